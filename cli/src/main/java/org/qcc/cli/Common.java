@@ -1,0 +1,13 @@
+// Options every subcommand shares.
+package org.qcc.cli;
+
+import picocli.CommandLine.Option;
+
+/** {@code --json} and {@code --verbose}. */
+public final class Common {
+  @Option(names = "--json", description = "Print one JSON object on stdout and nothing else there.")
+  boolean json;
+
+  @Option(names = "--verbose", description = "Show stack traces and extra detail on errors.")
+  boolean verbose;
+}

@@ -1,0 +1,70 @@
+// Loading and saving models by file extension (.onnx, .qir).
+package org.qcc.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.qcc.frontend.onnx.OnnxExporter;
+import org.qcc.frontend.onnx.OnnxImporter;
+import org.qcc.ir.DiagnosticException;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Verifier;
+import org.qcc.ir.text.QirParser;
+import org.qcc.ir.text.QirPrinter;
+
+/** Model files in and out; the format follows the extension. */
+public final class Models {
+  private Models() {}
+
+  public static Graph load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new DiagnosticException(file.toString(), "no such file");
+    }
+    String name = file.getFileName().toString();
+    Graph g;
+    if (name.endsWith(".qir")) {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new DiagnosticException(file.toString(), "cannot read file: " + e.getMessage());
+      }
+      g = QirParser.parse(text, file.toString());
+      Verifier.standard().inferTypes(g);
+      Verifier.standard().verifyOrThrow(g);
+    } else {
+      g = OnnxImporter.importFile(file);
+    }
+    return g;
+  }
+
+  /** Writes atomically (temporary file, then rename), so a failure leaves no partial output. */
+  public static void save(Graph g, Path file) throws IOException {
+    String name = file.getFileName().toString();
+    byte[] bytes;
+    if (name.endsWith(".qir")) {
+      bytes = QirPrinter.print(g).getBytes(StandardCharsets.UTF_8);
+    } else if (name.endsWith(".onnx")) {
+      bytes = OnnxExporter.export(g).toByteArray();
+    } else {
+      throw new DiagnosticException(file.toString(), "unknown output format (use .onnx or .qir)");
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path tmp = Files.createTempFile(parent, ".qcc-", ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The repository (or install) root: bundled models and data live under it. */
+  public static Path home() {
+    String h = System.getProperty("qcc.home");
+    return Path.of(h == null ? "." : h).toAbsolutePath().normalize();
+  }
+}

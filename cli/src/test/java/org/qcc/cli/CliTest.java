@@ -1,0 +1,104 @@
+// End-to-end tests of the qcc command: outputs, JSON, exit codes and error lines.
+package org.qcc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qcc.frontend.data.FashionMnist;
+import org.qcc.frontend.npy.Npy;
+import org.qcc.ir.Tensor;
+
+class CliTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  static Run qcc(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Qcc.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static String model(String name) {
+    return Path.of(System.getProperty("qcc.home", "..")).resolve("models/fashion_" + name + ".onnx").toString();
+  }
+
+  @Test
+  void inspectPrintsLayersAndJson() throws Exception {
+    Run r = qcc("inspect", model("cnn"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("Conv") && r.out().contains("MACs per sample"), r.out());
+    Run j = qcc("inspect", model("cnn"), "--json");
+    JsonNode o = Json.MAPPER.readTree(j.out());
+    assertTrue(o.get("macs").asLong() > 1_000_000);
+    assertEquals("fp32[N,10]", o.get("outputs").get(0).get("type").asText());
+  }
+
+  @Test
+  void convertRoundTripsThroughQir() throws Exception {
+    Path qir = tmp.resolve("mlp.qir");
+    assertEquals(0, qcc("convert", model("mlp"), "-o", qir.toString()).code());
+    Path onnx = tmp.resolve("mlp.onnx");
+    assertEquals(0, qcc("convert", qir.toString(), "-o", onnx.toString()).code());
+    Path qir2 = tmp.resolve("mlp2.qir");
+    assertEquals(0, qcc("convert", onnx.toString(), "-o", qir2.toString()).code());
+    assertEquals(Files.readString(qir), Files.readString(qir2));
+  }
+
+  @Test
+  void runWritesOutputsAsNpy() throws Exception {
+    FashionMnist data = FashionMnist.load(Path.of(System.getProperty("qcc.home", "..")).resolve("data/fashion-mnist-subset"));
+    Path in = tmp.resolve("x.npy");
+    Npy.write(data.batch(0, 3), in);
+    Run r = qcc("run", model("cnn"), "-i", "input=" + in, "-o", tmp.resolve("out").toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    Tensor logits = Npy.read(tmp.resolve("out/logits.npy"));
+    assertEquals("fp32[3,10]", logits.type().toString());
+  }
+
+  @Test
+  void evalOnTheBundledSubsetIsAccurate() throws Exception {
+    Run r = qcc("eval", model("mlp"), "--limit", "200", "--json", "--data-dir",
+        Path.of(System.getProperty("qcc.home", "..")).resolve("data/fashion-mnist-subset").toString());
+    assertEquals(0, r.code(), r.err());
+    double top1 = Json.MAPPER.readTree(r.out()).get("top1").asDouble();
+    assertTrue(top1 > 0.8, "top-1 " + top1);
+  }
+
+  @Test
+  void badInputIsOneLineAndExitCodeTwo() throws Exception {
+    Path garbage = tmp.resolve("garbage.onnx");
+    Files.write(garbage, new byte[] {0x0a, (byte) 0xff, 0x01, 0x02});
+    Run r = qcc("inspect", garbage.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("qcc: error: " + garbage), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertFalse(r.err().contains("at org."), "no stack trace: " + r.err());
+
+    Run missing = qcc("inspect", tmp.resolve("nope.onnx").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("no such file"), missing.err());
+
+    Run usage = qcc("run", model("cnn"));
+    assertEquals(2, usage.code());
+  }
+
+  @Test
+  void wrongInputShapeNamesTheInput() throws Exception {
+    Path in = tmp.resolve("bad.npy");
+    Npy.write(Tensor.zeros(org.qcc.ir.formats.FloatFormat.FP32, 2, 28, 28), in);
+    Run r = qcc("run", model("cnn"), "-i", in.toString(), "-o", tmp.resolve("o").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("input 'input'") && r.err().contains("rank"), r.err());
+    assertFalse(Files.exists(tmp.resolve("o/logits.npy")));
+  }
+}

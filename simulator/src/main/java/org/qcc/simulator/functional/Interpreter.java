@@ -1,0 +1,148 @@
+// The golden interpreter: runs a graph node by node with the reference kernels.
+package org.qcc.simulator.functional;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.qcc.ir.Dim;
+import org.qcc.ir.DiagnosticException;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Node;
+import org.qcc.ir.Shape;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.Value;
+import org.qcc.ir.ops.OpDef;
+import org.qcc.ir.ops.OpRegistry;
+
+/**
+ * Executes a graph. This is qcc's single source of truth for numerics: backends and hardware
+ * are compared against it. Kernels are deterministic (fixed summation order) whatever the
+ * thread count. Intermediate tensors are released after their last use.
+ */
+public final class Interpreter {
+  private final Graph graph;
+  private final List<OpDef> defs = new ArrayList<>();
+  private final List<Kernel> kernels = new ArrayList<>();
+  private final Map<Value, Integer> lastUse = new IdentityHashMap<>();
+  private final long opset;
+
+  public Interpreter(Graph graph) {
+    this.graph = graph;
+    this.opset = graph.onnxOpset(21);
+    List<Node> nodes = graph.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      String where = "node '" + n.name() + "' (" + n.qualifiedOp() + ")";
+      OpDef def =
+          OpRegistry.standard()
+              .lookup(n.domain(), n.opType())
+              .orElseThrow(() -> new DiagnosticException(where, "unsupported op " + n.qualifiedOp()));
+      defs.add(def);
+      kernels.add(
+          Kernels.lookup(def.key())
+              .orElseThrow(() -> new DiagnosticException(where, "the interpreter has no kernel for " + def.key())));
+      for (Value in : n.inputs()) {
+        if (in != null) {
+          lastUse.put(in, i);
+        }
+      }
+    }
+    for (Value out : graph.outputs()) {
+      lastUse.put(out, Integer.MAX_VALUE);
+    }
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  /** Runs with inputs given in the order of the graph's inputs. */
+  public List<Tensor> run(List<Tensor> inputs) {
+    if (inputs.size() != graph.inputs().size()) {
+      throw new DiagnosticException(
+          "inputs", "model takes " + graph.inputs().size() + " inputs, got " + inputs.size());
+    }
+    Map<String, Tensor> named = new LinkedHashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      named.put(graph.inputs().get(i).name(), inputs.get(i));
+    }
+    return new ArrayList<>(run(named).values());
+  }
+
+  /** Runs with inputs by name; returns outputs by name in the graph's output order. */
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    Map<Value, Tensor> env = new IdentityHashMap<>();
+    Map<String, Long> symbols = new HashMap<>();
+    for (Value in : graph.inputs()) {
+      Tensor t = inputs.get(in.name());
+      if (t == null) {
+        throw new DiagnosticException("input '" + in.name() + "'", "is missing (expected " + in.type() + ")");
+      }
+      checkInput(in, t, symbols);
+      env.put(in, t);
+    }
+    for (String name : inputs.keySet()) {
+      if (graph.inputs().stream().noneMatch(v -> v.name().equals(name))) {
+        throw new DiagnosticException("input '" + name + "'", "the model has no such input");
+      }
+    }
+    env.putAll(graph.constants());
+    List<Node> nodes = graph.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      List<Tensor> args = new ArrayList<>();
+      for (Value in : n.inputs()) {
+        args.add(in == null ? null : env.get(in));
+      }
+      List<Tensor> outs;
+      try {
+        outs = kernels.get(i).run(new KernelContext(n, defs.get(i), args, opset));
+      } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
+        throw new DiagnosticException("node '" + n.name() + "' (" + n.qualifiedOp() + ")", e.getMessage(), e);
+      }
+      for (int k = 0; k < n.outputs().size(); k++) {
+        env.put(n.output(k), outs.get(k));
+      }
+      for (Value in : n.inputs()) {
+        if (in != null && lastUse.getOrDefault(in, -1) == i && !graph.isConstant(in)) {
+          env.remove(in);
+        }
+      }
+    }
+    Map<String, Tensor> result = new LinkedHashMap<>();
+    for (Value out : graph.outputs()) {
+      result.put(out.name(), env.get(out));
+    }
+    return result;
+  }
+
+  private static void checkInput(Value in, Tensor t, Map<String, Long> symbols) {
+    String where = "input '" + in.name() + "'";
+    if (!t.format().equals(in.type().format())) {
+      throw new DiagnosticException(where, "expected " + in.type() + ", got " + t.type());
+    }
+    Shape s = in.type().shape();
+    if (!s.ranked()) {
+      return;
+    }
+    if (s.rank() != t.rank()) {
+      throw new DiagnosticException(where, "expected " + in.type() + ", got " + t.type() + " (rank differs)");
+    }
+    for (int d = 0; d < t.rank(); d++) {
+      Dim dim = s.dim(d);
+      if (dim instanceof Dim.Fixed f && f.size() != t.dim(d)) {
+        throw new DiagnosticException(where, "expected " + in.type() + ", got shape " + Arrays.toString(t.shape()));
+      }
+      if (dim instanceof Dim.Symbolic sym && !sym.name().equals("?")) {
+        Long prior = symbols.putIfAbsent(sym.name(), (long) t.dim(d));
+        if (prior != null && prior != t.dim(d)) {
+          throw new DiagnosticException(where, "dimension " + sym.name() + " is " + t.dim(d) + " here but " + prior + " in another input");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// Gemm and MatMul.
+package org.qcc.simulator.functional;
+
+import java.util.List;
+import java.util.stream.IntStream;
+import org.qcc.ir.FloatTensor;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.formats.FloatFormat;
+
+/** Dense matrix products in fp32 (integer MatMul goes through exact long arithmetic). */
+final class LinearKernels {
+  private LinearKernels() {}
+
+  static float[] transpose(float[] a, int rows, int cols) {
+    float[] t = new float[a.length];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        t[j * rows + i] = a[i * cols + j];
+      }
+    }
+    return t;
+  }
+
+  static List<Tensor> gemm(KernelContext ctx) {
+    FloatTensor a = ConvKernels.floats(ctx.in(0));
+    FloatTensor b = ConvKernels.floats(ctx.in(1));
+    if (a.rank() != 2 || b.rank() != 2) {
+      throw new IllegalArgumentException("Gemm needs 2-d inputs");
+    }
+    boolean ta = ctx.i("transA") != 0;
+    boolean tb = ctx.i("transB") != 0;
+    int m = ta ? a.dim(1) : a.dim(0);
+    int k = ta ? a.dim(0) : a.dim(1);
+    int kb = tb ? b.dim(1) : b.dim(0);
+    int n = tb ? b.dim(0) : b.dim(1);
+    if (k != kb) {
+      throw new IllegalArgumentException("inner dimensions " + k + " and " + kb + " differ");
+    }
+    float[] ad = ta ? transpose(a.data(), a.dim(0), a.dim(1)) : a.data();
+    float[] bd = tb ? transpose(b.data(), b.dim(0), b.dim(1)) : b.data();
+    float[] y = new float[m * n];
+    Sgemm.multiply(m, n, k, ad, 0, bd, 0, y, 0, true);
+    float alpha = ctx.f("alpha");
+    float beta = ctx.f("beta");
+    if (alpha != 1f) {
+      for (int i = 0; i < y.length; i++) {
+        y[i] *= alpha;
+      }
+    }
+    if (ctx.has(2) && beta != 0f) {
+      Tensor c = ctx.in(2);
+      int[][] offs = Broadcast.offsets(new int[] {m, n}, c.shape());
+      for (int i = 0; i < y.length; i++) {
+        y[i] += beta * (float) c.getDouble(offs[0][i]);
+      }
+    }
+    return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, new int[] {m, n}, y), ctx.in(0)));
+  }
+
+  static List<Tensor> matmul(KernelContext ctx) {
+    Tensor a0 = ctx.in(0);
+    Tensor b0 = ctx.in(1);
+    int[] as = a0.shape();
+    int[] bs = b0.shape();
+    boolean aVec = as.length == 1;
+    boolean bVec = bs.length == 1;
+    if (aVec) {
+      as = new int[] {1, as[0]};
+    }
+    if (bVec) {
+      bs = new int[] {bs[0], 1};
+    }
+    int m = as[as.length - 2];
+    int k = as[as.length - 1];
+    int n = bs[bs.length - 1];
+    if (bs[bs.length - 2] != k) {
+      throw new IllegalArgumentException("inner dimensions " + k + " and " + bs[bs.length - 2] + " differ");
+    }
+    int[] aBatch = java.util.Arrays.copyOf(as, as.length - 2);
+    int[] bBatch = java.util.Arrays.copyOf(bs, bs.length - 2);
+    int[] batch = Broadcast.shape(aBatch, bBatch);
+    int[][] offs = Broadcast.offsets(batch, aBatch, bBatch);
+    int batches = offs[0].length;
+    int[] outShape = new int[batch.length + (aVec ? 0 : 1) + (bVec ? 0 : 1)];
+    System.arraycopy(batch, 0, outShape, 0, batch.length);
+    int p = batch.length;
+    if (!aVec) {
+      outShape[p++] = m;
+    }
+    if (!bVec) {
+      outShape[p] = n;
+    }
+    if (!a0.format().isFloatingPoint()) {
+      Tensor y = Tensor.zeros(a0.format(), outShape);
+      for (int bt = 0; bt < batches; bt++) {
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            long acc = 0;
+            for (int q = 0; q < k; q++) {
+              acc += a0.getLong(offs[0][bt] * m * k + i * k + q) * b0.getLong(offs[1][bt] * k * n + q * n + j);
+            }
+            y.setLong((bt * m + i) * n + j, acc);
+          }
+        }
+      }
+      return List.of(y);
+    }
+    float[] a = ConvKernels.floats(a0).data();
+    float[] b = ConvKernels.floats(b0).data();
+    float[] y = new float[batches * m * n];
+    int[] ao = offs[0];
+    int[] bo = offs[1];
+    IntStream.range(0, batches)
+        .parallel()
+        .forEach(bt -> Sgemm.multiply(m, n, k, a, ao[bt] * m * k, b, bo[bt] * k * n, y, bt * m * n, batches == 1));
+    return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, outShape, y), a0));
+  }
+}

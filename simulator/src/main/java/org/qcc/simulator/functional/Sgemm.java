@@ -1,0 +1,44 @@
+// Blocked single-precision matrix multiply, the core of Gemm, MatMul and Conv.
+package org.qcc.simulator.functional;
+
+import java.util.stream.IntStream;
+
+/**
+ * C[m][n] = sum over k of A[m][k] * B[k][n], row-major, non-transposed. Each output sums its
+ * products in increasing k from 0.0f in fp32 (no FMA: Java rounds every product and sum), so
+ * results are deterministic whatever the blocking and threading.
+ */
+final class Sgemm {
+  private static final int KB = 256;
+  private static final int PARALLEL_WORK = 1 << 16;
+
+  private Sgemm() {}
+
+  static void multiply(
+      int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean parallel) {
+    java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+    if (parallel && (long) m * n * k >= PARALLEL_WORK && m > 1) {
+      IntStream.range(0, m).parallel().forEach(i -> row(i, n, k, a, aOff, b, bOff, c, cOff));
+    } else {
+      for (int i = 0; i < m; i++) {
+        row(i, n, k, a, aOff, b, bOff, c, cOff);
+      }
+    }
+  }
+
+  private static void row(int i, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+    int ci = cOff + i * n;
+    int ai = aOff + i * k;
+    // Blocking over k keeps a panel of B rows hot; per output the k order stays increasing.
+    for (int k0 = 0; k0 < k; k0 += KB) {
+      int k1 = Math.min(k, k0 + KB);
+      for (int p = k0; p < k1; p++) {
+        float av = a[ai + p];
+        int bp = bOff + p * n;
+        for (int j = 0; j < n; j++) {
+          c[ci + j] += av * b[bp + j];
+        }
+      }
+    }
+  }
+}

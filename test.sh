@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what qcc's tests need (Debian packages) when missing, then runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# dataset-fashion-mnist: full-test-set accuracy; libonnx-testdata: ONNX conformance cases.
+PACKAGES=(dataset-fashion-mnist libonnx-testdata)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}" >&2
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+exec mvn -B verify "$@"
