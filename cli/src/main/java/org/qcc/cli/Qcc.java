@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       ConformanceCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Qcc implements Runnable {

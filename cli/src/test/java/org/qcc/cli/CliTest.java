@@ -75,6 +75,20 @@ class CliTest {
   }
 
   @Test
+  void benchInterpTimesBothEnginesAndChecksAgreement() throws Exception {
+    Run r = qcc("bench", "interp", "--model", "mlp,cnn", "--batch", "8", "--seconds", "0.05", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode rows = Json.MAPPER.readTree(r.out()).get("rows");
+    assertEquals(2, rows.size());
+    for (JsonNode row : rows) {
+      assertEquals(8, row.get("argmax_agree").asInt(), row.toString());
+      assertTrue(row.get("max_abs_diff").asDouble() < 1e-3, row.toString());
+      assertTrue(row.get("ratio").asDouble() > 0 && row.get("qcc_ms").asDouble() > 0, row.toString());
+    }
+    assertEquals(2, qcc("bench", "interp", "--model", "resnet").code());
+  }
+
+  @Test
   void badInputIsOneLineAndExitCodeTwo() throws Exception {
     Path garbage = tmp.resolve("garbage.onnx");
     Files.write(garbage, new byte[] {0x0a, (byte) 0xff, 0x01, 0x02});
