@@ -3,11 +3,15 @@ package org.qcc.ir;
 
 import org.qcc.ir.formats.ElementFormat;
 import org.qcc.ir.formats.FloatFormat;
+import org.qcc.ir.formats.ScalarFormat;
 
-/** Float-backed tensor; fp16/bf16 values are kept rounded to their format. */
+/**
+ * Float-backed tensor for fp32, fp16, bf16 and the quantized floating formats. Values are kept
+ * rounded to their format (nearest even); block formats hold values already quantized with their
+ * shared scales, so they are stored as given.
+ */
 public final class FloatTensor extends Tensor {
   private final float[] data;
-  private final FloatFormat floatFormat;
 
   public FloatTensor(ElementFormat format, int[] shape, float[] data) {
     super(format, shape);
@@ -15,7 +19,9 @@ public final class FloatTensor extends Tensor {
       throw new IllegalArgumentException(
           "expected " + size() + " elements for " + format.name() + ", got " + data.length);
     }
-    this.floatFormat = (FloatFormat) format;
+    if (!format.isFloatingPoint() || format.equals(FloatFormat.FP64)) {
+      throw new IllegalArgumentException("a float tensor cannot hold " + format.name());
+    }
     this.data = data;
   }
 
@@ -36,12 +42,12 @@ public final class FloatTensor extends Tensor {
 
   @Override
   public void setDouble(int i, double v) {
-    data[i] = floatFormat.round((float) v);
+    data[i] = round(v);
   }
 
   @Override
   public void setLong(int i, long v) {
-    data[i] = floatFormat.round((float) v);
+    data[i] = round(v);
   }
 
   @Override
@@ -52,5 +58,16 @@ public final class FloatTensor extends Tensor {
   @Override
   public FloatTensor copy() {
     return new FloatTensor(format(), shape(), data.clone());
+  }
+
+  private float round(double v) {
+    ElementFormat f = format();
+    if (f instanceof FloatFormat ff) {
+      return ff.round((float) v);
+    }
+    if (f instanceof ScalarFormat sf) {
+      return sf.quantize(v);
+    }
+    return (float) v;
   }
 }

@@ -42,8 +42,8 @@ public abstract sealed class Tensor permits FloatTensor, DoubleTensor, LongTenso
   /** A zero-filled tensor of the given format and shape. */
   public static Tensor zeros(ElementFormat format, int... shape) {
     int n = checkedSize(shape);
-    if (format instanceof FloatFormat ff) {
-      return ff.equals(FloatFormat.FP64)
+    if (format.isFloatingPoint()) {
+      return format.equals(FloatFormat.FP64)
           ? new DoubleTensor(format, shape, new double[n])
           : new FloatTensor(format, shape, new float[n]);
     }

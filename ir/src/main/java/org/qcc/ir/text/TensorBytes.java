@@ -5,11 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.formats.Bf16;
+import org.qcc.ir.formats.BlockFormat;
 import org.qcc.ir.formats.BoolFormat;
 import org.qcc.ir.formats.ElementFormat;
 import org.qcc.ir.formats.FloatFormat;
 import org.qcc.ir.formats.Fp16;
 import org.qcc.ir.formats.IntFormat;
+import org.qcc.ir.formats.ScalarFormat;
 
 /** Encodes tensors to, and decodes them from, the dense little-endian byte layout. */
 public final class TensorBytes {
@@ -20,6 +22,9 @@ public final class TensorBytes {
     if (f instanceof BoolFormat) {
       return 1;
     }
+    if (f instanceof BlockFormat) {
+      return 4; // block-quantized values are stored as their fp32 values; codes need the scales
+    }
     int bits = f.bits();
     return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
   }
@@ -29,7 +34,7 @@ public final class TensorBytes {
     int eb = elementBytes(f);
     ByteBuffer b = ByteBuffer.allocate(t.size() * eb).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < t.size(); i++) {
-      if (f.equals(FloatFormat.FP32)) {
+      if (f.equals(FloatFormat.FP32) || f instanceof BlockFormat) {
         b.putFloat((float) t.getDouble(i));
       } else if (f.equals(FloatFormat.FP64)) {
         b.putDouble(t.getDouble(i));
@@ -37,11 +42,10 @@ public final class TensorBytes {
         b.putShort(Fp16.fromFloat((float) t.getDouble(i)));
       } else if (f.equals(FloatFormat.BF16)) {
         b.putShort(Bf16.fromFloat((float) t.getDouble(i)));
+      } else if (f.isFloatingPoint()) {
+        putCode(b, ((ScalarFormat) f).encode(t.getDouble(i)), eb);
       } else {
-        long v = t.getLong(i);
-        for (int k = 0; k < eb; k++) {
-          b.put((byte) (v >>> (8 * k)));
-        }
+        putCode(b, t.getLong(i), eb);
       }
     }
     return b.array();
@@ -57,7 +61,7 @@ public final class TensorBytes {
     }
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < t.size(); i++) {
-      if (f.equals(FloatFormat.FP32)) {
+      if (f.equals(FloatFormat.FP32) || f instanceof BlockFormat) {
         t.setDouble(i, b.getFloat());
       } else if (f.equals(FloatFormat.FP64)) {
         t.setDouble(i, b.getDouble());
@@ -65,14 +69,27 @@ public final class TensorBytes {
         t.setDouble(i, Fp16.toFloat(b.getShort()));
       } else if (f.equals(FloatFormat.BF16)) {
         t.setDouble(i, Bf16.toFloat(b.getShort()));
+      } else if (f.isFloatingPoint()) {
+        t.setDouble(i, ((ScalarFormat) f).decode((int) getCode(b, eb)));
       } else {
-        long v = 0;
-        for (int k = 0; k < eb; k++) {
-          v |= (b.get() & 0xFFL) << (8 * k);
-        }
+        long v = getCode(b, eb);
         t.setLong(i, f instanceof IntFormat ? v : (v != 0 ? 1 : 0));
       }
     }
     return t;
+  }
+
+  private static void putCode(ByteBuffer b, long v, int bytes) {
+    for (int k = 0; k < bytes; k++) {
+      b.put((byte) (v >>> (8 * k)));
+    }
+  }
+
+  private static long getCode(ByteBuffer b, int bytes) {
+    long v = 0;
+    for (int k = 0; k < bytes; k++) {
+      v |= (b.get() & 0xFFL) << (8 * k);
+    }
+    return v;
   }
 }

@@ -1,0 +1,179 @@
+// Scaled quantization of float tensors to a scalar format, per tensor, channel or group.
+package org.qcc.ir.formats;
+
+import java.util.stream.IntStream;
+
+/**
+ * Quantizes a row-major float tensor to {@code format} with scales at a {@link Granularity},
+ * stored as {@code scaleFormat}. Element {@code x} with scale {@code s} becomes the code of {@code
+ * format} nearest (under the rounding) to the real quotient {@code x / s}, computed exactly: the
+ * division runs in double, whose 53 bits leave no tie of a format of at most 24 significant bits
+ * unresolved. Dequantization is the fp32 product {@code value * s}.
+ *
+ * <p>Scale layout: per tensor one scale; per channel {@code shape[axis]} scales; per group the
+ * input's shape with {@code shape[axis]} replaced by {@code ceil(shape[axis] / size)}.
+ */
+public record Quantizer(ScalarFormat format, Granularity granularity, ScaleFormat scaleFormat) {
+  private static final int CHUNK = 1 << 14;
+
+  public Quantizer {
+    if (format == null || granularity == null || scaleFormat == null) {
+      throw new IllegalArgumentException("a quantizer needs a format, a granularity and a scale format");
+    }
+  }
+
+  /** Per-tensor fp32 scale. */
+  public static Quantizer perTensor(ScalarFormat format) {
+    return new Quantizer(format, Granularity.TENSOR, ScaleFormat.FP32);
+  }
+
+  /**
+   * How elements map to scales for one shape. Element (o, a, i) of the [outer, length, inner]
+   * view has scale {@code (o * outerMul + a / group) * innerMul + i * innerAdd}, which covers all
+   * three granularities without a branch per element.
+   */
+  private record Layout(int outer, int length, int inner, int count, int outerMul, int group, int innerMul, int innerAdd) {
+    int scaleIndex(int o, int a, int i) {
+      return (o * outerMul + a / group) * innerMul + i * innerAdd;
+    }
+  }
+
+  private Layout layout(int[] shape) {
+    if (granularity instanceof Granularity.PerChannel c) {
+      int[] v = view(shape, c.axis());
+      return new Layout(v[0], v[1], v[2], v[1], 0, 1, 1, 0);
+    }
+    if (granularity instanceof Granularity.PerGroup g) {
+      int[] v = view(shape, g.axis());
+      int groups = (v[1] + g.size() - 1) / g.size();
+      return new Layout(v[0], v[1], v[2], v[0] * groups * v[2], groups, g.size(), v[2], 1);
+    }
+    int size = 1;
+    for (int d : shape) {
+      size = Math.multiplyExact(size, d);
+    }
+    return new Layout(1, size, 1, 1, 0, Math.max(1, size), 1, 0);
+  }
+
+  /** {outer, length, inner} of a row-major shape around {@code axis}. */
+  private static int[] view(int[] shape, int axis) {
+    if (axis < 0 || axis >= shape.length) {
+      throw new IllegalArgumentException("quantization axis " + axis + " is out of range for a rank-" + shape.length + " tensor");
+    }
+    int outer = 1;
+    for (int d = 0; d < axis; d++) {
+      outer *= shape[d];
+    }
+    int inner = 1;
+    for (int d = axis + 1; d < shape.length; d++) {
+      inner *= shape[d];
+    }
+    return new int[] {outer, shape[axis], inner};
+  }
+
+  /** The number of scales a tensor of {@code shape} needs. */
+  public int scaleCount(int[] shape) {
+    return layout(shape).count();
+  }
+
+  /** The shape of the scale tensor for an input of {@code shape}. */
+  public int[] scaleShape(int[] shape) {
+    if (granularity instanceof Granularity.PerChannel c) {
+      return new int[] {view(shape, c.axis())[1]};
+    }
+    if (granularity instanceof Granularity.PerGroup g) {
+      int[] s = shape.clone();
+      s[g.axis()] = (view(shape, g.axis())[1] + g.size() - 1) / g.size();
+      return s;
+    }
+    return new int[0];
+  }
+
+  /** Visits elements with the index of their scale, in chunks that may run in parallel. */
+  private void forEach(int[] shape, int n, boolean parallel, ElementBody body) {
+    Layout l = layout(shape);
+    int chunks = (n + CHUNK - 1) / CHUNK;
+    IntStream range = IntStream.range(0, chunks);
+    (parallel && chunks > 1 ? range.parallel() : range)
+        .forEach(
+            c -> {
+              int start = c * CHUNK;
+              int end = Math.min(n, start + CHUNK);
+              int i = start % l.inner();
+              int a = (start / l.inner()) % l.length();
+              int o = start / (l.inner() * l.length());
+              for (int idx = start; idx < end; idx++) {
+                body.run(idx, l.scaleIndex(o, a, i));
+                if (++i == l.inner()) {
+                  i = 0;
+                  if (++a == l.length()) {
+                    a = 0;
+                    o++;
+                  }
+                }
+              }
+            });
+  }
+
+  private interface ElementBody {
+    void run(int index, int scaleIndex);
+  }
+
+  /**
+   * Scales from the data: each scale is the largest magnitude it covers divided by the format's
+   * largest value, rounded up to the scale format; 1 where everything it covers is zero.
+   */
+  public float[] scales(float[] x, int[] shape) {
+    float[] amax = new float[scaleCount(shape)];
+    // Sequential: chunks would race on a shared maximum.
+    forEach(shape, x.length, false, (idx, s) -> amax[s] = Math.max(amax[s], Math.abs(x[idx])));
+    float[] scales = new float[amax.length];
+    // The magnitude both signs reach (127 for int8), so neither side of a symmetric range clips.
+    double fmax = format.minValue() < 0 ? Math.min(format.maxValue(), -format.minValue()) : format.maxValue();
+    for (int s = 0; s < scales.length; s++) {
+      double ideal = amax[s] / fmax;
+      scales[s] = ideal > 0 && Double.isFinite(ideal) ? scaleFormat.roundUp(ideal) : 1f;
+    }
+    return scales;
+  }
+
+  private void checkScales(int[] shape, float[] scales) {
+    int want = scaleCount(shape);
+    if (scales.length != want) {
+      throw new IllegalArgumentException("expected " + want + " scales for " + granularity + ", got " + scales.length);
+    }
+    for (float s : scales) {
+      if (!(s > 0) || Float.isInfinite(s)) {
+        throw new IllegalArgumentException("scales must be positive and finite, got " + s);
+      }
+    }
+  }
+
+  /** Codes of {@code x} under the given scales. */
+  public int[] encode(float[] x, int[] shape, float[] scales, Rounding rounding, long seed) {
+    checkScales(shape, scales);
+    int[] codes = new int[x.length];
+    boolean random = rounding == Rounding.STOCHASTIC;
+    forEach(shape, x.length, true, (idx, s) -> codes[idx] = format.encode((double) x[idx] / scales[s], rounding, random ? Rounding.randomBits(seed, idx) : 0));
+    return codes;
+  }
+
+  /** Values of codes under the given scales. */
+  public float[] decode(int[] codes, int[] shape, float[] scales) {
+    checkScales(shape, scales);
+    float[] out = new float[codes.length];
+    forEach(shape, codes.length, true, (idx, s) -> out[idx] = format.decode(codes[idx]) * scales[s]);
+    return out;
+  }
+
+  /** Quantize-dequantize into {@code out} (may be {@code x}); equals decode(encode(x)). */
+  public void fakeQuantize(float[] x, int[] shape, float[] scales, Rounding rounding, long seed, float[] out) {
+    checkScales(shape, scales);
+    boolean random = rounding == Rounding.STOCHASTIC;
+    forEach(
+        shape,
+        x.length,
+        true,
+        (idx, s) -> out[idx] = format.quantize((double) x[idx] / scales[s], rounding, random ? Rounding.randomBits(seed, idx) : 0) * scales[s]);
+  }
+}
