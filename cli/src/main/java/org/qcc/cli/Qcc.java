@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       ConformanceCommand.class,
       DemoCommand.class,
+      FormatsCommand.class,
+      QtensorCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

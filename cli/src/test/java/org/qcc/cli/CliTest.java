@@ -89,6 +89,47 @@ class CliTest {
   }
 
   @Test
+  void formatsShowListsEveryCode() throws Exception {
+    JsonNode o = Json.MAPPER.readTree(qcc("formats", "show", "e4m3fn", "--json").out());
+    assertEquals(256, o.get("codes").size());
+    assertEquals(448.0, o.get("codes").get(0x7E).get("value").asDouble());
+    assertEquals("NaN", o.get("codes").get(0x7F).get("value").asText());
+    assertTrue(qcc("formats", "list").out().contains("mxfp4_e2m1"));
+    Run bad = qcc("formats", "show", "e4m3b999");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("bias of e4m3 must be in"), bad.err());
+  }
+
+  @Test
+  void qtensorQuantizesAndReportsTheError() throws Exception {
+    float[] w = new float[64 * 32];
+    java.util.Random r = new java.util.Random(4);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) r.nextGaussian();
+    }
+    Path in = tmp.resolve("w.npy");
+    Npy.write(Tensor.ofFloats(new int[] {64, 32}, w), in);
+    Path out = tmp.resolve("q.npy");
+    Run run = qcc("qtensor", in.toString(), "--format", "int4", "--axis", "0", "-o", out.toString(), "--json");
+    assertEquals(0, run.code(), run.err());
+    JsonNode o = Json.MAPPER.readTree(run.out());
+    assertEquals(64, o.get("scales").asInt());
+    assertTrue(o.get("sqnr_db").asDouble() > 15 && o.get("sqnr_db").asDouble() < 25, run.out());
+    float[] q = ((org.qcc.ir.FloatTensor) Npy.read(out)).data();
+    org.qcc.ir.formats.Quantizer quant =
+        new org.qcc.ir.formats.Quantizer(new org.qcc.ir.formats.IntFormat(4, true, false), new org.qcc.ir.formats.Granularity.PerChannel(0), org.qcc.ir.formats.ScaleFormat.FP32);
+    float[] want = new float[w.length];
+    quant.fakeQuantize(w, new int[] {64, 32}, quant.scales(w, new int[] {64, 32}), org.qcc.ir.formats.Rounding.NEAREST_EVEN, 0, want);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(want, q);
+    Run mx = qcc("qtensor", in.toString(), "--format", "mxfp4_e2m1", "--block-axis", "0", "-o", out.toString(), "--json");
+    assertEquals(0, mx.code(), mx.err());
+    Path none = tmp.resolve("none.npy");
+    Run bad = qcc("qtensor", in.toString(), "--format", "mxfp4_e2m1", "--axis", "0", "-o", none.toString());
+    assertEquals(2, bad.code());
+    assertFalse(Files.exists(none));
+  }
+
+  @Test
   void badInputIsOneLineAndExitCodeTwo() throws Exception {
     Path garbage = tmp.resolve("garbage.onnx");
     Files.write(garbage, new byte[] {0x0a, (byte) 0xff, 0x01, 0x02});
