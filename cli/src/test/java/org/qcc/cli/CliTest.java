@@ -130,6 +130,20 @@ class CliTest {
   }
 
   @Test
+  void benchFormatsTimesEveryRow() throws Exception {
+    Run r = qcc("bench", "formats", "--rows", "64", "--cols", "64", "--runs", "1", "--peer", "none", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode rows = Json.MAPPER.readTree(r.out()).get("rows");
+    assertEquals(6, rows.size());
+    for (JsonNode row : rows) {
+      assertTrue(row.get("qcc_elements_per_s").asDouble() > 0, row.toString());
+    }
+    Run missing = qcc("bench", "formats", "--rows", "64", "--cols", "64", "--runs", "1", "--peer", tmp.resolve("no-python").toString());
+    assertEquals(3, missing.code(), missing.err());
+    assertTrue(missing.err().contains("python3-torch"), missing.err());
+  }
+
+  @Test
   void badInputIsOneLineAndExitCodeTwo() throws Exception {
     Path garbage = tmp.resolve("garbage.onnx");
     Files.write(garbage, new byte[] {0x0a, (byte) 0xff, 0x01, 0x02});

@@ -89,34 +89,40 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
     return new int[0];
   }
 
-  /** Visits elements with the index of their scale, in chunks that may run in parallel. */
-  private void forEach(int[] shape, int n, boolean parallel, ElementBody body) {
+  /**
+   * Visits runs of consecutive elements that share one scale, in chunks that may run in parallel.
+   * Runs keep the per-element work in tight loops: a whole chunk per tensor, {@code inner}
+   * elements per channel, a group along the last axis per group.
+   */
+  private void forEachRun(int[] shape, int n, boolean parallel, RunBody body) {
     Layout l = layout(shape);
     int chunks = (n + CHUNK - 1) / CHUNK;
     IntStream range = IntStream.range(0, chunks);
     (parallel && chunks > 1 ? range.parallel() : range)
         .forEach(
             c -> {
-              int start = c * CHUNK;
-              int end = Math.min(n, start + CHUNK);
-              int i = start % l.inner();
-              int a = (start / l.inner()) % l.length();
-              int o = start / (l.inner() * l.length());
-              for (int idx = start; idx < end; idx++) {
-                body.run(idx, l.scaleIndex(o, a, i));
-                if (++i == l.inner()) {
-                  i = 0;
-                  if (++a == l.length()) {
-                    a = 0;
-                    o++;
-                  }
+              int end = Math.min(n, (c + 1) * CHUNK);
+              for (int idx = c * CHUNK; idx < end; ) {
+                int i = idx % l.inner();
+                int a = (idx / l.inner()) % l.length();
+                int o = idx / (l.inner() * l.length());
+                int run;
+                if (l.outerMul() == 0 && l.group() == l.length() && l.innerAdd() == 0) {
+                  run = end - idx;
+                } else if (l.innerAdd() == 0) {
+                  run = l.inner() - i;
+                } else {
+                  run = l.inner() == 1 ? Math.min(l.group() - a % l.group(), l.length() - a) : 1;
                 }
+                run = Math.min(run, end - idx);
+                body.run(idx, idx + run, l.scaleIndex(o, a, i));
+                idx += run;
               }
             });
   }
 
-  private interface ElementBody {
-    void run(int index, int scaleIndex);
+  private interface RunBody {
+    void run(int from, int to, int scaleIndex);
   }
 
   /**
@@ -126,7 +132,15 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
   public float[] scales(float[] x, int[] shape) {
     float[] amax = new float[scaleCount(shape)];
     // Sequential: chunks would race on a shared maximum.
-    forEach(shape, x.length, false, (idx, s) -> amax[s] = Math.max(amax[s], Math.abs(x[idx])));
+    forEachRun(
+        shape,
+        x.length,
+        false,
+        (from, to, s) -> {
+          for (int k = from; k < to; k++) {
+            amax[s] = Math.max(amax[s], Math.abs(x[k]));
+          }
+        });
     float[] scales = new float[amax.length];
     // The magnitude both signs reach (127 for int8), so neither side of a symmetric range clips.
     double fmax = format.minValue() < 0 ? Math.min(format.maxValue(), -format.minValue()) : format.maxValue();
@@ -154,7 +168,16 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
     checkScales(shape, scales);
     int[] codes = new int[x.length];
     boolean random = rounding == Rounding.STOCHASTIC;
-    forEach(shape, x.length, true, (idx, s) -> codes[idx] = format.encode((double) x[idx] / scales[s], rounding, random ? Rounding.randomBits(seed, idx) : 0));
+    forEachRun(
+        shape,
+        x.length,
+        true,
+        (from, to, s) -> {
+          double scale = scales[s];
+          for (int k = from; k < to; k++) {
+            codes[k] = format.encode(x[k] / scale, rounding, random ? Rounding.randomBits(seed, k) : 0);
+          }
+        });
     return codes;
   }
 
@@ -162,7 +185,15 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
   public float[] decode(int[] codes, int[] shape, float[] scales) {
     checkScales(shape, scales);
     float[] out = new float[codes.length];
-    forEach(shape, codes.length, true, (idx, s) -> out[idx] = format.decode(codes[idx]) * scales[s]);
+    forEachRun(
+        shape,
+        codes.length,
+        true,
+        (from, to, s) -> {
+          for (int k = from; k < to; k++) {
+            out[k] = format.decode(codes[k]) * scales[s];
+          }
+        });
     return out;
   }
 
@@ -170,10 +201,26 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
   public void fakeQuantize(float[] x, int[] shape, float[] scales, Rounding rounding, long seed, float[] out) {
     checkScales(shape, scales);
     boolean random = rounding == Rounding.STOCHASTIC;
-    forEach(
+    // Integers under nearest-even are the common case in calibration and sweeps: inline them.
+    boolean fastInt = format instanceof IntFormat && rounding == Rounding.NEAREST_EVEN && format.bits() <= 32;
+    double lo = fastInt ? format.minValue() : 0;
+    double hi = fastInt ? format.maxValue() : 0;
+    forEachRun(
         shape,
         x.length,
         true,
-        (idx, s) -> out[idx] = format.quantize((double) x[idx] / scales[s], rounding, random ? Rounding.randomBits(seed, idx) : 0) * scales[s]);
+        (from, to, s) -> {
+          float scale = scales[s];
+          if (fastInt) {
+            for (int k = from; k < to; k++) {
+              double q = Math.rint(x[k] / (double) scale) + 0.0; // + 0.0: integers have no -0
+              out[k] = (float) (q >= lo ? (q <= hi ? q : hi) : q < lo ? lo : 0.0) * scale; // NaN -> 0
+            }
+          } else {
+            for (int k = from; k < to; k++) {
+              out[k] = format.quantize(x[k] / (double) scale, rounding, random ? Rounding.randomBits(seed, k) : 0) * scale;
+            }
+          }
+        });
   }
 }

@@ -68,6 +68,21 @@ class QuantizerTest {
   }
 
   @Test
+  void specialInputsMatchTheScalarFormat() {
+    float[] x = {Float.NaN, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -1e-9f, 0.5f, 1.5f, -2.5f};
+    for (ScalarFormat f : new ScalarFormat[] {IntFormat.INT8, Minifloat.FP8_E4M3, Minifloat.FP8_E5M2}) {
+      for (Rounding r : Rounding.values()) {
+        float[] got = new float[x.length];
+        Quantizer.perTensor(f).fakeQuantize(x, new int[] {x.length}, new float[] {1f}, r, 3, got);
+        for (int k = 0; k < x.length; k++) {
+          float want = f.quantize(x[k], r, Rounding.randomBits(3, k));
+          assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[k]), f.name() + " " + r + " " + x[k]);
+        }
+      }
+    }
+  }
+
+  @Test
   void scaleFormatsRoundUp() {
     assertEquals(0.25f, ScaleFormat.POW2.roundUp(0.2));
     assertEquals(0.25f, ScaleFormat.E8M0.roundUp(0.25));
