@@ -85,8 +85,9 @@ final class QtensorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    float[] x = toFloats(Npy.read(input));
-    int[] shape = Npy.read(input).shape();
+    Tensor in = Npy.read(input);
+    float[] x = toFloats(in);
+    int[] shape = in.shape();
     float[] out = new float[x.length];
     ElementFormat f;
     Rounding mode;

@@ -22,19 +22,8 @@ public final class BlockQuantizer {
   /** The layout of blocks along an axis of a row-major shape. */
   private record Layout(int outer, int length, int inner, int blocksPerLine, int blockSize) {
     static Layout of(int[] shape, int axis, int blockSize) {
-      if (axis < 0 || axis >= shape.length) {
-        throw new IllegalArgumentException("block axis " + axis + " is out of range for a rank-" + shape.length + " tensor");
-      }
-      int outer = 1;
-      for (int d = 0; d < axis; d++) {
-        outer *= shape[d];
-      }
-      int inner = 1;
-      for (int d = axis + 1; d < shape.length; d++) {
-        inner *= shape[d];
-      }
-      int length = shape[axis];
-      return new Layout(outer, length, inner, (length + blockSize - 1) / blockSize, blockSize);
+      AxisView v = AxisView.of(shape, axis, "block axis");
+      return new Layout(v.outer(), v.length(), v.inner(), (v.length() + blockSize - 1) / blockSize, blockSize);
     }
 
     int blocks() {

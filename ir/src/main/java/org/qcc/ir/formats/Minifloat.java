@@ -67,8 +67,7 @@ public record Minifloat(
     if (specials == Specials.IEEE && manBits == 0) {
       throw new IllegalArgumentException("an IEEE minifloat needs at least 1 mantissa bit to encode NaN");
     }
-    int topField = (1 << expBits) - 1;
-    int maxField = specials == Specials.IEEE || (specials == Specials.FINITE_NAN && manBits == 0) ? topField - 1 : topField;
+    int maxField = maxField(expBits, manBits, specials);
     if (maxField < 1) {
       throw new IllegalArgumentException(
           "e" + expBits + "m" + manBits + " with " + specials + " has no normal numbers; use more exponent bits");
@@ -107,6 +106,11 @@ public record Minifloat(
 
   /** Largest exponent field that holds finite numbers. */
   int maxField() {
+    return maxField(expBits, manBits, specials);
+  }
+
+  /** The top exponent field is special under IEEE, and under fn when it has no mantissa to spare. */
+  private static int maxField(int expBits, int manBits, Specials specials) {
     int top = (1 << expBits) - 1;
     return specials == Specials.IEEE || (specials == Specials.FINITE_NAN && manBits == 0) ? top - 1 : top;
   }

@@ -40,13 +40,13 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
 
   private Layout layout(int[] shape) {
     if (granularity instanceof Granularity.PerChannel c) {
-      int[] v = view(shape, c.axis());
-      return new Layout(v[0], v[1], v[2], v[1], 0, 1, 1, 0);
+      AxisView v = view(shape, c.axis());
+      return new Layout(v.outer(), v.length(), v.inner(), v.length(), 0, 1, 1, 0);
     }
     if (granularity instanceof Granularity.PerGroup g) {
-      int[] v = view(shape, g.axis());
-      int groups = (v[1] + g.size() - 1) / g.size();
-      return new Layout(v[0], v[1], v[2], v[0] * groups * v[2], groups, g.size(), v[2], 1);
+      AxisView v = view(shape, g.axis());
+      int groups = (v.length() + g.size() - 1) / g.size();
+      return new Layout(v.outer(), v.length(), v.inner(), v.outer() * groups * v.inner(), groups, g.size(), v.inner(), 1);
     }
     int size = 1;
     for (int d : shape) {
@@ -55,20 +55,8 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
     return new Layout(1, size, 1, 1, 0, Math.max(1, size), 1, 0);
   }
 
-  /** {outer, length, inner} of a row-major shape around {@code axis}. */
-  private static int[] view(int[] shape, int axis) {
-    if (axis < 0 || axis >= shape.length) {
-      throw new IllegalArgumentException("quantization axis " + axis + " is out of range for a rank-" + shape.length + " tensor");
-    }
-    int outer = 1;
-    for (int d = 0; d < axis; d++) {
-      outer *= shape[d];
-    }
-    int inner = 1;
-    for (int d = axis + 1; d < shape.length; d++) {
-      inner *= shape[d];
-    }
-    return new int[] {outer, shape[axis], inner};
+  private static AxisView view(int[] shape, int axis) {
+    return AxisView.of(shape, axis, "quantization axis");
   }
 
   /** The number of scales a tensor of {@code shape} needs. */
@@ -79,11 +67,11 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
   /** The shape of the scale tensor for an input of {@code shape}. */
   public int[] scaleShape(int[] shape) {
     if (granularity instanceof Granularity.PerChannel c) {
-      return new int[] {view(shape, c.axis())[1]};
+      return new int[] {view(shape, c.axis()).length()};
     }
     if (granularity instanceof Granularity.PerGroup g) {
       int[] s = shape.clone();
-      s[g.axis()] = (view(shape, g.axis())[1] + g.size() - 1) / g.size();
+      s[g.axis()] = (view(shape, g.axis()).length() + g.size() - 1) / g.size();
       return s;
     }
     return new int[0];

@@ -1,8 +1,6 @@
 // How a value between two representable neighbours picks one of them.
 package org.qcc.ir.formats;
 
-import java.util.Locale;
-
 /**
  * Rounding modes shared by every format. Each rounds a real number {@code r} (given as a double,
  * exact) to an integer; formats scale values so that their grid is the integers.
@@ -101,6 +99,6 @@ public enum Rounding {
 
   @Override
   public String toString() {
-    return id.toLowerCase(Locale.ROOT);
+    return id;
   }
 }
