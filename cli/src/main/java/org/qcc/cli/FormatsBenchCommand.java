@@ -15,18 +15,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.qcc.ir.formats.BlockFloat;
-import org.qcc.ir.formats.BlockQuantizer;
-import org.qcc.ir.formats.Granularity;
-import org.qcc.ir.formats.IntFormat;
-import org.qcc.ir.formats.Microscaling;
-import org.qcc.ir.formats.Minifloat;
-import org.qcc.ir.formats.Quantizer;
-import org.qcc.ir.formats.Rounding;
-import org.qcc.ir.formats.ScaleFormat;
+import org.qcc.bench.FormatWorkloads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,29 +50,17 @@ final class FormatsBenchCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  private interface Row {
-    void run();
-  }
-
   @Override
   public Integer call() throws IOException, InterruptedException {
-    if (rows < 1 || cols < 32 || cols % 32 != 0 || runs < 1) {
-      throw new ParameterException(spec.commandLine(), "--rows must be positive, --cols a positive multiple of 32, --runs at least 1");
+    if (runs < 1) {
+      throw new ParameterException(spec.commandLine(), "--runs must be at least 1");
     }
-    int n = Math.multiplyExact(rows, cols);
-    float[] x = data(n);
-    int[] shape = {rows, cols};
-    float[] out = new float[n];
-    Map<String, Row> qccRows = new LinkedHashMap<>();
-    qccRows.put("int8-tensor", scalar(IntFormat.INT8, Granularity.TENSOR, x, shape, out));
-    qccRows.put("int4-channel", scalar(new IntFormat(4, true, false), new Granularity.PerChannel(0), x, shape, out));
-    qccRows.put("e4m3-tensor", scalar(Minifloat.FP8_E4M3, Granularity.TENSOR, x, shape, out));
-    qccRows.put("e2m1-tensor", scalar(Minifloat.FP4_E2M1, Granularity.TENSOR, x, shape, out));
-    qccRows.put("bfp8b16", () -> BlockQuantizer.fakeQuantize(new BlockFloat(8, 16, 8), x, shape, 1, Rounding.NEAREST_EVEN, 0, out));
-    qccRows.put("mxfp4_e2m1", () -> BlockQuantizer.fakeQuantize(Microscaling.MXFP4_E2M1, x, shape, 1, Rounding.NEAREST_EVEN, 0, out));
+    FormatWorkloads workloads = new FormatWorkloads(rows, cols);
+    float[] x = workloads.input();
+    int n = workloads.elements();
     PrintWriter progress = common.json ? null : spec.commandLine().getErr();
     Map<String, Double> qccSeconds = new LinkedHashMap<>();
-    for (Map.Entry<String, Row> e : qccRows.entrySet()) {
+    for (Map.Entry<String, Runnable> e : workloads.all().entrySet()) {
       if (progress != null) {
         progress.println("bench: qcc " + e.getKey());
         progress.flush();
@@ -93,27 +72,7 @@ final class FormatsBenchCommand implements Callable<Integer> {
     return Qcc.OK;
   }
 
-  /** A per-tensor or per-channel scalar row with scales fixed beforehand, as the peer's are. */
-  private static Row scalar(org.qcc.ir.formats.ScalarFormat f, Granularity g, float[] x, int[] shape, float[] out) {
-    Quantizer q = new Quantizer(f, g, ScaleFormat.FP32);
-    float[] scales = q.scales(x, shape);
-    return () -> q.fakeQuantize(x, shape, scales, Rounding.NEAREST_EVEN, 0, out);
-  }
-
-  /** Gaussian values with per-row magnitudes spread over a few orders, like weights. */
-  private float[] data(int n) {
-    Random r = new Random(20261123);
-    float[] x = new float[n];
-    for (int row = 0; row < rows; row++) {
-      double s = Math.exp(r.nextGaussian());
-      for (int c = 0; c < cols; c++) {
-        x[row * cols + c] = (float) (r.nextGaussian() * s);
-      }
-    }
-    return x;
-  }
-
-  private double median(Row row) {
+  private double median(Runnable row) {
     row.run();
     double[] t = new double[runs];
     for (int i = 0; i < runs; i++) {

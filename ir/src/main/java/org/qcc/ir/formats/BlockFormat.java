@@ -21,6 +21,11 @@ public sealed interface BlockFormat extends ElementFormat permits BlockFloat, Mi
   /** The format the shared scale is stored in (its codes are what {@link #scaleCode} returns). */
   ScalarFormat scaleFormat();
 
+  /** Whether {@link #tensorScale} depends on the tensor (two-level formats). */
+  default boolean hasTensorScale() {
+    return false;
+  }
+
   /** The per-tensor scale of two-level formats, from the tensor's largest magnitude; 1 otherwise. */
   default double tensorScale(double tensorAmax) {
     return 1.0;

@@ -30,19 +30,26 @@ public final class BlockQuantizer {
       return outer * blocksPerLine * inner;
     }
 
-    /** Runs {@code body(block, first element index, count)} for every block; stride is {@code inner}. */
+    /**
+     * Runs {@code body(block, first element index, count)} for every block; stride is {@code
+     * inner}. Parallel runs hand out chunks of blocks, since one block is too little work for a task.
+     */
     void forEachBlock(boolean parallel, BlockBody body) {
-      IntStream range = IntStream.range(0, blocks());
+      int blocks = blocks();
+      int chunk = parallel ? Math.max(1, PARALLEL_ELEMENTS / blockSize) : blocks;
+      int chunks = (blocks + chunk - 1) / chunk;
+      IntStream range = IntStream.range(0, chunks);
       (parallel ? range.parallel() : range)
           .forEach(
-              s -> {
-                int i = s % inner;
-                int line = s / inner;
-                int b = line % blocksPerLine;
-                int o = line / blocksPerLine;
-                int a0 = b * blockSize;
-                int n = Math.min(blockSize, length - a0);
-                body.run(s, (o * length + a0) * inner + i, n);
+              c -> {
+                for (int s = c * chunk, end = Math.min(blocks, s + chunk); s < end; s++) {
+                  int i = s % inner;
+                  int line = s / inner;
+                  int b = line % blocksPerLine;
+                  int o = line / blocksPerLine;
+                  int a0 = b * blockSize;
+                  body.run(s, (o * length + a0) * inner + i, Math.min(blockSize, length - a0));
+                }
               });
     }
   }
@@ -62,7 +69,8 @@ public final class BlockQuantizer {
   /** Encodes {@code x} to element and scale codes. */
   public static Encoded encode(BlockFormat f, float[] x, int[] shape, int axis, Rounding rounding, long seed) {
     Layout l = Layout.of(shape, axis, f.blockSize());
-    double ts = f.tensorScale(amax(x));
+    double ts = tensorScale(f, x);
+    boolean stochastic = rounding == Rounding.STOCHASTIC;
     int[] codes = new int[x.length];
     int[] scales = new int[l.blocks()];
     ScalarFormat element = f.elementFormat();
@@ -73,7 +81,7 @@ public final class BlockQuantizer {
           scales[block] = sc;
           double step = f.step(sc, ts);
           for (int a = 0, idx = first; a < n; a++, idx += l.inner()) {
-            codes[idx] = step == 0 || Double.isNaN(step) ? 0 : element.encode(x[idx] / step, rounding, Rounding.randomBits(seed, idx));
+            codes[idx] = step == 0 || Double.isNaN(step) ? 0 : element.encode(x[idx] / step, rounding, stochastic ? Rounding.randomBits(seed, idx) : 0);
           }
         });
     return new Encoded(f, shape.clone(), axis, codes, scales, ts);
@@ -99,16 +107,32 @@ public final class BlockQuantizer {
   /** Quantizes and dequantizes {@code x} into {@code out} (which may be {@code x}); same as decode(encode(x)). */
   public static void fakeQuantize(BlockFormat f, float[] x, int[] shape, int axis, Rounding rounding, long seed, float[] out) {
     Layout l = Layout.of(shape, axis, f.blockSize());
-    double ts = f.tensorScale(amax(x));
+    double ts = tensorScale(f, x);
+    boolean stochastic = rounding == Rounding.STOCHASTIC;
     ScalarFormat element = f.elementFormat();
     l.forEachBlock(
         x.length >= PARALLEL_ELEMENTS,
         (block, first, n) -> {
           double step = f.step(f.scaleCode(blockAmax(x, first, n, l.inner(), f.propagatesNaN()), ts), ts);
+          if (step == 0) {
+            for (int a = 0, idx = first; a < n; a++, idx += l.inner()) {
+              out[idx] = 0f;
+            }
+            return;
+          }
+          // Multiplying by the reciprocal of a power of two is exact, and much cheaper than dividing.
+          double inverse = 1 / step;
+          boolean exactInverse = Math.getExponent(step) >= Double.MIN_EXPONENT && step == Math.scalb(1.0, Math.getExponent(step));
           for (int a = 0, idx = first; a < n; a++, idx += l.inner()) {
-            out[idx] = step == 0 ? 0f : (float) (element.quantize(x[idx] / step, rounding, Rounding.randomBits(seed, idx)) * step);
+            double y = exactInverse ? x[idx] * inverse : x[idx] / step;
+            out[idx] = (float) (element.quantize(y, rounding, stochastic ? Rounding.randomBits(seed, idx) : 0) * step);
           }
         });
+  }
+
+  /** Two-level formats scale by the whole tensor's largest magnitude; others skip that pass. */
+  private static double tensorScale(BlockFormat f, float[] x) {
+    return f.hasTensorScale() ? f.tensorScale(amax(x)) : 1.0;
   }
 
   /** Largest magnitude; NaN if any element is NaN. */

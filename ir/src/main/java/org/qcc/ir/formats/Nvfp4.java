@@ -37,6 +37,11 @@ public record Nvfp4() implements BlockFormat {
   }
 
   @Override
+  public boolean hasTensorScale() {
+    return true;
+  }
+
+  @Override
   public double tensorScale(double tensorAmax) {
     return Double.isFinite(tensorAmax) ? (float) tensorAmax / (ELEMENT_MAX * SCALE_MAX) : Double.NaN;
   }
