@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       FormatsCommand.class,
       QtensorCommand.class,
+      OptCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

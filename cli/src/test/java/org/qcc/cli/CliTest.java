@@ -44,6 +44,35 @@ class CliTest {
   }
 
   @Test
+  void optRunsAPipelineAndWritesTheModel() throws Exception {
+    Path out = tmp.resolve("vit.qir");
+    Run r = qcc("opt", model("vit"), "-p", "canonicalize", "-o", out.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = Json.MAPPER.readTree(r.out());
+    assertTrue(o.get("nodes_after").asInt() < o.get("nodes_before").asInt(), r.out());
+    assertEquals(4, o.get("statistics").get("remove-identity.nodes-bypassed").asInt(), r.out());
+    assertFalse(Files.readString(out).contains("Identity("));
+    Run dumps = qcc("opt", out.toString(), "-p", "dce,infer-shapes", "-o", tmp.resolve("again.qir").toString(), "--print-after-all", "--verify-each");
+    assertEquals(0, dumps.code(), dumps.err());
+    assertTrue(dumps.err().contains("// ----- after dce -----") && dumps.err().contains("// ----- after infer-shapes -----"), dumps.err());
+    Run list = qcc("opt", "--list-passes");
+    assertTrue(list.out().contains("fold-constants - ") && list.out().contains("max-elements=4194304"), list.out());
+  }
+
+  @Test
+  void optRejectsBadPipelinesAndWritesNothing() {
+    Path out = tmp.resolve("x.qir");
+    Run unknown = qcc("opt", model("mlp"), "-p", "canonicalize,fold", "-o", out.toString());
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().startsWith("qcc: error: pipeline: unknown pass 'fold' at column 14"), unknown.err());
+    Run option = qcc("opt", model("mlp"), "-p", "fold-constants{max-elements=x}", "-o", out.toString());
+    assertEquals(2, option.code());
+    assertTrue(option.err().contains("pass 'fold-constants': option 'max-elements' expected an integer"), option.err());
+    assertEquals(1, option.err().lines().count(), option.err());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
   void convertRoundTripsThroughQir() throws Exception {
     Path qir = tmp.resolve("mlp.qir");
     assertEquals(0, qcc("convert", model("mlp"), "-o", qir.toString()).code());

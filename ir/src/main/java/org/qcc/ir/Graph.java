@@ -76,8 +76,10 @@ public final class Graph {
     outputs.set(i, v);
   }
 
+  /** Makes {@code v} a constant; a node output becoming one must lose its node (constant folding). */
   public Value addConstant(Value v, Tensor data) {
     constants.put(v, data);
+    v.setProducer(null);
     return v;
   }
 
@@ -90,8 +92,24 @@ public final class Graph {
     return n;
   }
 
+  /** Inserts {@code n} at position {@code index} of the topological order. */
+  public Node insertNode(int index, Node n) {
+    nodes.add(index, n);
+    return n;
+  }
+
+  /** Position of {@code n} in the topological order, or -1. */
+  public int indexOf(Node n) {
+    return nodes.indexOf(n);
+  }
+
   public void removeNode(Node n) {
     nodes.remove(n);
+  }
+
+  /** Keeps only the nodes {@code keep} accepts, in order. */
+  public void retainNodes(java.util.function.Predicate<Node> keep) {
+    nodes.removeIf(keep.negate());
   }
 
   /** True when {@code v} is a constant of this graph. */

@@ -120,6 +120,21 @@ public final class Interpreter {
     return result;
   }
 
+  /**
+   * Evaluates one node on concrete inputs with the same kernels as {@link #run}; what constant
+   * folding uses, so folded values are exactly what execution would have computed.
+   */
+  public static List<Tensor> evaluate(Node n, List<Tensor> inputs, long opset) {
+    String where = "node '" + n.name() + "' (" + n.qualifiedOp() + ")";
+    OpDef def = OpRegistry.standard().lookup(n.domain(), n.opType()).orElseThrow(() -> new DiagnosticException(where, "unsupported op " + n.qualifiedOp()));
+    Kernel k = Kernels.lookup(def.key()).orElseThrow(() -> new DiagnosticException(where, "the interpreter has no kernel for " + def.key()));
+    try {
+      return k.run(new KernelContext(n, def, inputs, opset));
+    } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
+      throw new DiagnosticException(where, e.getMessage(), e);
+    }
+  }
+
   private static void checkInput(Value in, Tensor t, Map<String, Long> symbols) {
     String where = "input '" + in.name() + "'";
     if (!t.format().equals(in.type().format())) {

@@ -1,0 +1,43 @@
+// Small graph surgery shared by passes: rewiring uses, fresh names.
+package org.qcc.passes;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Node;
+import org.qcc.ir.Value;
+
+/** Rewiring helpers; callers report the change and invalidate analyses through PassResult. */
+public final class GraphEdits {
+  private GraphEdits() {}
+
+  /** Makes every reader of {@code from} read {@code to} instead (graph outputs excluded). */
+  public static int replaceUses(Graph g, Value from, Value to) {
+    int n = 0;
+    for (Node node : g.nodes()) {
+      for (int i = 0; i < node.inputs().size(); i++) {
+        if (node.inputs().get(i) == from) {
+          node.setInput(i, to);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** A value name not used in {@code g}, built from {@code base}. */
+  public static String freshName(Graph g, String base) {
+    Set<String> taken = new HashSet<>();
+    g.inputs().forEach(v -> taken.add(v.name()));
+    g.constants().keySet().forEach(v -> taken.add(v.name()));
+    g.nodes().forEach(n -> n.outputs().forEach(v -> taken.add(v.name())));
+    if (!taken.contains(base)) {
+      return base;
+    }
+    for (int i = 1; ; i++) {
+      if (!taken.contains(base + "_" + i)) {
+        return base + "_" + i;
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// What a running pass can reach: cached analyses and its statistics counters.
+package org.qcc.passes;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Shared by every pass of one pipeline run over one graph. */
+public final class PassContext {
+  private final AnalysisManager analyses;
+  private final Map<String, Long> statistics = new LinkedHashMap<>();
+  private String currentPass = "";
+
+  public PassContext(AnalysisManager analyses) {
+    this.analyses = analyses;
+  }
+
+  public AnalysisManager analyses() {
+    return analyses;
+  }
+
+  public <R> R get(Analysis<R> analysis) {
+    return analyses.get(analysis);
+  }
+
+  /** Adds {@code delta} to the running pass's statistic {@code name} (e.g. "nodes-removed"). */
+  public void stat(String name, long delta) {
+    statistics.merge(currentPass + "." + name, delta, Long::sum);
+  }
+
+  /** Every statistic as {@code pass.name}, in the order first reported. */
+  public Map<String, Long> statistics() {
+    return java.util.Collections.unmodifiableMap(statistics);
+  }
+
+  /** Makes {@code pass} the owner of new statistics; returns the previous owner to restore. */
+  String enter(String pass) {
+    String prior = currentPass;
+    currentPass = pass;
+    return prior;
+  }
+}
