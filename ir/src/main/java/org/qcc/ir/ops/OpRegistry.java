@@ -25,6 +25,7 @@ public final class OpRegistry {
     NnOps.register(r);
     TensorOps.register(r);
     ReduceOps.register(r);
+    QuantOps.register(r);
     return r;
   }
 

@@ -1,0 +1,72 @@
+// The checked meaning of a qcc.FakeQuant node's attributes.
+package org.qcc.ir.ops;
+
+import org.qcc.ir.Dim;
+import org.qcc.ir.Shape;
+import org.qcc.ir.formats.BlockFormat;
+import org.qcc.ir.formats.ElementFormat;
+import org.qcc.ir.formats.ElementFormats;
+import org.qcc.ir.formats.Granularity;
+import org.qcc.ir.formats.Quantizer;
+import org.qcc.ir.formats.Rounding;
+import org.qcc.ir.formats.ScalarFormat;
+import org.qcc.ir.formats.ScaleFormat;
+
+/**
+ * A scalar format takes a scale input: shape [] for one scale, [C] for one per index of {@code
+ * axis}, or the input's shape with {@code axis} divided into groups of {@code group} for
+ * per-group scales. A block format takes no scale: its blocks run along {@code axis}.
+ */
+public record FakeQuantSpec(ElementFormat format, Granularity granularity, int axis, Rounding rounding) {
+
+  /** The scalar quantizer (scalar formats only); the scale format does not matter for execution. */
+  public Quantizer quantizer() {
+    return new Quantizer((ScalarFormat) format, granularity, ScaleFormat.FP32);
+  }
+
+  public boolean isBlock() {
+    return format instanceof BlockFormat;
+  }
+
+  /** Checks the attributes against the input shape and the scale's shape (null when absent). */
+  public static FakeQuantSpec of(String formatName, int axis, int group, String rounding, Shape input, Shape scale) {
+    ElementFormat f = ElementFormats.parse(formatName);
+    Rounding r = Rounding.parse(rounding);
+    if (input.ranked() && (axis < 0 || axis >= Math.max(1, input.rank()))) {
+      throw new ShapeError("axis " + axis + " is out of range for " + input);
+    }
+    if (group < 0) {
+      throw new ShapeError("group must be 0 (none) or positive, got " + group);
+    }
+    if (f instanceof BlockFormat) {
+      if (scale != null) {
+        throw new ShapeError("block format " + f.name() + " carries its own scales; remove the scale input");
+      }
+      return new FakeQuantSpec(f, Granularity.TENSOR, axis, r);
+    }
+    if (!(f instanceof ScalarFormat)) {
+      throw new ShapeError("cannot quantize to " + f.name() + " (not a scalar or block number format)");
+    }
+    if (scale == null) {
+      throw new ShapeError("quantizing to " + f.name() + " needs a scale input (run calibrate for activations)");
+    }
+    Granularity g;
+    if (group > 0) {
+      g = new Granularity.PerGroup(axis, group);
+      if (!scale.ranked() || input.ranked() && scale.rank() != input.rank()) {
+        throw new ShapeError("per-group scales must have the input's rank, got " + scale);
+      }
+    } else if (scale.ranked() && scale.rank() == 0) {
+      g = Granularity.TENSOR;
+    } else {
+      g = new Granularity.PerChannel(axis);
+      if (!scale.ranked() || scale.rank() != 1) {
+        throw new ShapeError("per-channel scales must be 1-D, got " + scale);
+      }
+      if (input.ranked() && input.dim(axis) instanceof Dim.Fixed c && scale.dim(0) instanceof Dim.Fixed s && c.size() != s.size()) {
+        throw new ShapeError("expected " + c.size() + " scales along axis " + axis + ", got " + s.size());
+      }
+    }
+    return new FakeQuantSpec(f, g, axis, r);
+  }
+}

@@ -1,0 +1,207 @@
+// quantize: put weights and activations of every compute layer on a number format's grid.
+package org.qcc.passes.quant;
+
+import static org.qcc.passes.ConstantFacts.fp32Constant;
+import static org.qcc.passes.ConstantFacts.intAttr;
+import static org.qcc.passes.ConstantFacts.is;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.qcc.ir.Attribute;
+import org.qcc.ir.FloatTensor;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Node;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.Value;
+import org.qcc.ir.formats.BlockFormat;
+import org.qcc.ir.formats.ElementFormat;
+import org.qcc.ir.formats.FloatFormat;
+import org.qcc.ir.formats.Granularity;
+import org.qcc.ir.formats.Quantizer;
+import org.qcc.ir.formats.ScalarFormat;
+import org.qcc.ir.formats.ScaleFormat;
+import org.qcc.passes.ConstantFacts;
+import org.qcc.passes.GraphEdits;
+import org.qcc.passes.PassInfo;
+import org.qcc.passes.PassOption;
+import org.qcc.passes.PassOptions;
+import org.qcc.passes.PassResult;
+
+/**
+ * Inserts {@code qcc.FakeQuant} on the weight and the data input of every Conv, Gemm and MatMul
+ * with a constant fp32 weight. Weight scales come from the weights (max-abs per tensor, output
+ * channel or group of input channels, rounded up to the scale format); block formats take their
+ * blocks along the reduction axis. Activation quantizers of scalar formats get a NaN scale that
+ * {@code calibrate} replaces; block-format activations need none.
+ */
+public final class Quantize {
+  public static final PassOption.Format WEIGHTS = new PassOption.Format("weights", "int8", "Weight format, or none");
+  public static final PassOption.Format ACTS = new PassOption.Format("acts", "none", "Format of each layer's data input, or none");
+  public static final PassOption.Choice GRANULARITY =
+      PassOption.choice("granularity", "channel", "Weight scales: one per tensor, per output channel, or per group of input channels", "tensor", "channel", "group");
+  public static final PassOption.Int GROUP_SIZE = new PassOption.Int("group-size", 32, 1, 4096, "Input channels per weight scale when granularity=group");
+  public static final PassOption.Choice SCALE = PassOption.choice("scale", "fp32", "Format the scales are rounded up into", "fp32", "pow2", "e8m0", "ue5m3");
+  public static final PassOption.Choice ROUNDING = PassOption.choice("rounding", "rne", "Rounding of weights and activations", "rne", "rna", "rtz", "floor", "ceil", "stochastic");
+  public static final PassOption.Choice FIRST_LAST = PassOption.choice("first-last", "quantize", "Whether the first and last compute layers are quantized or kept in fp32", "quantize", "keep");
+  public static final PassOption.Names EXCLUDE = new PassOption.Names("exclude", "Names of layers to leave in fp32");
+
+  public static final PassInfo INFO =
+      new PassInfo(
+          "quantize",
+          "Quantize weights and activations of Conv, Gemm and MatMul layers",
+          "Each layer with an fp32 constant weight reads its weight and its data input through qcc.FakeQuant. Weight scales are"
+              + " fixed now; scalar-format activation scales are left NaN for calibrate. Block formats (bfp, mx, nvfp4) block"
+              + " along the reduction axis and need no scales. A value read by several layers is quantized once.",
+          List.of(WEIGHTS, ACTS, GRANULARITY, GROUP_SIZE, SCALE, ROUNDING, FIRST_LAST, EXCLUDE),
+          List.of("layers-quantized", "weights-quantized", "activations-quantized"),
+          o -> {
+            check(o);
+            return (g, ctx) -> {
+              Quantize q = new Quantize(g, o);
+              q.run();
+              ctx.stat("layers-quantized", q.layers);
+              ctx.stat("weights-quantized", q.weights);
+              ctx.stat("activations-quantized", q.acts);
+              return PassResult.of(q.layers > 0);
+            };
+          });
+
+  /** The axes that matter for a layer's weight and data input. */
+  private record LayerAxes(int weightChannel, int weightReduction, int dataReduction) {}
+
+  private final Graph g;
+  private final PassOptions o;
+  private final Map<Value, Value> quantizedActs = new IdentityHashMap<>();
+  private int layers;
+  private int weights;
+  private int acts;
+
+  private Quantize(Graph g, PassOptions o) {
+    this.g = g;
+    this.o = o;
+  }
+
+  private static void check(PassOptions o) {
+    for (PassOption.Format f : List.of(WEIGHTS, ACTS)) {
+      ElementFormat fmt = o.get(f);
+      if (fmt != null && !(fmt instanceof ScalarFormat || fmt instanceof BlockFormat)) {
+        throw new IllegalArgumentException("option '" + f.name() + "' must be a number format to quantize to, got " + fmt.name());
+      }
+    }
+  }
+
+  private void run() {
+    List<Node> layersInOrder = new ArrayList<>();
+    for (Node n : g.nodes()) {
+      if (axes(n).isPresent()) {
+        layersInOrder.add(n);
+      }
+    }
+    for (int i = 0; i < layersInOrder.size(); i++) {
+      Node n = layersInOrder.get(i);
+      boolean edge = i == 0 || i == layersInOrder.size() - 1;
+      if (o.get(EXCLUDE).contains(n.name()) || edge && o.get(FIRST_LAST).equals("keep")) {
+        continue;
+      }
+      LayerAxes ax = axes(n).orElseThrow();
+      boolean did = false;
+      if (o.get(WEIGHTS) != null) {
+        n.setInput(1, quantizeWeight(n, o.get(WEIGHTS), ax));
+        weights++;
+        did = true;
+      }
+      if (o.get(ACTS) != null) {
+        n.setInput(0, quantizeAct(n, o.get(ACTS), ax));
+        did = true;
+      }
+      layers += did ? 1 : 0;
+    }
+  }
+
+  /** Layers this pass handles: an fp32 constant weight of a known layout and a ranked data input. */
+  private Optional<LayerAxes> axes(Node n) {
+    Optional<Tensor> w = fp32Constant(g, n, 1);
+    Value x = n.inputs().get(0);
+    if (w.isEmpty() || x == null || !x.type().shape().ranked() || !x.type().format().equals(FloatFormat.FP32)) {
+      return Optional.empty();
+    }
+    int xr = x.type().shape().rank();
+    if (is(n, "Conv") && w.get().rank() >= 3) {
+      return Optional.of(new LayerAxes(0, 1, 1));
+    }
+    if (is(n, "Gemm") && w.get().rank() == 2) {
+      boolean tb = intAttr(n, "transB") != 0;
+      return Optional.of(new LayerAxes(tb ? 0 : 1, tb ? 1 : 0, intAttr(n, "transA") != 0 ? 0 : 1));
+    }
+    if (is(n, "MatMul") && w.get().rank() == 2 && xr >= 1) {
+      return Optional.of(new LayerAxes(1, 0, xr - 1));
+    }
+    return Optional.empty();
+  }
+
+  private Value quantizeWeight(Node n, ElementFormat f, LayerAxes ax) {
+    Value w = n.inputs().get(1);
+    Tensor data = g.constant(w);
+    List<Value> inputs = new ArrayList<>(List.of(w));
+    Map<String, Attribute> attrs = attrs(f);
+    if (f instanceof ScalarFormat sf) {
+      Granularity gr =
+          switch (o.get(GRANULARITY)) {
+            case "tensor" -> Granularity.TENSOR;
+            case "channel" -> new Granularity.PerChannel(ax.weightChannel());
+            default -> new Granularity.PerGroup(ax.weightReduction(), o.get(GROUP_SIZE));
+          };
+      Quantizer q = new Quantizer(sf, gr, ScaleFormat.parse(o.get(SCALE)));
+      float[] scales = q.scales(((FloatTensor) data).data(), data.shape());
+      inputs.add(ConstantFacts.addConstant(g, w.name() + "_scale", new FloatTensor(FloatFormat.FP32, q.scaleShape(data.shape()), scales)));
+      if (!(gr instanceof Granularity.PerTensor)) {
+        attrs.put("axis", new Attribute.Int(gr instanceof Granularity.PerChannel c ? c.axis() : ax.weightReduction()));
+      }
+      if (gr instanceof Granularity.PerGroup p) {
+        attrs.put("group", new Attribute.Int(p.size()));
+      }
+    } else {
+      attrs.put("axis", new Attribute.Int(ax.weightReduction()));
+    }
+    return fakeQuant(n, ".wq", w, inputs, attrs);
+  }
+
+  private Value quantizeAct(Node n, ElementFormat f, LayerAxes ax) {
+    Value x = n.inputs().get(0);
+    Value done = quantizedActs.get(x);
+    if (done != null) {
+      return done;
+    }
+    List<Value> inputs = new ArrayList<>(List.of(x));
+    Map<String, Attribute> attrs = attrs(f);
+    if (f instanceof ScalarFormat) {
+      inputs.add(ConstantFacts.addConstant(g, x.name() + "_scale", Tensor.scalar(Float.NaN)));
+    } else {
+      attrs.put("axis", new Attribute.Int(ax.dataReduction()));
+    }
+    Value q = fakeQuant(n, ".xq", x, inputs, attrs);
+    quantizedActs.put(x, q);
+    acts++;
+    return q;
+  }
+
+  private Map<String, Attribute> attrs(ElementFormat f) {
+    Map<String, Attribute> a = new HashMap<>();
+    a.put("format", new Attribute.Str(f.name()));
+    if (!o.get(ROUNDING).equals("rne")) {
+      a.put("rounding", new Attribute.Str(o.get(ROUNDING)));
+    }
+    return a;
+  }
+
+  /** Adds the FakeQuant node just before {@code layer}, its first reader. */
+  private Value fakeQuant(Node layer, String suffix, Value x, List<Value> inputs, Map<String, Attribute> attrs) {
+    Value out = new Value(GraphEdits.freshName(g, x.name() + "_q"), x.type());
+    g.insertNode(g.indexOf(layer), new Node("qcc", "FakeQuant", layer.name() + suffix, inputs, List.of(out), attrs));
+    return out;
+  }
+}
