@@ -98,12 +98,7 @@ public final class Interpreter {
       for (Value in : n.inputs()) {
         args.add(in == null ? null : env.get(in));
       }
-      List<Tensor> outs;
-      try {
-        outs = kernels.get(i).run(new KernelContext(n, defs.get(i), args, opset));
-      } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
-        throw new DiagnosticException("node '" + n.name() + "' (" + n.qualifiedOp() + ")", e.getMessage(), e);
-      }
+      List<Tensor> outs = invoke(n, kernels.get(i), new KernelContext(n, defs.get(i), args, opset));
       for (int k = 0; k < n.outputs().size(); k++) {
         env.put(n.output(k), outs.get(k));
       }
@@ -128,10 +123,15 @@ public final class Interpreter {
     String where = "node '" + n.name() + "' (" + n.qualifiedOp() + ")";
     OpDef def = OpRegistry.standard().lookup(n.domain(), n.opType()).orElseThrow(() -> new DiagnosticException(where, "unsupported op " + n.qualifiedOp()));
     Kernel k = Kernels.lookup(def.key()).orElseThrow(() -> new DiagnosticException(where, "the interpreter has no kernel for " + def.key()));
+    return invoke(n, k, new KernelContext(n, def, inputs, opset));
+  }
+
+  /** Runs a kernel; a kernel's complaint about its inputs becomes a diagnostic naming the node. */
+  private static List<Tensor> invoke(Node n, Kernel k, KernelContext ctx) {
     try {
-      return k.run(new KernelContext(n, def, inputs, opset));
+      return k.run(ctx);
     } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
-      throw new DiagnosticException(where, e.getMessage(), e);
+      throw new DiagnosticException("node '" + n.name() + "' (" + n.qualifiedOp() + ")", e.getMessage(), e);
     }
   }
 
