@@ -25,6 +25,13 @@ public final class GraphEdits {
     return n;
   }
 
+  /** Puts {@code replacement} where {@code old} stood and removes {@code old} and {@code absorbed}. */
+  public static void replaceNode(Graph g, Node old, Node replacement, Node absorbed) {
+    g.insertNode(g.indexOf(old), replacement);
+    g.removeNode(old);
+    g.removeNode(absorbed);
+  }
+
   /** A value name not used in {@code g}, built from {@code base}. */
   public static String freshName(Graph g, String base) {
     Set<String> taken = new HashSet<>();

@@ -8,11 +8,9 @@ import java.util.Map;
 /** Values for every option a pass declares: given ones parsed and checked, the rest defaulted. */
 public final class PassOptions {
   private final Map<String, Object> values;
-  private final Map<String, String> given;
 
-  private PassOptions(Map<String, Object> values, Map<String, String> given) {
+  private PassOptions(Map<String, Object> values) {
     this.values = values;
-    this.given = given;
   }
 
   /**
@@ -29,7 +27,6 @@ public final class PassOptions {
       }
     }
     Map<String, Object> values = new LinkedHashMap<>();
-    Map<String, String> given = new LinkedHashMap<>();
     for (PassOption<?> o : declared) {
       String r = raw.get(o.name());
       if (r == null) {
@@ -41,9 +38,8 @@ public final class PassOptions {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("option '" + o.name() + "' " + e.getMessage(), e);
       }
-      given.put(o.name(), r.trim());
     }
-    return new PassOptions(values, given);
+    return new PassOptions(values);
   }
 
   @SuppressWarnings("unchecked")
@@ -52,10 +48,5 @@ public final class PassOptions {
       throw new IllegalStateException("option " + option.name() + " is not declared by this pass");
     }
     return (T) values.get(option.name());
-  }
-
-  /** The options as written in the pipeline, in declaration order. */
-  public Map<String, String> given() {
-    return java.util.Collections.unmodifiableMap(given);
   }
 }

@@ -14,6 +14,7 @@ import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
+import org.qcc.ir.formats.AxisView;
 import org.qcc.ir.text.QirParser;
 import org.qcc.ir.text.QirPrinter;
 import org.qcc.simulator.functional.Interpreter;
@@ -43,10 +44,7 @@ class QuantizeNumericsTest {
       Tensor s = g.constant(n.inputs().get(1));
       Tensor q = Interpreter.evaluate(n, List.of(w, s), 17).get(0);
       int axis = (int) ((org.qcc.ir.Attribute.Int) n.attribute("axis").orElseThrow()).value();
-      int inner = 1;
-      for (int d = axis + 1; d < w.rank(); d++) {
-        inner *= w.dim(d);
-      }
+      int inner = AxisView.of(w.shape(), axis, "axis").inner();
       for (int i = 0; i < q.size(); i++) {
         double code = q.getDouble(i) / s.getDouble((i / inner) % w.dim(axis));
         assertEquals(Math.rint(code), code, 1e-4, n.name() + " element " + i);

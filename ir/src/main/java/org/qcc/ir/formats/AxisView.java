@@ -2,10 +2,10 @@
 package org.qcc.ir.formats;
 
 /** Element (o, a, i) sits at index {@code (o * length + a) * inner + i}. */
-record AxisView(int outer, int length, int inner) {
+public record AxisView(int outer, int length, int inner) {
 
   /** The view of {@code shape} around {@code axis}; {@code what} names the axis in the error. */
-  static AxisView of(int[] shape, int axis, String what) {
+  public static AxisView of(int[] shape, int axis, String what) {
     if (axis < 0 || axis >= shape.length) {
       throw new IllegalArgumentException(what + " " + axis + " is out of range for a rank-" + shape.length + " tensor");
     }

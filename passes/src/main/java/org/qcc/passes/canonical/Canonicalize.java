@@ -6,7 +6,6 @@ import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
 import org.qcc.passes.PassResult;
-import org.qcc.passes.Pipeline;
 
 /** A nested pass manager over a fixed pipeline; it repeats until nothing changes (at most 8 rounds). */
 public final class Canonicalize {
@@ -20,17 +19,19 @@ public final class Canonicalize {
           "Runs " + PIPELINE + " until a round changes nothing. Every later pass expects canonical input.",
           List.of(),
           List.of("rounds"),
-          o -> (g, ctx) -> {
-            PassManager pm = PassManager.build(PassRegistry.standard(), Pipeline.parse(PIPELINE), PassManager.Instrumentation.NONE);
-            boolean changed = false;
-            for (int round = 1; round <= MAX_ROUNDS; round++) {
-              ctx.stat("rounds", 1);
-              if (!pm.run(g, ctx).changed()) {
-                break;
+          o -> {
+            PassManager pm = PassManager.build(PassRegistry.standard(), PIPELINE);
+            return (g, ctx) -> {
+              boolean changed = false;
+              for (int round = 1; round <= MAX_ROUNDS; round++) {
+                ctx.stat("rounds", 1);
+                if (!pm.run(g, ctx).changed()) {
+                  break;
+                }
+                changed = true;
               }
-              changed = true;
-            }
-            return PassResult.of(changed);
+              return PassResult.of(changed);
+            };
           });
 
   private Canonicalize() {}

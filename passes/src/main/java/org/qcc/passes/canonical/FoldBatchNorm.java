@@ -18,6 +18,7 @@ import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 import org.qcc.ir.formats.FloatFormat;
 import org.qcc.passes.ConstantFacts;
+import org.qcc.passes.GraphEdits;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassResult;
 import org.qcc.passes.analysis.Users;
@@ -117,9 +118,7 @@ public final class FoldBatchNorm {
       attrs.put("beta", new Attribute.Float(1f));
     }
     Node merged = new Node(layer.domain(), layer.opType(), layer.name(), inputs, List.of(bn.output(0)), attrs);
-    g.insertNode(g.indexOf(layer), merged);
-    g.removeNode(layer);
-    g.removeNode(bn);
+    GraphEdits.replaceNode(g, layer, merged, bn);
     return true;
   }
 

@@ -9,6 +9,7 @@ import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
+import org.qcc.passes.ConstantFacts;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassOption;
 import org.qcc.passes.PassResult;
@@ -49,7 +50,7 @@ public final class FoldConstants {
       if (!foldable(g, n)) {
         continue;
       }
-      List<Tensor> outs = n.opType().equals("Shape") && n.domain().isEmpty() && !g.isConstant(n.inputs().get(0)) ? List.of(shapeOf(n)) : evaluate(g, n, opset);
+      List<Tensor> outs = isShapeOfStatic(n) ? List.of(shapeOf(n)) : evaluate(g, n, opset);
       if (outs.stream().anyMatch(t -> t.size() > maxElements)) {
         continue;
       }
@@ -69,7 +70,7 @@ public final class FoldConstants {
     if (RANDOM.contains(n.opType())) {
       return false;
     }
-    if (n.domain().isEmpty() && n.opType().equals("Shape") && n.inputs().get(0) != null && n.inputs().get(0).type().shape().isStatic()) {
+    if (isShapeOfStatic(n)) {
       return true;
     }
     for (Value in : n.inputs()) {
@@ -78,6 +79,10 @@ public final class FoldConstants {
       }
     }
     return true;
+  }
+
+  private static boolean isShapeOfStatic(Node n) {
+    return ConstantFacts.is(n, "Shape") && n.inputs().get(0) != null && n.inputs().get(0).type().shape().isStatic();
   }
 
   private static List<Tensor> evaluate(Graph g, Node n, long opset) {

@@ -16,6 +16,7 @@ import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 import org.qcc.ir.formats.FloatFormat;
 import org.qcc.passes.ConstantFacts;
+import org.qcc.passes.GraphEdits;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassResult;
 import org.qcc.passes.analysis.Users;
@@ -84,9 +85,7 @@ public final class FuseMatMulAdd {
       }
     }
     Node gemm = new Node("", "Gemm", mm.name(), List.of(a, mm.inputs().get(1), cv), List.of(add.output(0)), attrs);
-    g.insertNode(g.indexOf(mm), gemm);
-    g.removeNode(mm);
-    g.removeNode(add);
+    GraphEdits.replaceNode(g, mm, gemm, add);
     return true;
   }
 }

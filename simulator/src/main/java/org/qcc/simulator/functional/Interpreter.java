@@ -36,15 +36,9 @@ public final class Interpreter {
     List<Node> nodes = graph.nodes();
     for (int i = 0; i < nodes.size(); i++) {
       Node n = nodes.get(i);
-      String where = "node '" + n.name() + "' (" + n.qualifiedOp() + ")";
-      OpDef def =
-          OpRegistry.standard()
-              .lookup(n.domain(), n.opType())
-              .orElseThrow(() -> new DiagnosticException(where, "unsupported op " + n.qualifiedOp()));
+      OpDef def = definition(n);
       defs.add(def);
-      kernels.add(
-          Kernels.lookup(def.key())
-              .orElseThrow(() -> new DiagnosticException(where, "the interpreter has no kernel for " + def.key())));
+      kernels.add(kernel(n, def));
       for (Value in : n.inputs()) {
         if (in != null) {
           lastUse.put(in, i);
@@ -120,10 +114,20 @@ public final class Interpreter {
    * folding uses, so folded values are exactly what execution would have computed.
    */
   public static List<Tensor> evaluate(Node n, List<Tensor> inputs, long opset) {
-    String where = "node '" + n.name() + "' (" + n.qualifiedOp() + ")";
-    OpDef def = OpRegistry.standard().lookup(n.domain(), n.opType()).orElseThrow(() -> new DiagnosticException(where, "unsupported op " + n.qualifiedOp()));
-    Kernel k = Kernels.lookup(def.key()).orElseThrow(() -> new DiagnosticException(where, "the interpreter has no kernel for " + def.key()));
-    return invoke(n, k, new KernelContext(n, def, inputs, opset));
+    OpDef def = definition(n);
+    return invoke(n, kernel(n, def), new KernelContext(n, def, inputs, opset));
+  }
+
+  private static OpDef definition(Node n) {
+    return OpRegistry.standard().lookup(n.domain(), n.opType()).orElseThrow(() -> new DiagnosticException(where(n), "unsupported op " + n.qualifiedOp()));
+  }
+
+  private static Kernel kernel(Node n, OpDef def) {
+    return Kernels.lookup(def.key()).orElseThrow(() -> new DiagnosticException(where(n), "the interpreter has no kernel for " + def.key()));
+  }
+
+  private static String where(Node n) {
+    return "node '" + n.name() + "' (" + n.qualifiedOp() + ")";
   }
 
   /** Runs a kernel; a kernel's complaint about its inputs becomes a diagnostic naming the node. */
@@ -131,7 +135,7 @@ public final class Interpreter {
     try {
       return k.run(ctx);
     } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
-      throw new DiagnosticException("node '" + n.name() + "' (" + n.qualifiedOp() + ")", e.getMessage(), e);
+      throw new DiagnosticException(where(n), e.getMessage(), e);
     }
   }
 

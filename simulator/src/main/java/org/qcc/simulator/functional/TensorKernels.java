@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.qcc.ir.Tensor;
+import org.qcc.ir.formats.AxisView;
 
 /** Kernels that move elements without arithmetic. */
 final class TensorKernels {
@@ -233,15 +234,10 @@ final class TensorKernels {
 
   private static Tensor sliceAxis(Tensor x, int axis, int start, int len) {
     int[] shape = x.shape();
-    int outer = 1;
-    for (int d = 0; d < axis; d++) {
-      outer *= shape[d];
-    }
-    int inner = 1;
-    for (int d = axis + 1; d < shape.length; d++) {
-      inner *= shape[d];
-    }
-    int full = shape[axis];
+    AxisView v = AxisView.of(shape, axis, "axis");
+    int outer = v.outer();
+    int inner = v.inner();
+    int full = v.length();
     shape[axis] = len;
     Tensor out = Tensor.zeros(x.format(), shape);
     int at = 0;
@@ -311,14 +307,9 @@ final class TensorKernels {
     Tensor ind = ctx.in(1);
     int axis = axis(ctx.i("axis"), x.rank());
     int[] xs = x.shape();
-    int outer = 1;
-    for (int d = 0; d < axis; d++) {
-      outer *= xs[d];
-    }
-    int inner = 1;
-    for (int d = axis + 1; d < xs.length; d++) {
-      inner *= xs[d];
-    }
+    AxisView v = AxisView.of(xs, axis, "axis");
+    int outer = v.outer();
+    int inner = v.inner();
     int[] shape = new int[xs.length - 1 + ind.rank()];
     System.arraycopy(xs, 0, shape, 0, axis);
     System.arraycopy(ind.shape(), 0, shape, axis, ind.rank());
