@@ -3,8 +3,8 @@
 
 Run once (./models/train.py); its outputs are committed: models/fashion_{mlp,cnn,vit}.onnx,
 models/accuracy.json (PyTorch fp32 top-1 on the 10,000 test images and on the bundled
-1,000-image subset) and data/fashion-mnist-subset/ (the first 1,000 test images and labels in
-the dataset's own IDX format).
+1,000-image subset) and data/fashion-mnist-subset/ (the first 1,000 test images and labels and
+the first 1,024 training images and labels, for calibration, in the dataset's own IDX format).
 
 Needs Debian packages python3-torch and dataset-fashion-mnist.
 """
@@ -22,6 +22,7 @@ DATA = "/usr/share/datasets/fashion-mnist"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SUBSET = 1000
+CALIBRATION_SUBSET = 1024
 
 
 def read_idx(name):
@@ -155,10 +156,13 @@ def main():
 
     subset_dir = os.path.join(ROOT, "data", "fashion-mnist-subset")
     os.makedirs(subset_dir, exist_ok=True)
-    with gzip.GzipFile(os.path.join(subset_dir, "t10k-images-idx3-ubyte.gz"), "wb", mtime=0) as f:
-        f.write(struct.pack(">IIII", 0x803, SUBSET, 28, 28) + test_raw_x[16 : 16 + SUBSET * 784])
-    with gzip.GzipFile(os.path.join(subset_dir, "t10k-labels-idx1-ubyte.gz"), "wb", mtime=0) as f:
-        f.write(struct.pack(">II", 0x801, SUBSET) + test_raw_y[8 : 8 + SUBSET])
+    _, train_raw_x = read_idx("train-images-idx3-ubyte.gz")
+    _, train_raw_y = read_idx("train-labels-idx1-ubyte.gz")
+    for split, raw_x, raw_y, n in [("t10k", test_raw_x, test_raw_y, SUBSET), ("train", train_raw_x, train_raw_y, CALIBRATION_SUBSET)]:
+        with gzip.GzipFile(os.path.join(subset_dir, f"{split}-images-idx3-ubyte.gz"), "wb", mtime=0) as f:
+            f.write(struct.pack(">IIII", 0x803, n, 28, 28) + raw_x[16 : 16 + n * 784])
+        with gzip.GzipFile(os.path.join(subset_dir, f"{split}-labels-idx1-ubyte.gz"), "wb", mtime=0) as f:
+            f.write(struct.pack(">II", 0x801, n) + raw_y[8 : 8 + n])
 
     results = {}
     for name, model, epochs, lr in [

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       "%nExamples:",
       "  qcc opt --list-passes",
       "  qcc opt models/fashion_vit.onnx -p canonicalize -o vit.qir --stats",
+      "  qcc opt models/fashion_cnn.onnx -p 'canonicalize,quantize{weights=int4,acts=int8},calibrate{method=mse}' -o cnn_q.qir",
       "  qcc opt model.qir -p 'fold-constants{max-elements=1024},dce' -o out.qir --print-after-all --verify-each"
     })
 final class OptCommand implements Callable<Integer> {
@@ -51,6 +52,16 @@ final class OptCommand implements Callable<Integer> {
 
   @Option(names = "--stats", description = "Print each pass's statistics.")
   boolean stats;
+
+  @Option(
+      names = "--calibration",
+      paramLabel = "DATA",
+      defaultValue = "fashion-mnist",
+      description = {
+        "Samples for data-driven passes such as calibrate: fashion-mnist (the training split: Debian's when installed,",
+        "else the bundled 1,024 images) or a directory with train-images-idx3-ubyte.gz. Default: ${DEFAULT-VALUE}."
+      })
+  String calibration;
 
   @Option(names = "--list-passes", description = "List every pass with its options, and exit.")
   boolean listPasses;
@@ -74,7 +85,7 @@ final class OptCommand implements Callable<Integer> {
     PassManager pm = PassManager.build(PassRegistry.standard(), Pipeline.parse(pipeline), inst);
     Graph g = Models.load(model);
     int nodesBefore = g.nodes().size();
-    PassContext ctx = pm.run(g);
+    PassContext ctx = pm.run(g, new DatasetCalibration(calibration));
     org.qcc.ir.Verifier.standard().verifyOrThrow(g);
     Models.save(g, output);
     if (common.json) {

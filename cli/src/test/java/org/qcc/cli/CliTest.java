@@ -73,6 +73,20 @@ class CliTest {
   }
 
   @Test
+  void optCalibratesFromTheTrainingImagesAndRejectsMissingData() throws Exception {
+    Path out = tmp.resolve("mlp_q.qir");
+    Run r = qcc("opt", model("mlp"), "-p", "canonicalize,quantize{acts=int8},calibrate{images=64}", "-o", out.toString(), "--stats");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("calibrate.activations-calibrated") && r.out().contains("calibrate.samples"), r.out());
+    assertFalse(Files.readString(out).contains("[nan]"));
+    Path bad = tmp.resolve("bad.qir");
+    Run missing = qcc("opt", model("mlp"), "-p", "canonicalize,quantize{acts=int8},calibrate", "-o", bad.toString(), "--calibration", tmp.resolve("nowhere").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().startsWith("qcc: error: " + tmp.resolve("nowhere") + ": cannot read Fashion-MNIST"), missing.err());
+    assertFalse(Files.exists(bad));
+  }
+
+  @Test
   void convertRoundTripsThroughQir() throws Exception {
     Path qir = tmp.resolve("mlp.qir");
     assertEquals(0, qcc("convert", model("mlp"), "-o", qir.toString()).code());

@@ -1,17 +1,26 @@
-// What a running pass can reach: cached analyses and its statistics counters.
+// What a running pass can reach: cached analyses, calibration data and its statistics counters.
 package org.qcc.passes;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Shared by every pass of one pipeline run over one graph. */
 public final class PassContext {
   private final AnalysisManager analyses;
+  private final CalibrationData calibration;
   private final Map<String, Long> statistics = new LinkedHashMap<>();
   private String currentPass = "";
 
-  public PassContext(AnalysisManager analyses) {
+  /** {@code calibration} may be null when no data was given. */
+  public PassContext(AnalysisManager analyses, CalibrationData calibration) {
     this.analyses = analyses;
+    this.calibration = calibration;
+  }
+
+  /** The samples data-driven passes learn from, when the user gave some. */
+  public Optional<CalibrationData> calibration() {
+    return Optional.ofNullable(calibration);
   }
 
   public AnalysisManager analyses() {

@@ -58,7 +58,12 @@ public final class PassManager implements Pass {
 
   /** Runs on {@code g} with fresh analyses; returns the context holding the statistics. */
   public PassContext run(Graph g) {
-    PassContext ctx = new PassContext(new AnalysisManager(g));
+    return run(g, (CalibrationData) null);
+  }
+
+  /** Runs with {@code calibration} (null for none) available to data-driven passes. */
+  public PassContext run(Graph g, CalibrationData calibration) {
+    PassContext ctx = new PassContext(new AnalysisManager(g), calibration);
     run(g, ctx);
     return ctx;
   }

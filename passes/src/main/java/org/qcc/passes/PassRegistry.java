@@ -14,6 +14,7 @@ import org.qcc.passes.canonical.FoldConstants;
 import org.qcc.passes.canonical.FuseMatMulAdd;
 import org.qcc.passes.canonical.InferShapes;
 import org.qcc.passes.canonical.RemoveIdentity;
+import org.qcc.passes.quant.Calibrate;
 import org.qcc.passes.quant.Quantize;
 
 /** Pass declarations by name; {@link #standard()} holds the built-in ones. */
@@ -35,6 +36,7 @@ public final class PassRegistry {
     r.add(FuseMatMulAdd.INFO);
     r.add(Canonicalize.INFO);
     r.add(Quantize.INFO);
+    r.add(Calibrate.INFO);
     return r;
   }
 

@@ -29,7 +29,8 @@ import org.qcc.ir.text.QirPrinter;
  * A golden file holds {@code // RUN: PIPELINE} lines (or {@code // RUN[P]: PIPELINE} to check
  * with prefix P instead of CHECK), the checks, and the input graph. A prefix with {@code
  * P-ERROR: text} lines expects the pipeline to fail with each text in its message, leaving the
- * graph as it was. Every pass runs with --verify-each.
+ * graph as it was. Every pass runs with --verify-each, and with 64 samples of {@link
+ * SyntheticCalibration} as calibration data.
  */
 class GoldenTest {
   private static final Pattern RUN = Pattern.compile("^\\s*//\\s*RUN(?:\\[([A-Z0-9_-]+)\\])?:(.*)$", Pattern.MULTILINE);
@@ -65,14 +66,14 @@ class GoldenTest {
     List<String> errors = errorDirectives(source, prefix);
     if (!errors.isEmpty()) {
       String before = QirPrinter.print(g);
-      DiagnosticException e = assertThrows(DiagnosticException.class, () -> manager(pipeline).run(g), pipeline + " should fail");
+      DiagnosticException e = assertThrows(DiagnosticException.class, () -> manager(pipeline).run(g, new SyntheticCalibration(g, 64)), pipeline + " should fail");
       for (String text : errors) {
         assertTrue(e.getMessage().contains(text), "error '" + e.getMessage() + "' lacks '" + text + "'");
       }
       assertEquals(before, QirPrinter.print(g), "a failing pipeline changed the graph");
       return;
     }
-    manager(pipeline).run(g);
+    manager(pipeline).run(g, new SyntheticCalibration(g, 64));
     String printed = QirPrinter.print(g);
     List<FileCheck.Directive> checks = FileCheck.directives(source, prefix);
     assertFalse(checks.isEmpty(), "no " + prefix + " lines for RUN " + pipeline);

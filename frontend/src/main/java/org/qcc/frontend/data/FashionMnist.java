@@ -1,4 +1,4 @@
-// Fashion-MNIST test images and labels from IDX files (Debian's package or the bundled subset).
+// Fashion-MNIST images and labels from IDX files (Debian's package or the bundled subset).
 package org.qcc.frontend.data;
 
 import java.io.DataInputStream;
@@ -12,10 +12,23 @@ import org.qcc.ir.FloatTensor;
 import org.qcc.ir.formats.FloatFormat;
 
 /**
- * The Fashion-MNIST test split: 28x28 grey images scaled to [0, 1] as the bundled models were
- * trained, and their labels.
+ * One split of Fashion-MNIST: 28x28 grey images scaled to [0, 1] as the bundled models were
+ * trained, and their labels. Accuracy is measured on the test split; calibration draws from the
+ * training split so that it never sees the images it is judged on.
  */
-public record FashionMnist(Path dir, int count, byte[] pixels, byte[] labels) {
+public record FashionMnist(Path dir, Split split, int count, byte[] pixels, byte[] labels) {
+  /** The dataset's two splits, by their IDX file prefix. */
+  public enum Split {
+    TEST("t10k"),
+    TRAIN("train");
+
+    private final String prefix;
+
+    Split(String prefix) {
+      this.prefix = prefix;
+    }
+  }
+
   /** Where Debian's dataset-fashion-mnist installs the data. */
   public static final Path DEBIAN = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -23,13 +36,22 @@ public record FashionMnist(Path dir, int count, byte[] pixels, byte[] labels) {
 
   /** The full test set when Debian's package is installed, else the subset in {@code bundled}. */
   public static FashionMnist locate(Path bundled) {
-    Path dir = Files.isRegularFile(DEBIAN.resolve("t10k-images-idx3-ubyte.gz")) ? DEBIAN : bundled;
-    return load(dir);
+    return locate(bundled, Split.TEST);
+  }
+
+  /** The full split when Debian's package is installed, else the subset in {@code bundled}. */
+  public static FashionMnist locate(Path bundled, Split split) {
+    Path dir = Files.isRegularFile(DEBIAN.resolve(split.prefix + "-images-idx3-ubyte.gz")) ? DEBIAN : bundled;
+    return load(dir, split);
   }
 
   public static FashionMnist load(Path dir) {
-    Path images = dir.resolve("t10k-images-idx3-ubyte.gz");
-    Path labels = dir.resolve("t10k-labels-idx1-ubyte.gz");
+    return load(dir, Split.TEST);
+  }
+
+  public static FashionMnist load(Path dir, Split split) {
+    Path images = dir.resolve(split.prefix + "-images-idx3-ubyte.gz");
+    Path labels = dir.resolve(split.prefix + "-labels-idx1-ubyte.gz");
     try (DataInputStream im = open(images);
         DataInputStream lb = open(labels)) {
       if (im.readInt() != 0x803 || lb.readInt() != 0x801) {
@@ -46,7 +68,7 @@ public record FashionMnist(Path dir, int count, byte[] pixels, byte[] labels) {
       im.readFully(px);
       byte[] l = new byte[n];
       lb.readFully(l);
-      return new FashionMnist(dir, n, px, l);
+      return new FashionMnist(dir, split, n, px, l);
     } catch (IOException e) {
       throw new DiagnosticException(dir.toString(), "cannot read Fashion-MNIST: " + e.getMessage());
     }

@@ -130,13 +130,27 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
           }
         });
     float[] scales = new float[amax.length];
-    // The magnitude both signs reach (127 for int8), so neither side of a symmetric range clips.
-    double fmax = format.minValue() < 0 ? Math.min(format.maxValue(), -format.minValue()) : format.maxValue();
     for (int s = 0; s < scales.length; s++) {
-      double ideal = amax[s] / fmax;
-      scales[s] = ideal > 0 && Double.isFinite(ideal) ? scaleFormat.roundUp(ideal) : 1f;
+      scales[s] = scaleFor(amax[s]);
     }
     return scales;
+  }
+
+  /**
+   * The largest magnitude the format reaches on both sides of zero (127 for int8), so that
+   * neither side of a symmetric range clips; the format's maximum for unsigned formats.
+   */
+  public double maxMagnitude() {
+    return format.minValue() < 0 ? Math.min(format.maxValue(), -format.minValue()) : format.maxValue();
+  }
+
+  /**
+   * The scale that maps {@code amax} onto {@link #maxMagnitude()}, rounded up to the scale format;
+   * 1 when {@code amax} is zero or not finite.
+   */
+  public float scaleFor(double amax) {
+    double ideal = amax / maxMagnitude();
+    return ideal > 0 && Double.isFinite(ideal) ? scaleFormat.roundUp(ideal) : 1f;
   }
 
   private void checkScales(int[] shape, float[] scales) {

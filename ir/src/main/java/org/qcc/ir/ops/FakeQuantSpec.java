@@ -15,13 +15,14 @@ import org.qcc.ir.formats.ScaleFormat;
 /**
  * A scalar format takes a scale input: shape [] for one scale, [C] for one per index of {@code
  * axis}, or the input's shape with {@code axis} divided into groups of {@code group} for
- * per-group scales. A block format takes no scale: its blocks run along {@code axis}.
+ * per-group scales, stored as {@code scale_format} (the kernel checks that every scale is
+ * one). A block format takes no scale: its blocks run along {@code axis}.
  */
-public record FakeQuantSpec(ElementFormat format, Granularity granularity, int axis, Rounding rounding) {
+public record FakeQuantSpec(ElementFormat format, Granularity granularity, int axis, Rounding rounding, ScaleFormat scaleFormat) {
 
-  /** The scalar quantizer (scalar formats only); the scale format does not matter for execution. */
+  /** The scalar quantizer (scalar formats only). */
   public Quantizer quantizer() {
-    return new Quantizer((ScalarFormat) format, granularity, ScaleFormat.FP32);
+    return new Quantizer((ScalarFormat) format, granularity, scaleFormat);
   }
 
   public boolean isBlock() {
@@ -29,9 +30,10 @@ public record FakeQuantSpec(ElementFormat format, Granularity granularity, int a
   }
 
   /** Checks the attributes against the input shape and the scale's shape (null when absent). */
-  public static FakeQuantSpec of(String formatName, int axis, int group, String rounding, Shape input, Shape scale) {
+  public static FakeQuantSpec of(String formatName, int axis, int group, String rounding, String scaleFormat, Shape input, Shape scale) {
     ElementFormat f = ElementFormats.parse(formatName);
     Rounding r = Rounding.parse(rounding);
+    ScaleFormat sf = ScaleFormat.parse(scaleFormat);
     if (input.ranked() && (axis < 0 || axis >= Math.max(1, input.rank()))) {
       throw new ShapeError("axis " + axis + " is out of range for " + input);
     }
@@ -42,7 +44,10 @@ public record FakeQuantSpec(ElementFormat format, Granularity granularity, int a
       if (scale != null) {
         throw new ShapeError("block format " + f.name() + " carries its own scales; remove the scale input");
       }
-      return new FakeQuantSpec(f, Granularity.TENSOR, axis, r);
+      if (sf != ScaleFormat.FP32) {
+        throw new ShapeError("block format " + f.name() + " defines its own scale format; remove scale_format");
+      }
+      return new FakeQuantSpec(f, Granularity.TENSOR, axis, r, sf);
     }
     if (!(f instanceof ScalarFormat)) {
       throw new ShapeError("cannot quantize to " + f.name() + " (not a scalar or block number format)");
@@ -67,6 +72,6 @@ public record FakeQuantSpec(ElementFormat format, Granularity granularity, int a
         throw new ShapeError("expected " + c.size() + " scales along axis " + axis + ", got " + s.size());
       }
     }
-    return new FakeQuantSpec(f, g, axis, r);
+    return new FakeQuantSpec(f, g, axis, r, sf);
   }
 }

@@ -9,7 +9,7 @@ import org.qcc.ir.Shape;
 import org.qcc.ir.formats.FloatFormat;
 
 /**
- * {@code qcc.FakeQuant(x, scale?)} {format, axis, group, rounding, seed}: each element becomes
+ * {@code qcc.FakeQuant(x, scale?)} {format, axis, group, rounding, seed, scale_format}: each element becomes
  * the value its code decodes to, so downstream ops compute exactly what hardware working on
  * codes would. See {@link FakeQuantSpec} for the meaning of the attributes.
  */
@@ -26,13 +26,14 @@ final class QuantOps {
             .attr("group", i(0))
             .attr("rounding", s("rne"))
             .attr("seed", i(0))
+            .attr("scale_format", s("fp32"))
             .infer(
                 ctx -> {
                   if (!ctx.format(0).equals(FloatFormat.FP32)) {
                     throw new ShapeError("FakeQuant takes fp32, got " + ctx.in(0));
                   }
                   Shape scale = ctx.has(1) ? ctx.shape(1) : null;
-                  FakeQuantSpec.of(ctx.s("format"), (int) ctx.i("axis"), (int) ctx.i("group"), ctx.s("rounding"), ctx.shape(0), scale);
+                  FakeQuantSpec.of(ctx.s("format"), (int) ctx.i("axis"), (int) ctx.i("group"), ctx.s("rounding"), ctx.s("scale_format"), ctx.shape(0), scale);
                   return List.of(ctx.in(0));
                 })
             .build());

@@ -44,7 +44,7 @@ public final class Quantize {
   public static final PassOption.Choice GRANULARITY =
       PassOption.choice("granularity", "channel", "Weight scales: one per tensor, per output channel, or per group of input channels", "tensor", "channel", "group");
   public static final PassOption.Int GROUP_SIZE = new PassOption.Int("group-size", 32, 1, 4096, "Input channels per weight scale when granularity=group");
-  public static final PassOption.Choice SCALE = PassOption.choice("scale", "fp32", "Format the scales are rounded up into", "fp32", "pow2", "e8m0", "ue5m3");
+  public static final PassOption.Choice SCALE = PassOption.choice("scale", "fp32", "Format scales are stored in (weights now, activations when calibrated), rounded up", "fp32", "pow2", "e8m0", "ue5m3");
   public static final PassOption.Choice ROUNDING = PassOption.choice("rounding", "rne", "Rounding of weights and activations", "rne", "rna", "rtz", "floor", "ceil", "stochastic");
   public static final PassOption.Choice FIRST_LAST = PassOption.choice("first-last", "quantize", "Whether the first and last compute layers are quantized or kept in fp32", "quantize", "keep");
   public static final PassOption.Names EXCLUDE = new PassOption.Names("exclude", "Names of layers to leave in fp32");
@@ -194,6 +194,9 @@ public final class Quantize {
     a.put("format", new Attribute.Str(f.name()));
     if (!o.get(ROUNDING).equals("rne")) {
       a.put("rounding", new Attribute.Str(o.get(ROUNDING)));
+    }
+    if (f instanceof ScalarFormat && !o.get(SCALE).equals("fp32")) {
+      a.put("scale_format", new Attribute.Str(o.get(SCALE)));
     }
     return a;
   }

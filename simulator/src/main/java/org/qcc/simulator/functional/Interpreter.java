@@ -31,6 +31,14 @@ public final class Interpreter {
   private final long opset;
 
   public Interpreter(Graph graph) {
+    this(graph, Map.of());
+  }
+
+  /**
+   * An interpreter that runs the given nodes with substitute kernels; how calibration observes
+   * the inputs of activation quantizers while passing them through unquantized.
+   */
+  public Interpreter(Graph graph, Map<Node, Kernel> overrides) {
     this.graph = graph;
     this.opset = graph.onnxOpset(21);
     List<Node> nodes = graph.nodes();
@@ -38,7 +46,8 @@ public final class Interpreter {
       Node n = nodes.get(i);
       OpDef def = definition(n);
       defs.add(def);
-      kernels.add(kernel(n, def));
+      Kernel override = overrides.get(n);
+      kernels.add(override != null ? override : kernel(n, def));
       for (Value in : n.inputs()) {
         if (in != null) {
           lastUse.put(in, i);

@@ -17,7 +17,7 @@ final class QuantKernels {
     Tensor x = ctx.in(0);
     Tensor scale = ctx.has(1) ? ctx.in(1) : null;
     FakeQuantSpec spec =
-        FakeQuantSpec.of(ctx.s("format"), (int) ctx.i("axis"), (int) ctx.i("group"), ctx.s("rounding"), x.type().shape(), scale == null ? null : scale.type().shape());
+        FakeQuantSpec.of(ctx.s("format"), (int) ctx.i("axis"), (int) ctx.i("group"), ctx.s("rounding"), ctx.s("scale_format"), x.type().shape(), scale == null ? null : scale.type().shape());
     float[] in = ((FloatTensor) x).data();
     float[] out = new float[in.length];
     int[] shape = x.rank() == 0 ? new int[] {1} : x.shape();
@@ -30,6 +30,9 @@ final class QuantKernels {
         s[i] = (float) scale.getDouble(i);
         if (Float.isNaN(s[i])) {
           throw new IllegalArgumentException("the scale is not calibrated (NaN): run the calibrate pass after quantize");
+        }
+        if (!spec.scaleFormat().holds(s[i])) {
+          throw new IllegalArgumentException("scale " + s[i] + " is not a positive " + spec.scaleFormat().id() + " value as scale_format says");
         }
       }
       spec.quantizer().fakeQuantize(in, shape, s, spec.rounding(), seed, out);
