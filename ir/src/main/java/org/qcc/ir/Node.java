@@ -90,6 +90,10 @@ public final class Node {
     attributes.put(key, value);
   }
 
+  public void removeAttribute(String key) {
+    attributes.remove(key);
+  }
+
   @Override
   public String toString() {
     return qualifiedOp() + " '" + name + "'";

@@ -19,6 +19,12 @@ import org.qcc.ir.ops.ShapeError;
  * shape rule. {@link #inferTypes} refines value types with the same rules.
  */
 public final class Verifier {
+  /**
+   * Attributes named {@code qcc.*} are annotations that passes attach to any node (e.g. the
+   * accumulator of a layer); they do not change what the op computes, so no op schema lists them.
+   */
+  public static final String ANNOTATION_PREFIX = "qcc.";
+
   private final OpRegistry registry;
 
   public Verifier(OpRegistry registry) {
@@ -130,6 +136,9 @@ public final class Verifier {
     }
     for (var e : n.attributes().entrySet()) {
       AttrSpec spec = d.attributes().get(e.getKey());
+      if (spec == null && e.getKey().startsWith(ANNOTATION_PREFIX)) {
+        continue;
+      }
       if (spec == null) {
         problems.add(new Diagnostic(where, "unknown attribute '" + e.getKey() + "'"));
       } else if (!spec.kind().equals(e.getValue().kind())) {

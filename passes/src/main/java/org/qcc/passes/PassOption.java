@@ -12,7 +12,7 @@ import org.qcc.ir.formats.ElementFormats;
  * --list-passes} and error messages all come from it. {@link #parse} throws
  * IllegalArgumentException with a message that says what is allowed.
  */
-public sealed interface PassOption<T> permits PassOption.Int, PassOption.Real, PassOption.Flag, PassOption.Choice, PassOption.Format, PassOption.Names {
+public sealed interface PassOption<T> permits PassOption.Int, PassOption.Real, PassOption.Flag, PassOption.Choice, PassOption.Format, PassOption.Names, PassOption.File {
   String name();
 
   String doc();
@@ -180,6 +180,24 @@ public sealed interface PassOption<T> permits PassOption.Int, PassOption.Real, P
     @Override
     public String allowed() {
       return "a name or [name,name,...]";
+    }
+  }
+
+  /** A file path, or empty for none; the pass reads it when it runs. */
+  record File(String name, String doc) implements PassOption<String> {
+    @Override
+    public String defaultValue() {
+      return "";
+    }
+
+    @Override
+    public String parse(String raw) {
+      return raw.trim();
+    }
+
+    @Override
+    public String allowed() {
+      return "a file path";
     }
   }
 

@@ -7,9 +7,13 @@ import java.util.Map;
 
 /** Values for every option a pass declares: given ones parsed and checked, the rest defaulted. */
 public final class PassOptions {
+  private final List<PassOption<?>> declared;
+  private final Map<String, String> raw;
   private final Map<String, Object> values;
 
-  private PassOptions(Map<String, Object> values) {
+  private PassOptions(List<PassOption<?>> declared, Map<String, String> raw, Map<String, Object> values) {
+    this.declared = declared;
+    this.raw = raw;
     this.values = values;
   }
 
@@ -39,7 +43,17 @@ public final class PassOptions {
         throw new IllegalArgumentException("option '" + o.name() + "' " + e.getMessage(), e);
       }
     }
-    return new PassOptions(values);
+    return new PassOptions(List.copyOf(declared), Map.copyOf(raw), values);
+  }
+
+  /**
+   * These options with {@code overrides} given on top, checked like a pipeline's: how a pass
+   * applies per-layer settings from a config file.
+   */
+  public PassOptions with(Map<String, String> overrides) {
+    Map<String, String> merged = new LinkedHashMap<>(raw);
+    merged.putAll(overrides);
+    return parse(declared, merged);
   }
 
   @SuppressWarnings("unchecked")

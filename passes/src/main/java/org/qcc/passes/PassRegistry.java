@@ -14,6 +14,7 @@ import org.qcc.passes.canonical.FoldConstants;
 import org.qcc.passes.canonical.FuseMatMulAdd;
 import org.qcc.passes.canonical.InferShapes;
 import org.qcc.passes.canonical.RemoveIdentity;
+import org.qcc.passes.quant.Accumulators;
 import org.qcc.passes.quant.Calibrate;
 import org.qcc.passes.quant.Quantize;
 
@@ -37,6 +38,7 @@ public final class PassRegistry {
     r.add(Canonicalize.INFO);
     r.add(Quantize.INFO);
     r.add(Calibrate.INFO);
+    r.add(Accumulators.INFO);
     return r;
   }
 

@@ -25,7 +25,9 @@ dims : dim (',' dim)* ;
 dim : INT | ident | '?' ;
 
 attrDict : '{' (attr (',' attr)*)? '}' ;
-attr : ident '=' attrValue ;
+attr : attrName '=' attrValue ;
+// Dotted names are annotations passes attach (qcc.acc), see Verifier.ANNOTATION_PREFIX.
+attrName : ident ('.' ident)* ;
 attrValue
   : number                                  # scalarAttr
   | STRING                                  # stringAttr

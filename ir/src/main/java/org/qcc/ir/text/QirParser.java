@@ -92,8 +92,8 @@ public final class QirParser {
     Map<String, Attribute> attrs = new LinkedHashMap<>();
     if (ctx.attrDict() != null) {
       for (QirSyntaxParser.AttrContext a : ctx.attrDict().attr()) {
-        if (attrs.put(a.ident().getText(), attribute(a.attrValue())) != null) {
-          throw error(a, "duplicate attribute '" + a.ident().getText() + "'");
+        if (attrs.put(a.attrName().getText(), attribute(a.attrValue())) != null) {
+          throw error(a, "duplicate attribute '" + a.attrName().getText() + "'");
         }
       }
     }

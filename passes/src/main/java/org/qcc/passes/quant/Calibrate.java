@@ -1,14 +1,11 @@
 // calibrate: set the scales of activation quantizers from data run through the interpreter.
 package org.qcc.passes.quant;
 
-import static org.qcc.passes.ConstantFacts.attr;
-
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import org.qcc.ir.Attribute;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
@@ -123,7 +120,7 @@ public final class Calibrate {
   private List<Target> targets() {
     List<Target> out = new ArrayList<>();
     for (Node n : g.nodes()) {
-      if (!n.domain().equals("qcc") || !n.opType().equals("FakeQuant") || n.inputs().size() < 2 || !g.isConstant(n.inputs().get(1))) {
+      if (!FakeQuants.is(n) || n.inputs().size() < 2 || !g.isConstant(n.inputs().get(1))) {
         continue;
       }
       Tensor scale = g.constant(n.inputs().get(1));
@@ -134,22 +131,13 @@ public final class Calibrate {
       if (g.isConstant(x)) {
         throw new IllegalArgumentException("node '" + n.name() + "' quantizes a constant with a NaN scale; only activations are calibrated");
       }
-      FakeQuantSpec spec = spec(n, x, scale);
+      FakeQuantSpec spec = FakeQuants.spec(n);
       if (!(spec.granularity() instanceof Granularity.PerTensor)) {
         throw new IllegalArgumentException("node '" + n.name() + "': calibrate sets per-tensor activation scales, this one is " + spec.granularity());
       }
       out.add(new Target(n, spec));
     }
     return out;
-  }
-
-  private static FakeQuantSpec spec(Node n, Value x, Tensor scale) {
-    return FakeQuantSpec.of(
-        str(n, "format"), (int) ConstantFacts.intAttr(n, "axis"), (int) ConstantFacts.intAttr(n, "group"), str(n, "rounding"), str(n, "scale_format"), x.type().shape(), scale.type().shape());
-  }
-
-  private static String str(Node n, String name) {
-    return ((Attribute.Str) attr(n, name)).value();
   }
 
   private static boolean hasNaN(Tensor t) {

@@ -2,9 +2,8 @@
 package org.qcc.passes.quant;
 
 import static org.qcc.passes.ConstantFacts.fp32Constant;
-import static org.qcc.passes.ConstantFacts.intAttr;
-import static org.qcc.passes.ConstantFacts.is;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -48,6 +47,8 @@ public final class Quantize {
   public static final PassOption.Choice ROUNDING = PassOption.choice("rounding", "rne", "Rounding of weights and activations", "rne", "rna", "rtz", "floor", "ceil", "stochastic");
   public static final PassOption.Choice FIRST_LAST = PassOption.choice("first-last", "quantize", "Whether the first and last compute layers are quantized or kept in fp32", "quantize", "keep");
   public static final PassOption.Names EXCLUDE = new PassOption.Names("exclude", "Names of layers to leave in fp32");
+  public static final PassOption.File CONFIG =
+      new PassOption.File("config", "JSON or YAML file of per-layer weights, acts, granularity, group-size, scale, rounding (mixed precision)");
 
   public static final PassInfo INFO =
       new PassInfo(
@@ -55,14 +56,19 @@ public final class Quantize {
           "Quantize weights and activations of Conv, Gemm and MatMul layers",
           "Each layer with an fp32 constant weight reads its weight and its data input through qcc.FakeQuant. Weight scales are"
               + " fixed now; scalar-format activation scales are left NaN for calibrate. Block formats (bfp, mx, nvfp4) block"
-              + " along the reduction axis and need no scales. A value read by several layers is quantized once.",
-          List.of(WEIGHTS, ACTS, GRANULARITY, GROUP_SIZE, SCALE, ROUNDING, FIRST_LAST, EXCLUDE),
+              + " along the reduction axis and need no scales. A value read by several layers with the same settings is quantized"
+              + " once. A config file overrides the options per layer by name or glob, later entries winning; exclude and"
+              + " first-last=keep still apply.",
+          List.of(WEIGHTS, ACTS, GRANULARITY, GROUP_SIZE, SCALE, ROUNDING, FIRST_LAST, EXCLUDE, CONFIG),
           List.of("layers-quantized", "weights-quantized", "activations-quantized"),
           o -> {
             check(o);
             return (g, ctx) -> {
               Quantize q = new Quantize(g, o);
               q.run();
+              if (q.layers > 0) {
+                Accumulators.annotate(g);
+              }
               ctx.stat("layers-quantized", q.layers);
               ctx.stat("weights-quantized", q.weights);
               ctx.stat("activations-quantized", q.acts);
@@ -70,12 +76,10 @@ public final class Quantize {
             };
           });
 
-  /** The axes that matter for a layer's weight and data input. */
-  private record LayerAxes(int weightChannel, int weightReduction, int dataReduction) {}
-
   private final Graph g;
   private final PassOptions o;
-  private final Map<Value, Value> quantizedActs = new IdentityHashMap<>();
+  /** Activations already quantized, by value and the attributes they were quantized with. */
+  private final Map<Value, Map<Map<String, Attribute>, Value>> quantizedActs = new IdentityHashMap<>();
   private int layers;
   private int weights;
   private int acts;
@@ -101,61 +105,65 @@ public final class Quantize {
         layersInOrder.add(n);
       }
     }
+    QuantizeConfig config = o.get(CONFIG).isEmpty() ? null : QuantizeConfig.load(Path.of(o.get(CONFIG)));
+    if (config != null) {
+      config.checkEveryEntryMatches(layersInOrder.stream().map(Node::name).toList());
+    }
     for (int i = 0; i < layersInOrder.size(); i++) {
       Node n = layersInOrder.get(i);
       boolean edge = i == 0 || i == layersInOrder.size() - 1;
       if (o.get(EXCLUDE).contains(n.name()) || edge && o.get(FIRST_LAST).equals("keep")) {
         continue;
       }
+      PassOptions lo = config == null ? o : layerOptions(config, n);
       LayerAxes ax = axes(n).orElseThrow();
       boolean did = false;
-      if (o.get(WEIGHTS) != null) {
-        n.setInput(1, quantizeWeight(n, o.get(WEIGHTS), ax));
+      if (lo.get(WEIGHTS) != null) {
+        n.setInput(1, quantizeWeight(n, lo, ax));
         weights++;
         did = true;
       }
-      if (o.get(ACTS) != null) {
-        n.setInput(0, quantizeAct(n, o.get(ACTS), ax));
+      if (lo.get(ACTS) != null) {
+        n.setInput(0, quantizeAct(n, lo, ax));
         did = true;
       }
       layers += did ? 1 : 0;
     }
   }
 
-  /** Layers this pass handles: an fp32 constant weight of a known layout and a ranked data input. */
-  private Optional<LayerAxes> axes(Node n) {
-    Optional<Tensor> w = fp32Constant(g, n, 1);
-    Value x = n.inputs().get(0);
-    if (w.isEmpty() || x == null || !x.type().shape().ranked() || !x.type().format().equals(FloatFormat.FP32)) {
-      return Optional.empty();
+  private PassOptions layerOptions(QuantizeConfig config, Node n) {
+    try {
+      PassOptions lo = o.with(config.overridesFor(n.name()));
+      check(lo);
+      return lo;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config " + config.file() + ": layer '" + n.name() + "': " + e.getMessage(), e);
     }
-    int xr = x.type().shape().rank();
-    if (is(n, "Conv") && w.get().rank() >= 3) {
-      return Optional.of(new LayerAxes(0, 1, 1));
-    }
-    if (is(n, "Gemm") && w.get().rank() == 2) {
-      boolean tb = intAttr(n, "transB") != 0;
-      return Optional.of(new LayerAxes(tb ? 0 : 1, tb ? 1 : 0, intAttr(n, "transA") != 0 ? 0 : 1));
-    }
-    if (is(n, "MatMul") && w.get().rank() == 2 && xr >= 1) {
-      return Optional.of(new LayerAxes(1, 0, xr - 1));
-    }
-    return Optional.empty();
   }
 
-  private Value quantizeWeight(Node n, ElementFormat f, LayerAxes ax) {
+  /** Layers this pass handles: an fp32 constant weight of a known layout and an fp32 data input. */
+  private Optional<LayerAxes> axes(Node n) {
+    Value x = n.inputs().isEmpty() ? null : n.inputs().get(0);
+    if (fp32Constant(g, n, 1).isEmpty() || x == null || !x.type().format().equals(FloatFormat.FP32)) {
+      return Optional.empty();
+    }
+    return LayerAxes.of(n);
+  }
+
+  private Value quantizeWeight(Node n, PassOptions lo, LayerAxes ax) {
+    ElementFormat f = lo.get(WEIGHTS);
     Value w = n.inputs().get(1);
     Tensor data = g.constant(w);
     List<Value> inputs = new ArrayList<>(List.of(w));
-    Map<String, Attribute> attrs = attrs(f);
+    Map<String, Attribute> attrs = attrs(f, lo);
     if (f instanceof ScalarFormat sf) {
       Granularity gr =
-          switch (o.get(GRANULARITY)) {
+          switch (lo.get(GRANULARITY)) {
             case "tensor" -> Granularity.TENSOR;
             case "channel" -> new Granularity.PerChannel(ax.weightChannel());
-            default -> new Granularity.PerGroup(ax.weightReduction(), o.get(GROUP_SIZE));
+            default -> new Granularity.PerGroup(ax.weightReduction(), lo.get(GROUP_SIZE));
           };
-      Quantizer q = new Quantizer(sf, gr, ScaleFormat.parse(o.get(SCALE)));
+      Quantizer q = new Quantizer(sf, gr, ScaleFormat.parse(lo.get(SCALE)));
       float[] scales = q.scales(((FloatTensor) data).data(), data.shape());
       inputs.add(ConstantFacts.addConstant(g, w.name() + "_scale", new FloatTensor(FloatFormat.FP32, q.scaleShape(data.shape()), scales)));
       if (!(gr instanceof Granularity.PerTensor)) {
@@ -170,33 +178,35 @@ public final class Quantize {
     return fakeQuant(n, ".wq", w, inputs, attrs);
   }
 
-  private Value quantizeAct(Node n, ElementFormat f, LayerAxes ax) {
+  private Value quantizeAct(Node n, PassOptions lo, LayerAxes ax) {
+    ElementFormat f = lo.get(ACTS);
     Value x = n.inputs().get(0);
-    Value done = quantizedActs.get(x);
-    if (done != null) {
-      return done;
-    }
-    List<Value> inputs = new ArrayList<>(List.of(x));
-    Map<String, Attribute> attrs = attrs(f);
-    if (f instanceof ScalarFormat) {
-      inputs.add(ConstantFacts.addConstant(g, x.name() + "_scale", Tensor.scalar(Float.NaN)));
-    } else {
+    Map<String, Attribute> attrs = attrs(f, lo);
+    if (!(f instanceof ScalarFormat)) {
       attrs.put("axis", new Attribute.Int(ax.dataReduction()));
     }
+    Map<Map<String, Attribute>, Value> done = quantizedActs.computeIfAbsent(x, k -> new HashMap<>());
+    if (done.containsKey(attrs)) {
+      return done.get(attrs);
+    }
+    List<Value> inputs = new ArrayList<>(List.of(x));
+    if (f instanceof ScalarFormat) {
+      inputs.add(ConstantFacts.addConstant(g, x.name() + "_scale", Tensor.scalar(Float.NaN)));
+    }
     Value q = fakeQuant(n, ".xq", x, inputs, attrs);
-    quantizedActs.put(x, q);
+    done.put(Map.copyOf(attrs), q);
     acts++;
     return q;
   }
 
-  private Map<String, Attribute> attrs(ElementFormat f) {
+  private static Map<String, Attribute> attrs(ElementFormat f, PassOptions lo) {
     Map<String, Attribute> a = new HashMap<>();
     a.put("format", new Attribute.Str(f.name()));
-    if (!o.get(ROUNDING).equals("rne")) {
-      a.put("rounding", new Attribute.Str(o.get(ROUNDING)));
+    if (!lo.get(ROUNDING).equals("rne")) {
+      a.put("rounding", new Attribute.Str(lo.get(ROUNDING)));
     }
-    if (f instanceof ScalarFormat && !o.get(SCALE).equals("fp32")) {
-      a.put("scale_format", new Attribute.Str(o.get(SCALE)));
+    if (f instanceof ScalarFormat && !lo.get(SCALE).equals("fp32")) {
+      a.put("scale_format", new Attribute.Str(lo.get(SCALE)));
     }
     return a;
   }
