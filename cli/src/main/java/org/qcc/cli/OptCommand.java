@@ -88,6 +88,9 @@ final class OptCommand implements Callable<Integer> {
     PassContext ctx = pm.run(g, new DatasetCalibration(calibration));
     org.qcc.ir.Verifier.standard().verifyOrThrow(g);
     Models.save(g, output);
+    if (!common.json) {
+      ctx.warnings().forEach(w -> err.println("qcc: warning: " + w));
+    }
     if (common.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("output", output.toString());
@@ -95,6 +98,7 @@ final class OptCommand implements Callable<Integer> {
       o.put("nodes_before", nodesBefore);
       o.put("nodes_after", g.nodes().size());
       o.put("statistics", ctx.statistics());
+      o.put("warnings", ctx.warnings());
       Json.print(out, o);
       return Qcc.OK;
     }

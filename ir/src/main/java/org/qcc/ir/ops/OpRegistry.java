@@ -26,6 +26,7 @@ public final class OpRegistry {
     TensorOps.register(r);
     ReduceOps.register(r);
     QuantOps.register(r);
+    SparseOps.register(r);
     return r;
   }
 

@@ -26,12 +26,18 @@ public final class FoldConstants {
 
   private static final Set<String> RANDOM = Set.of("RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli");
 
+  /**
+   * Ops that say how a constant is represented (its number format, its sparse storage): folding
+   * them would leave the same values but erase what backends and hardware need to know.
+   */
+  private static final Set<String> REPRESENTATION = Set.of("qcc.FakeQuant", "qcc.Densify");
+
   public static final PassInfo INFO =
       new PassInfo(
           "fold-constants",
           "Evaluate nodes whose inputs are constants",
           "A node folds when all its present inputs are constants (or it is Shape of a statically shaped value) and it is not a"
-              + " random op; its outputs become constants computed by the interpreter's kernels and the node is removed."
+              + " random op or one that records a constant's representation (qcc.FakeQuant, qcc.Densify); its outputs become constants computed by the interpreter's kernels and the node is removed."
               + " Constants that become unused stay until dce.",
           List.of(MAX_ELEMENTS),
           List.of("nodes-folded"),
@@ -67,7 +73,7 @@ public final class FoldConstants {
   }
 
   private static boolean foldable(Graph g, Node n) {
-    if (RANDOM.contains(n.opType())) {
+    if (RANDOM.contains(n.opType()) || REPRESENTATION.contains(n.qualifiedOp())) {
       return false;
     }
     if (isShapeOfStatic(n)) {

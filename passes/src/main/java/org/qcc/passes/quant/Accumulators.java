@@ -12,6 +12,7 @@ import org.qcc.ir.formats.BlockFormat;
 import org.qcc.ir.formats.Granularity;
 import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.ops.FakeQuantSpec;
+import org.qcc.passes.ConstantFacts;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassResult;
 
@@ -22,7 +23,8 @@ import org.qcc.passes.PassResult;
  * least significant bit; {@code fp32} otherwise. When scales vary along the reduction axis (weight
  * groups, BFP/MX blocks) the products are exact within runs of {@code qcc.acc_block_terms} terms,
  * held in {@code qcc.acc_block} (with its {@code qcc.acc_block_lsb}), and the runs are summed in
- * fp32. Widths come from {@link Accumulator}, which proves they cannot overflow. quantize runs this
+ * fp32. An N:M sparse weight (qcc.Densify) multiplies only n of every m terms, and its blocks
+ * count kept values. Widths come from {@link Accumulator}, which proves they cannot overflow. quantize runs this
  * on what it quantized; hand-written graphs can run it directly.
  */
 public final class Accumulators {
@@ -67,8 +69,15 @@ public final class Accumulators {
         n.removeAttribute(k);
       }
       long terms = ax.get().terms().get();
+      Value weight = n.inputs().get(1);
+      Node sparse = weight.producer();
+      if (sparse != null && sparse.qualifiedOp().equals("qcc.Densify")) {
+        // Only the kept weights are multiplied: n of every m terms.
+        terms = terms / ConstantFacts.intAttr(sparse, "m") * ConstantFacts.intAttr(sparse, "n");
+        weight = sparse.inputs().get(0);
+      }
       Optional<Operand> x = operand(n.inputs().get(0), ax.get().dataReduction());
-      Optional<Operand> w = operand(n.inputs().get(1), ax.get().weightReduction());
+      Optional<Operand> w = operand(weight, ax.get().weightReduction());
       Optional<Accumulator> whole = Optional.empty();
       if (x.isPresent() && w.isPresent()) {
         long run = run(x.get().run(), w.get().run());

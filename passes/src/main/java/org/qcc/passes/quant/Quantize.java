@@ -119,7 +119,8 @@ public final class Quantize {
       LayerAxes ax = axes(n).orElseThrow();
       boolean did = false;
       if (lo.get(WEIGHTS) != null) {
-        n.setInput(1, quantizeWeight(n, lo, ax));
+        WeightSlot slot = weightSlot(n).orElseThrow();
+        slot.reader().setInput(slot.input(), quantizeWeight(n, slot, lo, ax));
         weights++;
         did = true;
       }
@@ -144,15 +145,30 @@ public final class Quantize {
   /** Layers this pass handles: an fp32 constant weight of a known layout and an fp32 data input. */
   private Optional<LayerAxes> axes(Node n) {
     Value x = n.inputs().isEmpty() ? null : n.inputs().get(0);
-    if (fp32Constant(g, n, 1).isEmpty() || x == null || !x.type().format().equals(FloatFormat.FP32)) {
+    if (weightSlot(n).isEmpty() || x == null || !x.type().format().equals(FloatFormat.FP32)) {
       return Optional.empty();
     }
     return LayerAxes.of(n);
   }
 
-  private Value quantizeWeight(Node n, PassOptions lo, LayerAxes ax) {
+  /** Where a layer's fp32 weight constant is read: input 1 of the layer, or the values of the qcc.Densify feeding it. */
+  private record WeightSlot(Node reader, int input) {}
+
+  private Optional<WeightSlot> weightSlot(Node n) {
+    if (fp32Constant(g, n, 1).isPresent()) {
+      return Optional.of(new WeightSlot(n, 1));
+    }
+    Node p = n.inputs().size() > 1 && n.inputs().get(1) != null ? n.inputs().get(1).producer() : null;
+    if (p != null && p.qualifiedOp().equals("qcc.Densify") && fp32Constant(g, p, 0).isPresent()) {
+      return Optional.of(new WeightSlot(p, 0));
+    }
+    return Optional.empty();
+  }
+
+  /** Quantizes the weight constant in {@code slot}; sparse weights quantize their kept values, whose axes are the dense weight's. */
+  private Value quantizeWeight(Node n, WeightSlot slot, PassOptions lo, LayerAxes ax) {
     ElementFormat f = lo.get(WEIGHTS);
-    Value w = n.inputs().get(1);
+    Value w = slot.reader().inputs().get(slot.input());
     Tensor data = g.constant(w);
     List<Value> inputs = new ArrayList<>(List.of(w));
     Map<String, Attribute> attrs = attrs(f, lo);
@@ -175,7 +191,7 @@ public final class Quantize {
     } else {
       attrs.put("axis", new Attribute.Int(ax.weightReduction()));
     }
-    return fakeQuant(n, ".wq", w, inputs, attrs);
+    return fakeQuant(slot.reader(), n.name() + ".wq", w, inputs, attrs);
   }
 
   private Value quantizeAct(Node n, PassOptions lo, LayerAxes ax) {
@@ -193,7 +209,7 @@ public final class Quantize {
     if (f instanceof ScalarFormat) {
       inputs.add(ConstantFacts.addConstant(g, x.name() + "_scale", Tensor.scalar(Float.NaN)));
     }
-    Value q = fakeQuant(n, ".xq", x, inputs, attrs);
+    Value q = fakeQuant(n, n.name() + ".xq", x, inputs, attrs);
     done.put(Map.copyOf(attrs), q);
     acts++;
     return q;
@@ -211,10 +227,10 @@ public final class Quantize {
     return a;
   }
 
-  /** Adds the FakeQuant node just before {@code layer}, its first reader. */
-  private Value fakeQuant(Node layer, String suffix, Value x, List<Value> inputs, Map<String, Attribute> attrs) {
+  /** Adds the FakeQuant node named {@code name} just before {@code reader}, the first node to read it. */
+  private Value fakeQuant(Node reader, String name, Value x, List<Value> inputs, Map<String, Attribute> attrs) {
     Value out = new Value(GraphEdits.freshName(g, x.name() + "_q"), x.type());
-    g.insertNode(g.indexOf(layer), new Node("qcc", "FakeQuant", layer.name() + suffix, inputs, List.of(out), attrs));
+    g.insertNode(g.indexOf(reader), new Node("qcc", "FakeQuant", name, inputs, List.of(out), attrs));
     return out;
   }
 }

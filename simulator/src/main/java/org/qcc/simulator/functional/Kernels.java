@@ -23,6 +23,7 @@ public final class Kernels {
   private static Map<String, Kernel> build() {
     Map<String, Kernel> k = new HashMap<>();
     k.put("qcc.FakeQuant", QuantKernels::fakeQuant);
+    k.put("qcc.Densify", SparseKernels::densify);
     k.put("Relu", Elementwise.unary(v -> v > 0 ? v : (v == 0 ? 0 : (Double.isNaN(v) ? v : 0)), v -> Math.max(0, v)));
     k.put("LeakyRelu", ctx -> {
       double a = ctx.f("alpha");
