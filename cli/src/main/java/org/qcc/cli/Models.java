@@ -51,6 +51,11 @@ public final class Models {
     } else {
       throw new DiagnosticException(file.toString(), "unknown output format (use .onnx or .qir)");
     }
+    writeAtomically(file, bytes);
+  }
+
+  /** Writes through a temporary file and a rename, so readers never see a partial file. */
+  static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path tmp = Files.createTempFile(parent, ".qcc-", ".tmp");

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       QtensorCommand.class,
       OptCommand.class,
       BenchCommand.class,
+      SweepAccuracyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Qcc implements Runnable {

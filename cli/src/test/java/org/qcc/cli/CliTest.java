@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qcc.frontend.data.FashionMnist;
@@ -84,6 +85,29 @@ class CliTest {
     assertEquals(2, missing.code());
     assertTrue(missing.err().startsWith("qcc: error: " + tmp.resolve("nowhere") + ": cannot read Fashion-MNIST"), missing.err());
     assertFalse(Files.exists(bad));
+  }
+
+  @Test
+  void sweepAccuracyWritesTheTableAndResumes() throws Exception {
+    Path dir = tmp.resolve("sweep");
+    String[] args = {"sweep-accuracy", "--models", "mlp", "--bits", "8-8", "--limit", "200", "--no-sparse", "--calibration-images", "64", "--out", dir.toString(), "--json"};
+    Run r = qcc(args);
+    assertEquals(0, r.code(), r.err());
+    assertEquals(13, Json.MAPPER.readTree(r.out()).get("computed").asInt(), r.out());
+    String md = Files.readString(dir.resolve("accuracy.md"));
+    for (String row : List.of("| fp32 | fp32 | 32 |", "| int8 | int | 8 |", "| e4m3fin | minifloat | 8 |", "| e7m0fin | minifloat | 8 |", "| bfp8b16 | bfp | 8 |", "| mxfp8_e5m2 | mx | 8 |")) {
+      assertTrue(md.contains(row), row + " missing from\n" + md);
+    }
+    JsonNode results = Json.MAPPER.readTree(dir.resolve("results.json").toFile()).get("results");
+    assertEquals(13, results.size());
+    for (JsonNode point : results) {
+      assertTrue(point.get("top1").asDouble() > 0.5 || point.get("config").asText().startsWith("e7m0"), point.toString());
+    }
+    Run again = qcc(args);
+    assertEquals(0, Json.MAPPER.readTree(again.out()).get("computed").asInt(), "finished points are not recomputed");
+    Run bad = qcc("sweep-accuracy", "--bits", "2-8", "--out", dir.toString());
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--bits must be LO-HI within 3-8, got '2-8'"), bad.err());
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
+import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 
 /** Rewiring helpers; callers report the change and invalidate analyses through PassResult. */
@@ -30,6 +31,26 @@ public final class GraphEdits {
     g.insertNode(g.indexOf(old), replacement);
     g.removeNode(old);
     g.removeNode(absorbed);
+  }
+
+  /**
+   * Gives {@code n} the new constant {@code data} as input {@code i}. The old constant goes when
+   * nothing else reads it, and the new one then takes over its name.
+   */
+  public static Value replaceConstantInput(Graph g, Node n, int i, Tensor data) {
+    Value old = n.inputs().get(i);
+    n.setInput(i, null);
+    removeIfUnused(g, old);
+    Value fresh = ConstantFacts.addConstant(g, old.name(), data);
+    n.setInput(i, fresh);
+    return fresh;
+  }
+
+  /** Removes the constant {@code v} when no node reads it and it is not a graph output. */
+  public static void removeIfUnused(Graph g, Value v) {
+    if (g.isConstant(v) && !g.outputs().contains(v) && g.nodes().stream().noneMatch(m -> m.inputs().contains(v))) {
+      g.removeConstant(v);
+    }
   }
 
   /** A value name not used in {@code g}, built from {@code base}. */

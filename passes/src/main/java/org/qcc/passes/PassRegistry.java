@@ -17,6 +17,7 @@ import org.qcc.passes.canonical.RemoveIdentity;
 import org.qcc.passes.quant.Accumulators;
 import org.qcc.passes.quant.Calibrate;
 import org.qcc.passes.quant.Quantize;
+import org.qcc.passes.quant.ReorderChannels;
 import org.qcc.passes.quant.Sparsify;
 
 /** Pass declarations by name; {@link #standard()} holds the built-in ones. */
@@ -41,6 +42,7 @@ public final class PassRegistry {
     r.add(Calibrate.INFO);
     r.add(Accumulators.INFO);
     r.add(Sparsify.INFO);
+    r.add(ReorderChannels.INFO);
     return r;
   }
 

@@ -16,7 +16,9 @@ import org.qcc.ir.formats.ScaleFormat;
  * A scalar format takes a scale input: shape [] for one scale, [C] for one per index of {@code
  * axis}, or the input's shape with {@code axis} divided into groups of {@code group} for
  * per-group scales, stored as {@code scale_format} (the kernel checks that every scale is
- * one). A block format takes no scale: its blocks run along {@code axis}.
+ * one). A block format takes no scale: its blocks run along {@code axis}. A negative axis counts
+ * from the end (-1 is the last), as in ONNX, so a graph whose ranks are unknown until it runs can
+ * still name the reduction axis of a MatMul; the spec of a ranked input holds it normalized.
  */
 public record FakeQuantSpec(ElementFormat format, Granularity granularity, int axis, Rounding rounding, ScaleFormat scaleFormat) {
 
@@ -34,8 +36,12 @@ public record FakeQuantSpec(ElementFormat format, Granularity granularity, int a
     ElementFormat f = ElementFormats.parse(formatName);
     Rounding r = Rounding.parse(rounding);
     ScaleFormat sf = ScaleFormat.parse(scaleFormat);
-    if (input.ranked() && (axis < 0 || axis >= Math.max(1, input.rank()))) {
-      throw new ShapeError("axis " + axis + " is out of range for " + input);
+    if (input.ranked()) {
+      int rank = Math.max(1, input.rank());
+      if (axis < -rank || axis >= rank) {
+        throw new ShapeError("axis " + axis + " is out of range for " + input);
+      }
+      axis = axis < 0 ? axis + rank : axis;
     }
     if (group < 0) {
       throw new ShapeError("group must be 0 (none) or positive, got " + group);

@@ -16,7 +16,7 @@ import org.qcc.ir.formats.Granularity;
 import org.qcc.ir.formats.Quantizer;
 import org.qcc.ir.ops.FakeQuantSpec;
 import org.qcc.passes.CalibrationData;
-import org.qcc.passes.ConstantFacts;
+import org.qcc.passes.GraphEdits;
 import org.qcc.passes.PassContext;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassOption;
@@ -110,7 +110,7 @@ public final class Calibrate {
       });
     }
     for (Target t : targets) {
-      setScale(t.node, scale(t, method));
+      GraphEdits.replaceConstantInput(g, t.node, 1, Tensor.scalar(scale(t, method)));
     }
     ctx.stat("activations-calibrated", targets.size());
     ctx.stat("samples", samples);
@@ -182,14 +182,5 @@ public final class Calibrate {
       case "kl" -> search.kl(o.get(CANDIDATES));
       default -> throw new IllegalStateException(method);
     };
-  }
-
-  /** Gives the node its own scale constant; the NaN one goes when nothing else reads it. */
-  private void setScale(Node n, float scale) {
-    Value old = n.inputs().get(1);
-    if (!g.outputs().contains(old) && g.nodes().stream().noneMatch(m -> m != n && m.inputs().contains(old))) {
-      g.removeConstant(old);
-    }
-    n.setInput(1, ConstantFacts.addConstant(g, old.name(), Tensor.scalar(scale)));
   }
 }

@@ -23,7 +23,7 @@ record LayerAxes(int weightChannel, int weightReduction, int dataReduction, Opti
     }
     Shape x = n.inputs().get(0).type().shape();
     Shape w = n.inputs().get(1).type().shape();
-    if (!x.ranked() || !w.ranked()) {
+    if (!w.ranked()) {
       return Optional.empty();
     }
     if (is(n, "Conv") && w.rank() >= 3) {
@@ -34,8 +34,9 @@ record LayerAxes(int weightChannel, int weightReduction, int dataReduction, Opti
       int red = tb ? 1 : 0;
       return Optional.of(new LayerAxes(tb ? 0 : 1, red, intAttr(n, "transA") != 0 ? 0 : 1, product(n.inputs().get(1), red)));
     }
-    if (is(n, "MatMul") && w.rank() == 2 && x.rank() >= 1) {
-      return Optional.of(new LayerAxes(1, 0, x.rank() - 1, product(n.inputs().get(1), 0)));
+    if (is(n, "MatMul") && w.rank() == 2) {
+      // The data's last axis; -1 when its rank is known only at run time (FakeQuant takes ONNX-style axes).
+      return Optional.of(new LayerAxes(1, 0, x.ranked() ? x.rank() - 1 : -1, product(n.inputs().get(1), 0)));
     }
     return Optional.empty();
   }

@@ -117,9 +117,7 @@ public final class Sparsify {
     Map<String, Attribute> attrs = Map.of("n", new Attribute.Int(n), "m", new Attribute.Int(m), "axis", new Attribute.Int(axis));
     g.insertNode(g.indexOf(layer), new Node("qcc", "Densify", layer.name() + ".sparse", List.of(vals, idx), List.of(out), attrs));
     layer.setInput(1, out);
-    if (g.nodes().stream().noneMatch(x -> x.inputs().contains(old)) && !g.outputs().contains(old)) {
-      g.removeConstant(old);
-    }
+    GraphEdits.removeIfUnused(g, old);
   }
 
   /** The positions of the n largest magnitudes among m strided elements, in increasing order. */

@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.qcc.ir.Dim;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.Graph;
@@ -65,6 +66,10 @@ public final class Interpreter {
 
   /** Runs with inputs given in the order of the graph's inputs. */
   public List<Tensor> run(List<Tensor> inputs) {
+    return run(inputs, null);
+  }
+
+  private Map<String, Tensor> named(List<Tensor> inputs) {
     if (inputs.size() != graph.inputs().size()) {
       throw new DiagnosticException(
           "inputs", "model takes " + graph.inputs().size() + " inputs, got " + inputs.size());
@@ -73,11 +78,24 @@ public final class Interpreter {
     for (int i = 0; i < inputs.size(); i++) {
       named.put(graph.inputs().get(i).name(), inputs.get(i));
     }
-    return new ArrayList<>(run(named).values());
+    return named;
   }
 
   /** Runs with inputs by name; returns outputs by name in the graph's output order. */
   public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    return run(inputs, null);
+  }
+
+  /** Runs with inputs in graph order, showing {@code observer} every node output as it is computed. */
+  public List<Tensor> run(List<Tensor> inputs, BiConsumer<Value, Tensor> observer) {
+    return new ArrayList<>(run(named(inputs), observer).values());
+  }
+
+  /**
+   * Runs with inputs by name, showing {@code observer} (may be null) every node output as it is
+   * computed: how passes gather activation statistics without keeping every intermediate alive.
+   */
+  public Map<String, Tensor> run(Map<String, Tensor> inputs, BiConsumer<Value, Tensor> observer) {
     Map<Value, Tensor> env = new IdentityHashMap<>();
     Map<String, Long> symbols = new HashMap<>();
     for (Value in : graph.inputs()) {
@@ -104,6 +122,9 @@ public final class Interpreter {
       List<Tensor> outs = invoke(n, kernels.get(i), new KernelContext(n, defs.get(i), args, opset));
       for (int k = 0; k < n.outputs().size(); k++) {
         env.put(n.output(k), outs.get(k));
+        if (observer != null) {
+          observer.accept(n.output(k), outs.get(k));
+        }
       }
       for (Value in : n.inputs()) {
         if (in != null && lastUse.getOrDefault(in, -1) == i && !graph.isConstant(in)) {
