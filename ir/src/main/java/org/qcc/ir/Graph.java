@@ -58,6 +58,10 @@ public final class Graph {
     opsets.put(domain, version);
   }
 
+  public void removeOpset(String domain) {
+    opsets.remove(domain);
+  }
+
   /** The default-domain opset version, or {@code fallback} when the graph declares none. */
   public long onnxOpset(long fallback) {
     return opsets.getOrDefault("", fallback);

@@ -26,11 +26,13 @@ public final class GraphEdits {
     return n;
   }
 
-  /** Puts {@code replacement} where {@code old} stood and removes {@code old} and {@code absorbed}. */
+  /** Puts {@code replacement} where {@code old} stood and removes {@code old} and {@code absorbed} (if not null). */
   public static void replaceNode(Graph g, Node old, Node replacement, Node absorbed) {
     g.insertNode(g.indexOf(old), replacement);
     g.removeNode(old);
-    g.removeNode(absorbed);
+    if (absorbed != null) {
+      g.removeNode(absorbed);
+    }
   }
 
   /**

@@ -16,9 +16,11 @@ import org.qcc.passes.canonical.InferShapes;
 import org.qcc.passes.canonical.RemoveIdentity;
 import org.qcc.passes.quant.Accumulators;
 import org.qcc.passes.quant.Calibrate;
+import org.qcc.passes.quant.FromQonnx;
 import org.qcc.passes.quant.Quantize;
 import org.qcc.passes.quant.ReorderChannels;
 import org.qcc.passes.quant.Sparsify;
+import org.qcc.passes.quant.ToQonnx;
 
 /** Pass declarations by name; {@link #standard()} holds the built-in ones. */
 public final class PassRegistry {
@@ -43,6 +45,8 @@ public final class PassRegistry {
     r.add(Accumulators.INFO);
     r.add(Sparsify.INFO);
     r.add(ReorderChannels.INFO);
+    r.add(ToQonnx.INFO);
+    r.add(FromQonnx.INFO);
     return r;
   }
 

@@ -27,6 +27,7 @@ public final class OpRegistry {
     ReduceOps.register(r);
     QuantOps.register(r);
     SparseOps.register(r);
+    QonnxOps.register(r);
     return r;
   }
 

@@ -12,6 +12,12 @@ import org.qcc.ir.ops.FakeQuantSpec;
 
 /** Helpers over {@code qcc.FakeQuant} nodes for the quantization passes. */
 final class FakeQuants {
+  /**
+   * Prefix of the FakeQuant attributes that {@code to-qonnx} keeps on the QONNX op it writes, so
+   * that {@code from-qonnx} restores the identical FakeQuant.
+   */
+  static final String PROVENANCE = "qcc.";
+
   private FakeQuants() {}
 
   static boolean is(Node n) {

@@ -24,6 +24,11 @@ public final class Kernels {
     Map<String, Kernel> k = new HashMap<>();
     k.put("qcc.FakeQuant", QuantKernels::fakeQuant);
     k.put("qcc.Densify", SparseKernels::densify);
+    k.put("qonnx.custom_op.general.Quant", QonnxKernels::quant);
+    k.put("qonnx.custom_op.general.IntQuant", QonnxKernels::quant);
+    k.put("qonnx.custom_op.general.BipolarQuant", QonnxKernels::bipolarQuant);
+    k.put("qonnx.custom_op.general.Trunc", QonnxKernels::trunc);
+    k.put("qonnx.custom_op.general.FloatQuant", QonnxKernels::floatQuant);
     k.put("Relu", Elementwise.unary(v -> v > 0 ? v : (v == 0 ? 0 : (Double.isNaN(v) ? v : 0)), v -> Math.max(0, v)));
     k.put("LeakyRelu", ctx -> {
       double a = ctx.f("alpha");
