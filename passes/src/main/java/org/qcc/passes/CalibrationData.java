@@ -2,6 +2,8 @@
 package org.qcc.passes;
 
 import java.util.List;
+import java.util.function.Consumer;
+import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.Tensor;
 
 /**
@@ -17,4 +19,18 @@ public interface CalibrationData {
 
   /** Samples [from, from + n), one tensor per model input in the model's input order. */
   List<Tensor> batch(int from, int n);
+
+  /**
+   * Hands the first {@code samples} samples to {@code run} in batches of {@code batch}; a model
+   * the samples do not fit (the interpreter rejects an input) is reported as exactly that.
+   */
+  default void forEachBatch(int samples, int batch, Consumer<List<Tensor>> run) {
+    for (int from = 0; from < samples; from += batch) {
+      try {
+        run.accept(batch(from, Math.min(batch, samples - from)));
+      } catch (DiagnosticException e) {
+        throw new IllegalArgumentException("calibration data from " + source() + " does not fit the model: " + e.getMessage());
+      }
+    }
+  }
 }

@@ -28,23 +28,7 @@ class ReorderChannelsTest {
   }
 
   private static CalibrationData training() {
-    FashionMnist data = FashionMnist.load(SUBSET, FashionMnist.Split.TRAIN);
-    return new CalibrationData() {
-      @Override
-      public String source() {
-        return "train subset";
-      }
-
-      @Override
-      public int count() {
-        return data.count();
-      }
-
-      @Override
-      public List<Tensor> batch(int from, int n) {
-        return List.of(data.batch(from, n));
-      }
-    };
+    return new SubsetCalibration(HOME);
   }
 
   private static Graph copy(Graph g) {

@@ -6,7 +6,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
@@ -161,14 +160,7 @@ public final class Calibrate {
           });
     }
     Interpreter interpreter = new Interpreter(g, observers);
-    int batch = o.get(BATCH);
-    for (int from = 0; from < samples; from += batch) {
-      try {
-        interpreter.run(data.batch(from, Math.min(batch, samples - from)));
-      } catch (DiagnosticException e) {
-        throw new IllegalArgumentException("calibration data from " + data.source() + " does not fit the model: " + e.getMessage());
-      }
-    }
+    data.forEachBatch(samples, o.get(BATCH), interpreter::run);
   }
 
   private float scale(Target t, String method) {

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
@@ -222,20 +221,18 @@ public final class ReorderChannels {
     regions.forEach(r -> keys.put(r, new float[r.channels()]));
     Interpreter interpreter = new Interpreter(g);
     int samples = Math.min(o.get(IMAGES), data.count());
-    for (int from = 0; from < samples; from += 64) {
-      try {
-        interpreter.run(
-            data.batch(from, Math.min(64, samples - from)),
-            (v, t) -> {
-              Region r = watched.get(v);
-              if (r != null) {
-                channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + r.axes().get(v), keys.get(r));
-              }
-            });
-      } catch (DiagnosticException e) {
-        throw new IllegalArgumentException("calibration data from " + data.source() + " does not fit the model: " + e.getMessage());
-      }
-    }
+    data.forEachBatch(
+        samples,
+        64,
+        batch ->
+            interpreter.run(
+                batch,
+                (v, t) -> {
+                  Region r = watched.get(v);
+                  if (r != null) {
+                    channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + r.axes().get(v), keys.get(r));
+                  }
+                }));
     return regions.stream().map(keys::get).toList();
   }
 
