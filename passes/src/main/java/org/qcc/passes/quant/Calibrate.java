@@ -169,7 +169,7 @@ public final class Calibrate {
     }
     ClippingSearch search = new ClippingSearch(t.histogram, t.quantizer, t.spec.rounding());
     return switch (method) {
-      case "percentile" -> search.percentile(o.get(PERCENTILE), t.amax);
+      case "percentile" -> search.percentile(o.get(PERCENTILE));
       case "mse" -> search.mse(o.get(CANDIDATES));
       case "kl" -> search.kl(o.get(CANDIDATES));
       default -> throw new IllegalStateException(method);

@@ -24,7 +24,8 @@ final class ClippingSearch {
   }
 
   /** The value below which {@code percent} of all elements (zeros included) lie. */
-  float percentile(double percent, double amax) {
+  float percentile(double percent) {
+    double amax = h.max();
     long total = h.zeros();
     for (int b = 0; b < h.bins(); b++) {
       total += h.count(b);
@@ -46,7 +47,7 @@ final class ClippingSearch {
     double bestErr = Double.POSITIVE_INFINITY;
     float prior = Float.NaN;
     for (int k = candidates; k >= 1; k--) {
-      float s = quantizer.scaleFor(h.edge(h.bins() - 1) * k / candidates);
+      float s = quantizer.scaleFor(h.max() * k / candidates);
       if (s == prior) {
         continue;
       }
@@ -106,7 +107,7 @@ final class ClippingSearch {
         best = s;
       }
     }
-    return Float.isNaN(best) ? quantizer.scaleFor(h.edge(bins - 1)) : best;
+    return Float.isNaN(best) ? quantizer.scaleFor(h.max()) : best;
   }
 
   /** KL(P || Q) for the histogram clipped to {@code clip} bins and quantized by {@code q}. */

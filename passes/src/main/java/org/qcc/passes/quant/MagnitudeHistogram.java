@@ -39,6 +39,11 @@ final class MagnitudeHistogram {
     }
   }
 
+  /** The top of the range: the largest magnitude seen. */
+  double max() {
+    return max;
+  }
+
   int bins() {
     return counts.length;
   }
