@@ -111,6 +111,18 @@ class CliTest {
   }
 
   @Test
+  void demoEvaluatesTheModelAndItsQuantizedVariants() throws Exception {
+    Run r = qcc("demo", "--limit", "100", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = Json.MAPPER.readTree(r.out());
+    assertTrue(o.get("top1").asDouble() > 0.85, r.out());
+    assertEquals(5, o.get("quantized").size(), r.out());
+    for (JsonNode q : o.get("quantized")) {
+      assertTrue(q.get("top1").asDouble() > 0.5, q.toString());
+    }
+  }
+
+  @Test
   void convertRoundTripsThroughQir() throws Exception {
     Path qir = tmp.resolve("mlp.qir");
     assertEquals(0, qcc("convert", model("mlp"), "-o", qir.toString()).code());
