@@ -61,6 +61,10 @@ public final class Models {
     Path tmp = Files.createTempFile(parent, ".qcc-", ".tmp");
     try {
       Files.write(tmp, bytes);
+      // Temporary files are private (0600); the output is an ordinary file others may read.
+      if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
