@@ -16,6 +16,7 @@ import org.qcc.passes.canonical.InferShapes;
 import org.qcc.passes.canonical.RemoveIdentity;
 import org.qcc.passes.quant.Accumulators;
 import org.qcc.passes.quant.Calibrate;
+import org.qcc.passes.quant.Equalize;
 import org.qcc.passes.quant.FromQonnx;
 import org.qcc.passes.quant.Quantize;
 import org.qcc.passes.quant.ReorderChannels;
@@ -45,6 +46,7 @@ public final class PassRegistry {
     r.add(Accumulators.INFO);
     r.add(Sparsify.INFO);
     r.add(ReorderChannels.INFO);
+    r.add(Equalize.INFO);
     r.add(ToQonnx.INFO);
     r.add(FromQonnx.INFO);
     return r;

@@ -1,20 +1,11 @@
 // reorder-channels: permute the channels between two layers so outlier channels share blocks.
 package org.qcc.passes.quant;
 
-import static org.qcc.passes.ConstantFacts.fp32Constant;
-import static org.qcc.passes.ConstantFacts.intAttr;
-import static org.qcc.passes.ConstantFacts.is;
-
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.stream.IntStream;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
@@ -28,8 +19,8 @@ import org.qcc.passes.PassContext;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassOption;
 import org.qcc.passes.PassOptions;
-import org.qcc.passes.analysis.Users;
 import org.qcc.passes.PassResult;
+import org.qcc.passes.analysis.Users;
 import org.qcc.simulator.functional.Interpreter;
 
 /**
@@ -60,15 +51,6 @@ public final class ReorderChannels {
           List.of("producers-reordered", "channels-moved"),
           o -> (g, ctx) -> new ReorderChannels(g, o).run(ctx));
 
-  /** Ops through which a channel keeps its identity (unary, or binary with constants / in-region values). */
-  private static final Set<String> CHANNELWISE =
-      Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh", "Erf", "Gelu", "Clip", "Abs", "Neg", "Exp", "Sqrt", "Identity", "Softplus", "HardSigmoid", "HardSwish", "Elu", "Selu", "Add", "Sub", "Mul", "Div", "Pow");
-
-  private static final Set<String> POOLING = Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool");
-
-  /** A producer, the channel-wise region after it and the layers reading the region. */
-  private record Region(Node producer, int channels, List<Node> ops, Map<Value, Integer> axes, List<Node> readers) {}
-
   private final Graph g;
   private final PassOptions o;
 
@@ -79,10 +61,10 @@ public final class ReorderChannels {
 
   private PassResult run(PassContext ctx) {
     Users users = ctx.get(Users.ANALYSIS);
-    List<Region> regions = new ArrayList<>();
+    List<ChannelRegion> regions = new ArrayList<>();
     for (Node n : g.nodes()) {
       if (!o.get(EXCLUDE).contains(n.name())) {
-        region(n, users).ifPresent(regions::add);
+        ChannelRegion.of(g, n, users).ifPresent(regions::add);
       }
     }
     if (regions.isEmpty()) {
@@ -105,119 +87,13 @@ public final class ReorderChannels {
     return PassResult.of(reordered > 0);
   }
 
-  /** The region after {@code producer}, when it is closed: every use is channel-wise or a reader's data input. */
-  private Optional<Region> region(Node producer, Users users) {
-    Optional<LayerAxes> pax = LayerAxes.of(producer);
-    Optional<Tensor> pw = fp32Constant(g, producer, 1);
-    if (pax.isEmpty() || pw.isEmpty() || is(producer, "Conv") && intAttr(producer, "group") != 1 || producer.inputs().size() > 2 && !biasIsPerChannel(producer, pw.get().dim(pax.get().weightChannel()))) {
-      return Optional.empty();
-    }
-    int channels = pw.get().dim(pax.get().weightChannel());
-    Value out = producer.output(0);
-    // First the nodes reachable through ops of channel-wise kinds, stopping at compute layers ...
-    Set<Node> ops = new LinkedHashSet<>();
-    Set<Node> readers = new LinkedHashSet<>();
-    Deque<Value> work = new ArrayDeque<>(List.of(out));
-    while (!work.isEmpty()) {
-      Value v = work.pop();
-      if (users.isGraphOutput(v)) {
-        return Optional.empty();
-      }
-      for (Node u : users.of(v)) {
-        if (LayerAxes.of(u).isPresent() && u.inputs().get(0) == v) {
-          readers.add(u);
-        } else if (!CHANNELWISE.contains(u.opType()) && !POOLING.contains(u.opType()) && !is(u, "Flatten") || !u.domain().isEmpty()) {
-          return Optional.empty();
-        } else if (ops.add(u)) {
-          work.addAll(u.outputs());
-        }
-      }
-    }
-    // ... then, in graph order, check each keeps the channels apart and find its channel axis.
-    // Channel axes count from the end, so constants broadcast against them align from the right.
-    Map<Value, Integer> axes = new IdentityHashMap<>();
-    axes.put(out, is(producer, "Conv") ? -(pw.get().rank() - 1) : -1);
-    for (Node n : g.nodes()) {
-      if (ops.contains(n)) {
-        Optional<Integer> axis = passesChannels(n, axes, channels);
-        if (axis.isEmpty()) {
-          return Optional.empty();
-        }
-        axes.put(n.output(0), axis.get());
-      } else if (readers.contains(n) && !isReader(n, n.inputs().get(0), axes.getOrDefault(n.inputs().get(0), 0), channels)) {
-        return Optional.empty();
-      }
-    }
-    return readers.isEmpty() ? Optional.empty() : Optional.of(new Region(producer, channels, List.copyOf(ops), axes, List.copyOf(readers)));
-  }
-
-  private boolean biasIsPerChannel(Node producer, int channels) {
-    Optional<Tensor> b = fp32Constant(g, producer, 2);
-    return b.isPresent() && b.get().rank() == 1 && b.get().dim(0) == channels;
-  }
-
-  /** A layer that reduces over the region's channels: its data input is {@code v} and its weight an fp32 constant. */
-  private boolean isReader(Node u, Value v, int axis, int channels) {
-    Optional<LayerAxes> ax = LayerAxes.of(u);
-    Optional<Tensor> w = fp32Constant(g, u, 1);
-    if (ax.isEmpty() || w.isEmpty() || u.inputs().get(0) != v || u.inputs().indexOf(v) != u.inputs().lastIndexOf(v)) {
-      return false;
-    }
-    if (is(u, "Conv") && intAttr(u, "group") != 1 || is(u, "Gemm") && intAttr(u, "transA") != 0) {
-      return false;
-    }
-    int rank = v.type().shape().ranked() ? v.type().shape().rank() : -1;
-    int expected = is(u, "Conv") ? 1 - Math.max(rank, 0) : -1;
-    return axis == expected && w.get().dim(ax.get().weightReduction()) == channels;
-  }
-
-  /** The channel axis of {@code u}'s output when {@code u} keeps channels apart; empty otherwise. */
-  private Optional<Integer> passesChannels(Node u, Map<Value, Integer> axes, int channels) {
-    Integer axis = null;
-    for (Value in : u.inputs()) {
-      Integer a = in == null ? null : axes.get(in);
-      if (a != null && axis != null && !axis.equals(a)) {
-        return Optional.empty();
-      }
-      axis = a != null ? a : axis;
-    }
-    if (axis == null || u.outputs().size() != 1 || !u.domain().isEmpty()) {
-      return Optional.empty();
-    }
-    for (Value in : u.inputs()) {
-      if (in != null && !axes.containsKey(in) && (!g.isConstant(in) || constantAxis(g.constant(in), axis, channels) == -2)) {
-        return Optional.empty();
-      }
-    }
-    if (CHANNELWISE.contains(u.opType())) {
-      return Optional.of(axis);
-    }
-    if (POOLING.contains(u.opType()) && axis == -3) {
-      return Optional.of(axis);
-    }
-    if (is(u, "Flatten") && intAttr(u, "axis") == 1 && axis == -3) {
-      Optional<long[]> s = u.inputs().get(0).type().shape().sizes();
-      return s.isPresent() && s.get().length == 4 && s.get()[2] == 1 && s.get()[3] == 1 ? Optional.of(-1) : Optional.empty();
-    }
-    return Optional.empty();
-  }
-
-  /** Which dimension of a broadcast constant runs along the channels: its index, -1 for none, -2 if it cannot broadcast. */
-  private static int constantAxis(Tensor t, int axis, int channels) {
-    int d = t.rank() + axis;
-    if (d < 0 || t.dim(d) == 1) {
-      return -1;
-    }
-    return t.dim(d) == channels ? d : -2;
-  }
-
-  private List<float[]> activationKeys(List<Region> regions, PassContext ctx) {
+  private List<float[]> activationKeys(List<ChannelRegion> regions, PassContext ctx) {
     CalibrationData data = ctx.calibration().orElseThrow(() -> new IllegalArgumentException("by=activations needs calibration data (qcc opt --calibration DATASET), or use by=weights"));
-    Map<Value, Region> watched = new IdentityHashMap<>();
-    for (Region r : regions) {
+    Map<Value, ChannelRegion> watched = new IdentityHashMap<>();
+    for (ChannelRegion r : regions) {
       r.readers().forEach(u -> watched.put(u.inputs().get(0), r));
     }
-    Map<Region, float[]> keys = new IdentityHashMap<>();
+    Map<ChannelRegion, float[]> keys = new IdentityHashMap<>();
     regions.forEach(r -> keys.put(r, new float[r.channels()]));
     Interpreter interpreter = new Interpreter(g);
     int samples = Math.min(o.get(IMAGES), data.count());
@@ -228,7 +104,7 @@ public final class ReorderChannels {
             interpreter.run(
                 batch,
                 (v, t) -> {
-                  Region r = watched.get(v);
+                  ChannelRegion r = watched.get(v);
                   if (r != null) {
                     channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + r.axes().get(v), keys.get(r));
                   }
@@ -236,9 +112,9 @@ public final class ReorderChannels {
     return regions.stream().map(keys::get).toList();
   }
 
-  private List<float[]> weightKeys(List<Region> regions) {
+  private List<float[]> weightKeys(List<ChannelRegion> regions) {
     List<float[]> out = new ArrayList<>();
-    for (Region r : regions) {
+    for (ChannelRegion r : regions) {
       float[] key = new float[r.channels()];
       for (Node u : r.readers()) {
         Tensor w = g.constant(u.inputs().get(1));
@@ -267,27 +143,8 @@ public final class ReorderChannels {
     return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
   }
 
-  private void apply(Region r, int[] perm) {
-    LayerAxes pax = LayerAxes.of(r.producer()).orElseThrow();
-    permuteInput(r.producer(), 1, pax.weightChannel(), perm);
-    if (r.producer().inputs().size() > 2 && r.producer().inputs().get(2) != null) {
-      permuteInput(r.producer(), 2, 0, perm);
-    }
-    for (Node op : r.ops()) {
-      int axis = op.inputs().stream().filter(r.axes()::containsKey).map(r.axes()::get).findFirst().orElseThrow();
-      for (int i = 0; i < op.inputs().size(); i++) {
-        Value in = op.inputs().get(i);
-        if (in != null && g.isConstant(in)) {
-          int d = constantAxis(g.constant(in), axis, r.channels());
-          if (d >= 0) {
-            permuteInput(op, i, d, perm);
-          }
-        }
-      }
-    }
-    for (Node u : r.readers()) {
-      permuteInput(u, 1, LayerAxes.of(u).orElseThrow().weightReduction(), perm);
-    }
+  private void apply(ChannelRegion r, int[] perm) {
+    r.forEachConstant(g, (n, input, axis, role) -> permuteInput(n, input, axis, perm));
   }
 
   /** Gives {@code n} a copy of its constant input {@code i} with index c of {@code axis} taken from perm[c]. */
