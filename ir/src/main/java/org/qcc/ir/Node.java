@@ -66,6 +66,11 @@ public final class Node {
     return i < inputs.size() ? Optional.ofNullable(inputs.get(i)) : Optional.empty();
   }
 
+  /** Appends an input (an optional input given where the op had none). */
+  public void addInput(Value v) {
+    inputs.add(v);
+  }
+
   public void setInput(int i, Value v) {
     inputs.set(i, v);
   }

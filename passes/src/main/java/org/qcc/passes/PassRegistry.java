@@ -15,6 +15,7 @@ import org.qcc.passes.canonical.FuseMatMulAdd;
 import org.qcc.passes.canonical.InferShapes;
 import org.qcc.passes.canonical.RemoveIdentity;
 import org.qcc.passes.quant.Accumulators;
+import org.qcc.passes.quant.BiasCorrect;
 import org.qcc.passes.quant.Calibrate;
 import org.qcc.passes.quant.Equalize;
 import org.qcc.passes.quant.FromQonnx;
@@ -47,6 +48,7 @@ public final class PassRegistry {
     r.add(Sparsify.INFO);
     r.add(ReorderChannels.INFO);
     r.add(Equalize.INFO);
+    r.add(BiasCorrect.INFO);
     r.add(ToQonnx.INFO);
     r.add(FromQonnx.INFO);
     return r;
