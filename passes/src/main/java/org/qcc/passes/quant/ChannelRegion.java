@@ -13,10 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
+import org.qcc.ir.formats.AxisView;
+import org.qcc.passes.GraphEdits;
 import org.qcc.passes.analysis.Users;
 
 /**
@@ -177,6 +180,68 @@ record ChannelRegion(Node producer, int channels, List<Node> ops, Map<Value, Int
     }
     for (Node u : readers) {
       visitor.visit(u, 1, LayerAxes.of(u).orElseThrow().weightReduction(), Role.READER);
+    }
+  }
+
+  /** f(x / s) = f(x) / s for s > 0, whatever the other inputs (checked separately for binary ops). */
+  static final Set<String> HOMOGENEOUS =
+      Set.of("Relu", "LeakyRelu", "Abs", "Neg", "Identity", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Add", "Sub", "Mul", "Div");
+
+  /**
+   * An op of the region through which the channels cannot be rescaled (dividing its input by s
+   * does not divide its output by s), naming a non-homogeneous activation (Erf, Sigmoid) before
+   * the arithmetic around it; empty when the whole region can be rescaled.
+   */
+  Optional<Node> nonHomogeneousOp(Graph g) {
+    return ops.stream().filter(op -> !HOMOGENEOUS.contains(op.opType())).findFirst().or(() -> ops.stream().filter(op -> !homogeneous(g, op)).findFirst());
+  }
+
+  private boolean homogeneous(Graph g, Node op) {
+    List<Value> in = op.inputs();
+    long inRegion = in.stream().filter(axes::containsKey).count();
+    int axis = in.stream().filter(axes::containsKey).map(axes::get).findFirst().orElseThrow();
+    return switch (op.opType()) {
+      // Sums stay homogeneous when every term is scaled: region values, or constants along the channels.
+      case "Add", "Sub" -> in.stream().allMatch(v -> axes.containsKey(v) || g.isConstant(v) && constantAxis(g.constant(v), axis, channels) >= 0);
+      case "Mul" -> inRegion == 1;
+      case "Div" -> inRegion == 1 && axes.containsKey(in.get(0));
+      default -> true;
+    };
+  }
+
+  /**
+   * Divides the region's channel c by s[c] before the readers and multiplies the readers' input
+   * channel c by s[c]: the producer's weight and bias and the per-channel constants of sums are
+   * divided, products and quotients need nothing. Only valid when {@link #nonHomogeneousOp} is empty.
+   */
+  void rescale(Graph g, float[] s) {
+    forEachConstant(
+        g,
+        (n, input, axis, role) -> {
+          if (role != Role.OP_CONSTANT || n.opType().equals("Add") || n.opType().equals("Sub")) {
+            scaleConstant(g, n, input, axis, s, role != Role.READER);
+          }
+        });
+  }
+
+  /** Divides (or multiplies) index c along {@code axis} of a node's constant input by s[c]. */
+  static void scaleConstant(Graph g, Node n, int input, int axis, float[] s, boolean divide) {
+    FloatTensor t = (FloatTensor) g.constant(n.inputs().get(input));
+    AxisView v = AxisView.of(t.shape(), axis, "channel axis");
+    float[] x = t.data().clone();
+    for (int i = 0; i < x.length; i++) {
+      int c = (i / v.inner()) % v.length();
+      x[i] = divide ? x[i] / s[c] : x[i] * s[c];
+    }
+    GraphEdits.replaceConstantInput(g, n, input, new FloatTensor(t.format(), t.shape(), x));
+  }
+
+  /** Raises range[c] to the largest magnitude of channel c (index c along {@code axis}) in x. */
+  static void channelMax(float[] x, int[] shape, int axis, float[] range) {
+    AxisView v = AxisView.of(shape, axis, "channel axis");
+    for (int i = 0; i < x.length; i++) {
+      int c = (i / v.inner()) % v.length();
+      range[c] = Math.max(range[c], Math.abs(x[i]));
     }
   }
 }

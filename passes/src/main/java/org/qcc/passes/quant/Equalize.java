@@ -4,14 +4,9 @@ package org.qcc.passes.quant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
-import org.qcc.ir.Tensor;
-import org.qcc.ir.Value;
-import org.qcc.ir.formats.AxisView;
-import org.qcc.passes.GraphEdits;
 import org.qcc.passes.PassContext;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassOption;
@@ -45,10 +40,6 @@ public final class Equalize {
           List.of("pairs-equalized", "iterations", "layers-skipped"),
           o -> (g, ctx) -> new Equalize(g, o).run(ctx));
 
-  /** f(x / s) = f(x) / s for s > 0, whatever the other inputs (checked separately for binary ops). */
-  private static final Set<String> HOMOGENEOUS =
-      Set.of("Relu", "LeakyRelu", "Abs", "Neg", "Identity", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Flatten", "Add", "Sub", "Mul", "Div");
-
   private final Graph g;
   private final PassOptions o;
 
@@ -68,9 +59,7 @@ public final class Equalize {
       if (r.isEmpty()) {
         continue;
       }
-      // Name a non-homogeneous activation (Erf, Sigmoid) before the arithmetic around it.
-      Optional<Node> blocker =
-          r.get().ops().stream().filter(op -> !HOMOGENEOUS.contains(op.opType())).findFirst().or(() -> r.get().ops().stream().filter(op -> !homogeneous(op, r.get())).findFirst());
+      Optional<Node> blocker = r.get().nonHomogeneousOp(g);
       if (blocker.isPresent()) {
         ctx.warn("layer '" + n.name() + "' is not equalized: " + blocker.get().opType() + " '" + blocker.get().name() + "' is not positively homogeneous");
         ctx.stat("layers-skipped", 1);
@@ -92,27 +81,6 @@ public final class Equalize {
     return PassResult.of(!regions.isEmpty());
   }
 
-  /** Whether dividing the region's channels by s before {@code op} divides its output by s. */
-  private boolean homogeneous(Node op, ChannelRegion r) {
-    if (!HOMOGENEOUS.contains(op.opType())) {
-      return false;
-    }
-    List<Value> in = op.inputs();
-    long inRegion = in.stream().filter(r.axes()::containsKey).count();
-    return switch (op.opType()) {
-      // Sums stay homogeneous when every term is scaled: region values, or constants along the channels.
-      case "Add", "Sub" -> in.stream().allMatch(v -> r.axes().containsKey(v) || perChannel(v, op, r));
-      case "Mul" -> inRegion == 1;
-      case "Div" -> inRegion == 1 && r.axes().containsKey(in.get(0));
-      default -> true;
-    };
-  }
-
-  private boolean perChannel(Value v, Node op, ChannelRegion r) {
-    int axis = op.inputs().stream().filter(r.axes()::containsKey).map(r.axes()::get).findFirst().orElseThrow();
-    return g.isConstant(v) && ChannelRegion.constantAxis(g.constant(v), axis, r.channels()) >= 0;
-  }
-
   /** One equalization step for a region; returns the largest |s_c - 1|. */
   private double equalize(ChannelRegion r) {
     float[] producerRange = new float[r.channels()];
@@ -120,10 +88,10 @@ public final class Equalize {
     r.forEachConstant(
         g,
         (n, input, axis, role) -> {
-          if (role == ChannelRegion.Role.PRODUCER && input == 1) {
-            channelMax(g.constant(n.inputs().get(input)), axis, producerRange);
-          } else if (role == ChannelRegion.Role.READER) {
-            channelMax(g.constant(n.inputs().get(input)), axis, readerRange);
+          float[] range = role == ChannelRegion.Role.PRODUCER && input == 1 ? producerRange : role == ChannelRegion.Role.READER ? readerRange : null;
+          if (range != null) {
+            FloatTensor w = (FloatTensor) g.constant(n.inputs().get(input));
+            ChannelRegion.channelMax(w.data(), w.shape(), axis, range);
           }
         });
     float[] s = new float[r.channels()];
@@ -132,35 +100,7 @@ public final class Equalize {
       s[c] = producerRange[c] > 0 && readerRange[c] > 0 ? (float) Math.sqrt(producerRange[c] / (double) readerRange[c]) : 1f;
       change = Math.max(change, Math.abs(s[c] - 1));
     }
-    r.forEachConstant(
-        g,
-        (n, input, axis, role) -> {
-          boolean divide = role != ChannelRegion.Role.READER;
-          if (role != ChannelRegion.Role.OP_CONSTANT || n.opType().equals("Add") || n.opType().equals("Sub")) {
-            scale(n, input, axis, s, divide);
-          }
-        });
+    r.rescale(g, s);
     return change;
-  }
-
-  private static void channelMax(Tensor t, int axis, float[] range) {
-    float[] x = ((FloatTensor) t).data();
-    AxisView v = AxisView.of(t.shape(), axis, "channel axis");
-    for (int i = 0; i < x.length; i++) {
-      int c = (i / v.inner()) % v.length();
-      range[c] = Math.max(range[c], Math.abs(x[i]));
-    }
-  }
-
-  /** Divides (or multiplies) index c along {@code axis} of the constant input by s[c]. */
-  private void scale(Node n, int input, int axis, float[] s, boolean divide) {
-    FloatTensor t = (FloatTensor) g.constant(n.inputs().get(input));
-    AxisView v = AxisView.of(t.shape(), axis, "channel axis");
-    float[] x = t.data().clone();
-    for (int i = 0; i < x.length; i++) {
-      int c = (i / v.inner()) % v.length();
-      x[i] = divide ? x[i] / s[c] : x[i] * s[c];
-    }
-    GraphEdits.replaceConstantInput(g, n, input, new FloatTensor(t.format(), t.shape(), x));
   }
 }

@@ -106,7 +106,7 @@ public final class ReorderChannels {
                 (v, t) -> {
                   ChannelRegion r = watched.get(v);
                   if (r != null) {
-                    channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + r.axes().get(v), keys.get(r));
+                    ChannelRegion.channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + r.axes().get(v), keys.get(r));
                   }
                 }));
     return regions.stream().map(keys::get).toList();
@@ -118,19 +118,11 @@ public final class ReorderChannels {
       float[] key = new float[r.channels()];
       for (Node u : r.readers()) {
         Tensor w = g.constant(u.inputs().get(1));
-        channelMax(((FloatTensor) w).data(), w.shape(), LayerAxes.of(u).orElseThrow().weightReduction(), key);
+        ChannelRegion.channelMax(((FloatTensor) w).data(), w.shape(), LayerAxes.of(u).orElseThrow().weightReduction(), key);
       }
       out.add(key);
     }
     return out;
-  }
-
-  private static void channelMax(float[] x, int[] shape, int axis, float[] key) {
-    AxisView v = AxisView.of(shape, axis, "channel axis");
-    for (int i = 0; i < x.length; i++) {
-      int c = (i / v.inner()) % v.length();
-      key[c] = Math.max(key[c], Math.abs(x[i]));
-    }
   }
 
   /** Channel indices by descending key; equal keys keep their order. */
