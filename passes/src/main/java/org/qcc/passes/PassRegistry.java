@@ -21,6 +21,7 @@ import org.qcc.passes.quant.Equalize;
 import org.qcc.passes.quant.FromQonnx;
 import org.qcc.passes.quant.Quantize;
 import org.qcc.passes.quant.ReorderChannels;
+import org.qcc.passes.quant.SmoothQuant;
 import org.qcc.passes.quant.Sparsify;
 import org.qcc.passes.quant.ToQonnx;
 
@@ -49,6 +50,7 @@ public final class PassRegistry {
     r.add(ReorderChannels.INFO);
     r.add(Equalize.INFO);
     r.add(BiasCorrect.INFO);
+    r.add(SmoothQuant.INFO);
     r.add(ToQonnx.INFO);
     r.add(FromQonnx.INFO);
     return r;

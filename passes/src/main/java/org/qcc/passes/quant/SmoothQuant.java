@@ -1,0 +1,176 @@
+// smoothquant: move activation outliers into the weights, one scale per input channel.
+package org.qcc.passes.quant;
+
+import static org.qcc.passes.ConstantFacts.fp32Constant;
+import static org.qcc.passes.ConstantFacts.intAttr;
+import static org.qcc.passes.ConstantFacts.is;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.qcc.ir.FloatTensor;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Node;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.Value;
+import org.qcc.passes.CalibrationData;
+import org.qcc.passes.PassContext;
+import org.qcc.passes.PassInfo;
+import org.qcc.passes.PassOption;
+import org.qcc.passes.PassOptions;
+import org.qcc.passes.PassResult;
+import org.qcc.passes.analysis.Users;
+import org.qcc.simulator.functional.Interpreter;
+
+/**
+ * SmoothQuant (Xiao et al.): for the layers reading a value X, input channel j of X is divided by
+ * s_j = max|X_j|^alpha / max|W_j|^(1 - alpha) and the weights' input channel j multiplied by it,
+ * so activation outliers move into the weights, which quantize per channel. The division is
+ * folded where X is made: into a LayerNormalization's scale and bias, or into the producer of a
+ * channel region through positively homogeneous ops (as {@code equalize} does). Layers whose
+ * input has no such place are skipped with a warning naming them.
+ */
+public final class SmoothQuant {
+  public static final PassOption.Real ALPHA = new PassOption.Real("alpha", 0.5, 0, 1, "Migration strength: 0 leaves activations, 1 moves all of their range into the weights");
+  public static final PassOption.Int IMAGES = new PassOption.Int("images", 256, 1, 1_000_000, "Calibration samples for the activation maxima");
+  public static final PassOption.Names EXCLUDE = new PassOption.Names("exclude", "Layers to leave unsmoothed");
+
+  public static final PassInfo INFO =
+      new PassInfo(
+          "smoothquant",
+          "Migrate activation outliers into the weights per input channel (SmoothQuant)",
+          "Scales input channel j of each Conv/Gemm/MatMul's data by 1/s_j and its weights by s_j, s_j = max|X_j|^alpha /"
+              + " max|W_j|^(1-alpha) with activation maxima from calibration data, folding 1/s into a LayerNormalization's scale"
+              + " and bias or into the producer of a positively homogeneous channel region. Other layers are skipped with a"
+              + " warning naming them. Run before quantize.",
+          List.of(ALPHA, IMAGES, EXCLUDE),
+          List.of("layers-smoothed", "layers-skipped"),
+          o -> (g, ctx) -> new SmoothQuant(g, o).run(ctx));
+
+  /** Readers of one value and how to divide that value's channels: a LayerNorm, or a channel region. */
+  private record Group(Value input, int axis, List<Node> readers, Node layerNorm, ChannelRegion region) {}
+
+  private final Graph g;
+  private final PassOptions o;
+
+  private SmoothQuant(Graph g, PassOptions o) {
+    this.g = g;
+    this.o = o;
+  }
+
+  private PassResult run(PassContext ctx) {
+    Users users = ctx.get(Users.ANALYSIS);
+    List<Group> groups = new ArrayList<>();
+    Set<Node> covered = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Node n : g.nodes()) {
+      layerNormGroup(n, users).or(() -> regionGroup(n, users)).ifPresent(grp -> {
+        groups.add(grp);
+        covered.addAll(grp.readers());
+      });
+    }
+    for (Node n : g.nodes()) {
+      if (LayerAxes.of(n).isPresent() && fp32Constant(g, n, 1).isPresent() && !covered.contains(n) && !o.get(EXCLUDE).contains(n.name())) {
+        Node p = n.inputs().get(0).producer();
+        ctx.warn("layer '" + n.name() + "' is not smoothed: its input comes from " + (p == null ? "a graph input" : p.opType() + " '" + p.name() + "'") + ", which cannot absorb a per-channel scale");
+        ctx.stat("layers-skipped", 1);
+      }
+    }
+    if (groups.isEmpty()) {
+      return PassResult.unchanged();
+    }
+    Map<Value, float[]> actMax = activationMaxima(groups, ctx);
+    for (Group grp : groups) {
+      smooth(grp, actMax.get(grp.input()));
+    }
+    ctx.stat("layers-smoothed", groups.stream().mapToInt(grp -> grp.readers().size()).sum());
+    return PassResult.modified();
+  }
+
+  /** A LayerNormalization over the last axis with a constant scale, read only by layers reducing over that axis. */
+  private Optional<Group> layerNormGroup(Node ln, Users users) {
+    if (!is(ln, "LayerNormalization") || ln.outputs().size() != 1 || fp32Constant(g, ln, 1).isEmpty() || ln.inputs().size() > 2 && ln.inputs().get(2) != null && fp32Constant(g, ln, 2).isEmpty()) {
+      return Optional.empty();
+    }
+    Tensor gamma = fp32Constant(g, ln, 1).get();
+    Value out = ln.output(0);
+    boolean lastAxis = intAttr(ln, "axis") == -1 || out.type().shape().ranked() && intAttr(ln, "axis") == out.type().shape().rank() - 1;
+    if (!lastAxis || gamma.rank() != 1 || users.isGraphOutput(out)) {
+      return Optional.empty();
+    }
+    List<Node> readers = new ArrayList<>();
+    for (Node u : users.of(out)) {
+      Optional<LayerAxes> ax = LayerAxes.of(u);
+      boolean reducesLast = ax.isPresent() && !is(u, "Conv") && !(is(u, "Gemm") && intAttr(u, "transA") != 0);
+      if (!reducesLast || u.inputs().get(0) != out || fp32Constant(g, u, 1).isEmpty() || o.get(EXCLUDE).contains(u.name())) {
+        return Optional.empty();
+      }
+      readers.add(u);
+    }
+    return readers.isEmpty() ? Optional.empty() : Optional.of(new Group(out, -1, readers, ln, null));
+  }
+
+  /** A channel region through homogeneous ops whose readers all read one value. */
+  private Optional<Group> regionGroup(Node producer, Users users) {
+    Optional<ChannelRegion> r = ChannelRegion.of(g, producer, users);
+    if (r.isEmpty() || r.get().nonHomogeneousOp(g).isPresent() || r.get().readers().stream().anyMatch(u -> o.get(EXCLUDE).contains(u.name()))) {
+      return Optional.empty();
+    }
+    Value input = r.get().readers().get(0).inputs().get(0);
+    if (r.get().readers().stream().anyMatch(u -> u.inputs().get(0) != input)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Group(input, r.get().axes().get(input), r.get().readers(), null, r.get()));
+  }
+
+  private Map<Value, float[]> activationMaxima(List<Group> groups, PassContext ctx) {
+    CalibrationData data = ctx.calibration().orElseThrow(() -> new IllegalArgumentException("smoothquant needs calibration data (qcc opt --calibration DATASET)"));
+    Map<Value, float[]> max = new IdentityHashMap<>();
+    Map<Value, Integer> axes = new IdentityHashMap<>();
+    for (Group grp : groups) {
+      axes.put(grp.input(), grp.axis());
+    }
+    Interpreter interpreter = new Interpreter(g);
+    data.forEachBatch(
+        Math.min(o.get(IMAGES), data.count()),
+        64,
+        batch ->
+            interpreter.run(
+                batch,
+                (v, t) -> {
+                  Integer axis = axes.get(v);
+                  if (axis != null) {
+                    float[] m = max.computeIfAbsent(v, k -> new float[t.dim(t.rank() + axis)]);
+                    ChannelRegion.channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + axis, m);
+                  }
+                }));
+    return max;
+  }
+
+  private void smooth(Group grp, float[] actMax) {
+    float[] weightMax = new float[actMax.length];
+    for (Node u : grp.readers()) {
+      FloatTensor w = (FloatTensor) g.constant(u.inputs().get(1));
+      ChannelRegion.channelMax(w.data(), w.shape(), LayerAxes.of(u).orElseThrow().weightReduction(), weightMax);
+    }
+    double alpha = o.get(ALPHA);
+    float[] s = new float[actMax.length];
+    for (int j = 0; j < s.length; j++) {
+      s[j] = actMax[j] > 0 && weightMax[j] > 0 ? (float) (Math.pow(actMax[j], alpha) / Math.pow(weightMax[j], 1 - alpha)) : 1f;
+    }
+    if (grp.region() != null) {
+      grp.region().rescale(g, s);
+      return;
+    }
+    Node ln = grp.layerNorm();
+    ChannelRegion.scaleConstant(g, ln, 1, 0, s, true);
+    if (ln.inputs().size() > 2 && ln.inputs().get(2) != null) {
+      ChannelRegion.scaleConstant(g, ln, 2, 0, s, true);
+    }
+    for (Node u : grp.readers()) {
+      ChannelRegion.scaleConstant(g, u, 1, LayerAxes.of(u).orElseThrow().weightReduction(), s, false);
+    }
+  }
+}
