@@ -52,11 +52,36 @@ class GptqTest {
   }
 
   @Test
-  void convolutionsKeepRoundToNearestWithAWarning() {
+  void convolutionsAreRoundedFromTheirInputPatches() {
+    FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
+    Graph rtn = quantized("cnn", "canonicalize,quantize{weights=int3}");
     Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"));
-    PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{weights=int4},gptq{images=16}").run(g, new SubsetCalibration(HOME));
-    assertEquals(1, ctx.statistics().get("gptq.layers-rounded"), "the classifier Gemm");
-    assertEquals(5, ctx.warnings().size(), ctx.warnings().toString());
-    assertEquals("pass 'gptq': layer '/block1/block1.0/Conv' keeps round-to-nearest: Conv layers are not supported yet", ctx.warnings().get(0));
+    PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{weights=int3},gptq{images=64}").run(g, new SubsetCalibration(HOME));
+    assertEquals(6, ctx.statistics().get("gptq.layers-rounded"), "five Convs and the classifier Gemm");
+    assertEquals(List.of(), ctx.warnings());
+    FloatTensor images = test.batch(0, 500);
+    // Measured on 2,000 test images with 128 calibration images: 80.0% round-to-nearest, 90.7% GPTQ.
+    assertTrue(correct(g, test, images) > correct(rtn, test, images) + 25);
+  }
+
+  @Test
+  void blockFormatsKeepRoundToNearestWithAWarning() {
+    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_mlp.onnx"));
+    PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{weights=mxfp4_e2m1},gptq{images=8}").run(g, new SubsetCalibration(HOME));
+    assertEquals(3, ctx.warnings().size(), ctx.warnings().toString());
+    assertTrue(ctx.warnings().get(0).endsWith("keeps round-to-nearest: the block format mxfp4_e2m1 has a scale per block along the reduction axis"), ctx.warnings().get(0));
+  }
+
+  private static int correct(Graph g, FashionMnist test, FloatTensor images) {
+    Tensor logits = new Interpreter(g).run(List.of(images)).get(0);
+    int correct = 0;
+    for (int i = 0; i < logits.dim(0); i++) {
+      int best = 0;
+      for (int c = 1; c < 10; c++) {
+        best = logits.getDouble(i * 10 + c) > logits.getDouble(i * 10 + best) ? c : best;
+      }
+      correct += best == test.label(i) ? 1 : 0;
+    }
+    return correct;
   }
 }

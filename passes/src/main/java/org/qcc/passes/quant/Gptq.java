@@ -47,8 +47,8 @@ public final class Gptq {
   public static final PassInfo INFO =
       new PassInfo(
           "gptq",
-          "GPTQ rounding of quantized Gemm/MatMul weights with layer Hessians from calibration data",
-          "For every Gemm and MatMul whose weight is a qcc.FakeQuant of a constant with a scalar format and per-tensor or"
+          "GPTQ rounding of quantized Conv/Gemm/MatMul weights with layer Hessians from calibration data",
+          "For every 2-D Conv (no groups), Gemm and MatMul whose weight is a qcc.FakeQuant of a constant with a scalar format and per-tensor or"
               + " per-output-channel scales, chooses the weight's grid values column by column with GPTQ (blocked updates,"
               + " damping, optional act-order). Run after quantize (and calibrate, so the Hessians see quantized activations)."
               + " Other layers are left to round-to-nearest with a warning naming them.",
@@ -66,10 +66,12 @@ public final class Gptq {
     final float[] rowScale;
     final int out;
     final int k;
+    /** The weight's shape (for a Conv, its kernel size). */
+    final int[] weightShape;
     final double[] h;
     long rows;
 
-    Target(Node layer, Node quantizer, LayerAxes axes, ScalarFormat format, Rounding rounding, float[] rowScale, int out, int k) {
+    Target(Node layer, Node quantizer, LayerAxes axes, ScalarFormat format, Rounding rounding, float[] rowScale, int out, int k, int[] weightShape) {
       this.layer = layer;
       this.quantizer = quantizer;
       this.axes = axes;
@@ -78,6 +80,7 @@ public final class Gptq {
       this.rowScale = rowScale;
       this.out = out;
       this.k = k;
+      this.weightShape = weightShape;
       this.h = new double[k * k];
     }
   }
@@ -132,16 +135,26 @@ public final class Gptq {
 
   /** Why a quantized layer cannot be rounded here, or null. */
   private String unsupported(Node n, Node q) {
-    if (!ConstantFacts.is(n, "Gemm") && !ConstantFacts.is(n, "MatMul")) {
-      return n.opType() + " layers are not supported yet";
+    if (ConstantFacts.is(n, "Conv")) {
+      if (g.constant(n.inputs().get(1).producer().inputs().get(0)).rank() != 4 || ConstantFacts.intAttr(n, "group") != 1) {
+        return "only 2-D convolutions without groups are supported";
+      }
+      if (!((org.qcc.ir.Attribute.Str) ConstantFacts.attr(n, "auto_pad")).value().equals("NOTSET")) {
+        return "auto_pad is not supported, give pads";
+      }
+    } else if (!ConstantFacts.is(n, "Gemm") && !ConstantFacts.is(n, "MatMul")) {
+      return n.opType() + " layers are not supported";
     }
     if (ConstantFacts.is(n, "Gemm") && ConstantFacts.intAttr(n, "transA") != 0) {
       return "transA=1 is not supported";
     }
     FakeQuantSpec spec = FakeQuants.spec(q);
     LayerAxes ax = LayerAxes.of(n).orElseThrow();
-    if (spec.isBlock() || spec.granularity() instanceof Granularity.PerGroup) {
-      return "GPTQ needs scales constant along the reduction axis (" + spec.format().name() + ", " + spec.granularity() + ")";
+    if (spec.isBlock()) {
+      return "the block format " + spec.format().name() + " has a scale per block along the reduction axis";
+    }
+    if (spec.granularity() instanceof Granularity.PerGroup) {
+      return "its per-group scales vary along the reduction axis";
     }
     if (spec.granularity() instanceof Granularity.PerChannel c && c.axis() != ax.weightChannel()) {
       return "its per-channel scales do not run along the output channels";
@@ -157,17 +170,22 @@ public final class Gptq {
     LayerAxes ax = LayerAxes.of(n).orElseThrow();
     Tensor w = g.constant(q.inputs().get(0));
     int out = w.dim(ax.weightChannel());
-    int k = w.dim(ax.weightReduction());
+    // A convolution's products per output run over (input channel, kernel row, kernel column).
+    int k = ConstantFacts.is(n, "Conv") ? w.size() / out : w.dim(ax.weightReduction());
     Tensor scale = g.constant(q.inputs().get(1));
     float[] rowScale = new float[out];
     for (int r = 0; r < out; r++) {
       rowScale[r] = (float) scale.getDouble(scale.size() == 1 ? 0 : r);
     }
-    return new Target(n, q, ax, (ScalarFormat) spec.format(), spec.rounding(), rowScale, out, k);
+    return new Target(n, q, ax, (ScalarFormat) spec.format(), spec.rounding(), rowScale, out, k, w.shape());
   }
 
-  /** Adds x x^T of every input row (the last axis) to the Hessian sum. */
+  /** Adds x x^T of every input row (the last axis; for a Conv, every input patch) to the Hessian sum. */
   private static void accumulate(Target t, Tensor x) {
+    if (ConstantFacts.is(t.layer, "Conv")) {
+      accumulatePatches(t, (FloatTensor) x);
+      return;
+    }
     float[] d = ((FloatTensor) x).data();
     int k = t.k;
     if (d.length % k != 0) {
@@ -186,6 +204,51 @@ public final class Gptq {
       }
       t.rows++;
     }
+  }
+
+  /** The Conv's input patches in (channel, kernel row, kernel column) order, zeros where padded. */
+  private static void accumulatePatches(Target t, FloatTensor x) {
+    Node n = t.layer;
+    int[] s = x.shape();
+    int channels = s[1];
+    int kH = t.weightShape[2];
+    int kW = t.weightShape[3];
+    long[] pads = ints(n, "pads", new long[] {0, 0, 0, 0});
+    long[] strides = ints(n, "strides", new long[] {1, 1});
+    long[] dilations = ints(n, "dilations", new long[] {1, 1});
+    int outH = (int) ((s[2] + pads[0] + pads[2] - dilations[0] * (kH - 1) - 1) / strides[0] + 1);
+    int outW = (int) ((s[3] + pads[1] + pads[3] - dilations[1] * (kW - 1) - 1) / strides[1] + 1);
+    float[] d = x.data();
+    double[] patch = new double[t.k];
+    for (int b = 0; b < s[0]; b++) {
+      for (int oy = 0; oy < outH; oy++) {
+        for (int ox = 0; ox < outW; ox++) {
+          int p = 0;
+          for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kH; ky++) {
+              for (int kx = 0; kx < kW; kx++) {
+                long iy = oy * strides[0] - pads[0] + ky * dilations[0];
+                long ix = ox * strides[1] - pads[1] + kx * dilations[1];
+                patch[p++] = iy >= 0 && iy < s[2] && ix >= 0 && ix < s[3] ? d[(int) (((long) (b * channels + c) * s[2] + iy) * s[3] + ix)] : 0;
+              }
+            }
+          }
+          for (int i = 0; i < t.k; i++) {
+            double xi = patch[i];
+            if (xi != 0) {
+              for (int j = 0; j <= i; j++) {
+                t.h[i * t.k + j] += xi * patch[j];
+              }
+            }
+          }
+          t.rows++;
+        }
+      }
+    }
+  }
+
+  private static long[] ints(Node n, String name, long[] fallback) {
+    return n.attribute(name).map(a -> ((org.qcc.ir.Attribute.Ints) a).values().stream().mapToLong(Long::longValue).toArray()).orElse(fallback);
   }
 
   private void round(Target t) {
