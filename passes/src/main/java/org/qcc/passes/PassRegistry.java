@@ -20,6 +20,7 @@ import org.qcc.passes.quant.Calibrate;
 import org.qcc.passes.quant.Equalize;
 import org.qcc.passes.quant.FromQonnx;
 import org.qcc.passes.quant.Gptq;
+import org.qcc.passes.quant.LearnedRound;
 import org.qcc.passes.quant.Quantize;
 import org.qcc.passes.quant.ReorderChannels;
 import org.qcc.passes.quant.SmoothQuant;
@@ -53,6 +54,7 @@ public final class PassRegistry {
     r.add(BiasCorrect.INFO);
     r.add(SmoothQuant.INFO);
     r.add(Gptq.INFO);
+    r.add(LearnedRound.INFO);
     r.add(ToQonnx.INFO);
     r.add(FromQonnx.INFO);
     return r;
