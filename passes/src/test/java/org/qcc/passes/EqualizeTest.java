@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.frontend.data.FashionMnist;
-import org.qcc.frontend.onnx.OnnxImporter;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Tensor;
@@ -20,30 +19,10 @@ import org.qcc.simulator.functional.Interpreter;
 /** equalize keeps the function, skips what it cannot do with a warning, and helps low-bit per-tensor weights. */
 class EqualizeTest {
   private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
-
-  private static Graph canonical(String name) {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_" + name + ".onnx"));
-    PassManager.build(PassRegistry.standard(), "canonicalize").run(g);
-    return g;
-  }
-
-  private static double accuracy(Graph g, FashionMnist test, int images) {
-    Tensor logits = new Interpreter(g).run(List.of(test.batch(0, images))).get(0);
-    int correct = 0;
-    for (int i = 0; i < images; i++) {
-      int best = 0;
-      for (int c = 1; c < 10; c++) {
-        best = logits.getDouble(i * 10 + c) > logits.getDouble(i * 10 + best) ? c : best;
-      }
-      correct += best == test.label(i) ? 1 : 0;
-    }
-    return (double) correct / images;
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"mlp", "cnn"})
   void equalizingKeepsTheFunction(String name) {
-    Graph g = canonical(name);
+    Graph g = ModelChecks.canonical(name);
     Graph eq = QirParser.parse(QirPrinter.print(g), "copy");
     PassContext ctx = PassManager.build(PassRegistry.standard(), "equalize").run(eq);
     assertEquals(2, ctx.statistics().get("equalize.pairs-equalized"));
@@ -57,7 +36,7 @@ class EqualizeTest {
 
   @Test
   void aGeluBetweenLayersIsSkippedWithAWarningNamingTheLayer() {
-    Graph g = canonical("vit");
+    Graph g = ModelChecks.canonical("vit");
     PassContext ctx = PassManager.build(PassRegistry.standard(), "equalize").run(g);
     assertEquals(0, ctx.statistics().get("equalize.pairs-equalized"));
     assertEquals(
@@ -71,12 +50,12 @@ class EqualizeTest {
   void equalizationRescuesThreeBitPerTensorWeights() {
     FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
     String quantize = "quantize{weights=int3,granularity=tensor}";
-    Graph plain = canonical("mlp");
+    Graph plain = ModelChecks.canonical("mlp");
     PassManager.build(PassRegistry.standard(), quantize).run(plain);
-    Graph equalized = canonical("mlp");
+    Graph equalized = ModelChecks.canonical("mlp");
     PassManager.build(PassRegistry.standard(), "equalize," + quantize).run(equalized);
-    double before = accuracy(plain, test, 1000);
-    double after = accuracy(equalized, test, 1000);
+    double before = ModelChecks.accuracy(plain, test, 1000);
+    double after = ModelChecks.accuracy(equalized, test, 1000);
     // Measured on 2,000 images: 36.0% without, 55.8% with.
     assertTrue(after > before + 0.1, before + " -> " + after);
   }

@@ -23,17 +23,6 @@ class GptqTest {
     PassManager.build(PassRegistry.standard(), pipeline).run(g, new SubsetCalibration(HOME));
     return g;
   }
-
-  private static double squaredError(Graph g, Tensor reference, FloatTensor images) {
-    Tensor y = new Interpreter(g).run(List.of(images)).get(0);
-    double e = 0;
-    for (int i = 0; i < y.size(); i++) {
-      double d = y.getDouble(i) - reference.getDouble(i);
-      e += d * d;
-    }
-    return e;
-  }
-
   @Test
   void gptqWeightsAreGridValuesAndTheModelStaysCloserToFp32() {
     FloatTensor images = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset")).batch(0, 200);
@@ -45,8 +34,8 @@ class GptqTest {
       Tensor fq = Interpreter.evaluate(q, List.of(w, gptq.constant(q.inputs().get(1))), 17).get(0);
       assertTrue(fq.contentEquals(w), q.name() + ": the chosen weights are on the int3 grid already");
     }
-    double e1 = squaredError(rtn, fp32, images);
-    double e2 = squaredError(gptq, fp32, images);
+    double e1 = ModelChecks.squaredError(rtn, fp32, images);
+    double e2 = ModelChecks.squaredError(gptq, fp32, images);
     // Measured: top-1 on 2,000 test images goes from 85.4% (round to nearest) to 88.7%.
     assertTrue(e2 < 0.7 * e1, "logit error vs fp32: round-to-nearest " + e1 + ", gptq " + e2);
   }

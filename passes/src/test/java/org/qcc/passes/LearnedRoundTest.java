@@ -26,17 +26,6 @@ class LearnedRoundTest {
     PassManager.build(PassRegistry.standard(), pipeline).run(g, new SubsetCalibration(HOME));
     return g;
   }
-
-  private static double squaredError(Graph g, Tensor reference, FloatTensor images) {
-    Tensor y = new Interpreter(g).run(List.of(images)).get(0);
-    double e = 0;
-    for (int i = 0; i < y.size(); i++) {
-      double d = y.getDouble(i) - reference.getDouble(i);
-      e += d * d;
-    }
-    return e;
-  }
-
   @Test
   void everyWeightTakesOneOfItsTwoGridNeighbours() {
     Graph original = quantized("canonicalize,quantize{weights=fp4_e2m1}");
@@ -65,8 +54,8 @@ class LearnedRoundTest {
   void learnedRoundingBeatsRoundingToNearestOnTheCnnAtThreeBits() {
     FloatTensor images = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset")).batch(0, 200);
     Tensor fp32 = new Interpreter(OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"))).run(List.of(images)).get(0);
-    double rtn = squaredError(quantized("canonicalize,quantize{weights=int3}"), fp32, images);
-    double learned = squaredError(quantized("canonicalize,quantize{weights=int3},learned-round{images=64}"), fp32, images);
+    double rtn = ModelChecks.squaredError(quantized("canonicalize,quantize{weights=int3}"), fp32, images);
+    double learned = ModelChecks.squaredError(quantized("canonicalize,quantize{weights=int3},learned-round{images=64}"), fp32, images);
     // Measured top-1 on 2,000 test images: 80.0% round to nearest, 82.55% learned (gptq: 90.7%).
     assertTrue(learned < rtn, "logit error vs fp32: round-to-nearest " + rtn + ", learned " + learned);
   }

@@ -34,20 +34,6 @@ class ReorderChannelsTest {
   private static Graph copy(Graph g) {
     return QirParser.parse(QirPrinter.print(g), "copy");
   }
-
-  private static double accuracy(Graph g, FashionMnist test, int images) {
-    Tensor logits = new Interpreter(g).run(List.of(test.batch(0, images))).get(0);
-    int correct = 0;
-    for (int i = 0; i < images; i++) {
-      int best = 0;
-      for (int c = 1; c < 10; c++) {
-        best = logits.getDouble(i * 10 + c) > logits.getDouble(i * 10 + best) ? c : best;
-      }
-      correct += best == test.label(i) ? 1 : 0;
-    }
-    return (double) correct / images;
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"mlp", "cnn", "vit"})
   void reorderingKeepsTheModelsFunction(String name) {
@@ -108,9 +94,9 @@ class ReorderChannelsTest {
     PassManager.build(PassRegistry.standard(), "reorder-channels," + quantize).run(with, training());
     Graph reference = copy(plain);
     PassManager.build(PassRegistry.standard(), "canonicalize," + quantize).run(reference);
-    double a = accuracy(without, test, 1000);
-    double b = accuracy(with, test, 1000);
-    double c = accuracy(reference, test, 1000);
+    double a = ModelChecks.accuracy(without, test, 1000);
+    double b = ModelChecks.accuracy(with, test, 1000);
+    double c = ModelChecks.accuracy(reference, test, 1000);
     // Measured: 83.0% with outliers, 88.4% reordered, 88.8% without outliers.
     assertTrue(b > a + 0.03 && b >= c - 0.01, "outliers " + a + ", reordered " + b + ", no outliers " + c);
   }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.frontend.data.FashionMnist;
-import org.qcc.frontend.onnx.OnnxImporter;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Tensor;
@@ -20,30 +19,10 @@ import org.qcc.simulator.functional.Interpreter;
 /** smoothquant keeps the function, names what it skips, and helps low-bit activations. */
 class SmoothQuantTest {
   private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
-
-  private static Graph canonical(String name) {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_" + name + ".onnx"));
-    PassManager.build(PassRegistry.standard(), "canonicalize").run(g);
-    return g;
-  }
-
-  private static double accuracy(Graph g, FashionMnist test, int images) {
-    Tensor logits = new Interpreter(g).run(List.of(test.batch(0, images))).get(0);
-    int correct = 0;
-    for (int i = 0; i < images; i++) {
-      int best = 0;
-      for (int c = 1; c < 10; c++) {
-        best = logits.getDouble(i * 10 + c) > logits.getDouble(i * 10 + best) ? c : best;
-      }
-      correct += best == test.label(i) ? 1 : 0;
-    }
-    return (double) correct / images;
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"cnn", "vit"})
   void smoothingKeepsTheFunction(String name) {
-    Graph g = canonical(name);
+    Graph g = ModelChecks.canonical(name);
     Graph smoothed = QirParser.parse(QirPrinter.print(g), "copy");
     PassManager.build(PassRegistry.standard(), "smoothquant{images=64}").run(smoothed, new SubsetCalibration(HOME));
     FloatTensor images = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset")).batch(0, 32);
@@ -56,7 +35,7 @@ class SmoothQuantTest {
 
   @Test
   void theVitsLayerNormsAbsorbTheScalesAndTheOtherLayersAreNamed() {
-    Graph g = canonical("vit");
+    Graph g = ModelChecks.canonical("vit");
     PassContext ctx = PassManager.build(PassRegistry.standard(), "smoothquant{images=16}").run(g, new SubsetCalibration(HOME));
     assertEquals(4, ctx.statistics().get("smoothquant.layers-smoothed"), "qkv and fc1 of both blocks, behind ln1 and ln2");
     assertEquals(6, ctx.warnings().size(), ctx.warnings().toString());
@@ -67,12 +46,12 @@ class SmoothQuantTest {
   void smoothingRescuesThreeBitActivations() {
     FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
     String quantize = "quantize{weights=int8,acts=int3},calibrate{images=256}";
-    Graph plain = canonical("cnn");
+    Graph plain = ModelChecks.canonical("cnn");
     PassManager.build(PassRegistry.standard(), quantize).run(plain, new SubsetCalibration(HOME));
-    Graph smoothed = canonical("cnn");
+    Graph smoothed = ModelChecks.canonical("cnn");
     PassManager.build(PassRegistry.standard(), "smoothquant," + quantize).run(smoothed, new SubsetCalibration(HOME));
-    double before = accuracy(plain, test, 1000);
-    double after = accuracy(smoothed, test, 1000);
+    double before = ModelChecks.accuracy(plain, test, 1000);
+    double after = ModelChecks.accuracy(smoothed, test, 1000);
     // Measured on 2,000 test images with 512 calibration images: 77.6% without, 83.5% with.
     assertTrue(after > before + 0.02, before + " -> " + after);
   }
