@@ -123,6 +123,17 @@ class CliTest {
   }
 
   @Test
+  void benchPtqTimesEveryTechnique() throws Exception {
+    Run r = qcc("bench", "ptq", "--images", "16", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode rows = Json.MAPPER.readTree(r.out()).get("rows");
+    assertEquals(6, rows.size(), r.out());
+    for (JsonNode row : rows) {
+      assertTrue(row.get("seconds").asDouble() > 0 && row.get("top1").asDouble() > 0.5, row.toString());
+    }
+  }
+
+  @Test
   void convertRoundTripsThroughQir() throws Exception {
     Path qir = tmp.resolve("mlp.qir");
     assertEquals(0, qcc("convert", model("mlp"), "-o", qir.toString()).code());
