@@ -45,16 +45,18 @@ public final class BiasCorrect {
           List.of("layers-corrected", "samples"),
           o -> (g, ctx) -> new BiasCorrect(g, o).run(ctx));
 
-  /** A layer to correct: its float weight and the running sum of output differences per channel. */
+  /** A layer to correct: its float and quantized weights and the running sum of output differences per channel. */
   private static final class Target {
     final Node layer;
     final Tensor weight;
+    final Tensor quantizedWeight;
     final double[] shift;
     long count;
 
-    Target(Node layer, Tensor weight, int channels) {
+    Target(Node layer, Tensor weight, Tensor quantizedWeight, int channels) {
       this.layer = layer;
       this.weight = weight;
+      this.quantizedWeight = quantizedWeight;
       this.shift = new double[channels];
     }
   }
@@ -68,6 +70,7 @@ public final class BiasCorrect {
   }
 
   private PassResult run(PassContext ctx) {
+    long opset = g.onnxOpset(21);
     List<Target> targets = new ArrayList<>();
     for (Node n : g.nodes()) {
       Optional<Tensor> w = quantizedWeight(n);
@@ -79,7 +82,7 @@ public final class BiasCorrect {
         continue;
       }
       LayerAxes ax = LayerAxes.of(n).orElseThrow();
-      targets.add(new Target(n, w.get(), w.get().dim(ax.weightChannel())));
+      targets.add(new Target(n, w.get(), quantized(n.inputs().get(1).producer(), opset), w.get().dim(ax.weightChannel())));
     }
     if (targets.isEmpty()) {
       return PassResult.unchanged();
@@ -90,26 +93,8 @@ public final class BiasCorrect {
       byInput.computeIfAbsent(t.layer.inputs().get(0), k -> new ArrayList<>()).add(t);
     }
     Interpreter interpreter = new Interpreter(g);
-    long opset = g.onnxOpset(21);
     int samples = Math.min(o.get(IMAGES), data.count());
-    data.forEachBatch(
-        samples,
-        64,
-        batch -> {
-          // Graph inputs are no node's output, so the observer never sees them.
-          for (int i = 0; i < batch.size() && i < g.inputs().size(); i++) {
-            for (Target t : byInput.getOrDefault(g.inputs().get(i), List.of())) {
-              accumulate(t, batch.get(i), opset);
-            }
-          }
-          interpreter.run(
-              batch,
-              (v, x) -> {
-                for (Target t : byInput.getOrDefault(v, List.of())) {
-                  accumulate(t, x, opset);
-                }
-              });
-        });
+    data.forEachBatch(samples, 64, batch -> interpreter.run(batch, (v, x) -> byInput.getOrDefault(v, List.of()).forEach(t -> accumulate(t, x, opset))));
     for (Target t : targets) {
       applyShift(t);
     }
@@ -127,21 +112,24 @@ public final class BiasCorrect {
     return FakeQuants.is(q) ? ConstantFacts.fp32Constant(g, q, 0) : Optional.empty();
   }
 
+  /** The values the layer's weight quantizer produces, computed once. */
+  private Tensor quantized(Node q, long opset) {
+    List<Tensor> inputs = new ArrayList<>();
+    for (Value in : q.inputs()) {
+      inputs.add(g.constant(in));
+    }
+    return Interpreter.evaluate(q, inputs, opset).get(0);
+  }
+
   /** Adds the per-channel sum of (float-weight output - quantized-weight output) for one batch. */
   private void accumulate(Target t, Tensor x, long opset) {
     Node n = t.layer;
-    Node q = n.inputs().get(1).producer();
-    List<Tensor> qInputs = new ArrayList<>();
-    for (Value in : q.inputs()) {
-      qInputs.add(g.constant(in));
-    }
-    Tensor wq = Interpreter.evaluate(q, qInputs, opset).get(0);
     List<Tensor> args = new ArrayList<>(List.of(x, t.weight));
     for (int i = 2; i < n.inputs().size(); i++) {
       args.add(n.inputs().get(i) == null ? null : g.constant(n.inputs().get(i)));
     }
     float[] yf = ((FloatTensor) Interpreter.evaluate(n, args, opset).get(0)).data();
-    args.set(1, wq);
+    args.set(1, t.quantizedWeight);
     Tensor yqT = Interpreter.evaluate(n, args, opset).get(0);
     float[] yq = ((FloatTensor) yqT).data();
     AxisView v = AxisView.of(yqT.shape(), 1, "output channels");

@@ -19,8 +19,10 @@ import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 import org.qcc.ir.formats.AxisView;
+import org.qcc.passes.CalibrationData;
 import org.qcc.passes.GraphEdits;
 import org.qcc.passes.analysis.Users;
+import org.qcc.simulator.functional.Interpreter;
 
 /**
  * A producer (Conv, Gemm or MatMul with a constant weight), the ops its output passes through
@@ -243,5 +245,28 @@ record ChannelRegion(Node producer, int channels, List<Node> ops, Map<Value, Int
       int c = (i / v.inner()) % v.length();
       range[c] = Math.max(range[c], Math.abs(x[i]));
     }
+  }
+
+  /**
+   * The largest magnitude per channel of each value in {@code axes} (its channel axis counted
+   * from the end) over the first {@code samples} calibration samples, run through the interpreter.
+   */
+  static Map<Value, float[]> activationMaxima(Graph g, CalibrationData data, int samples, Map<Value, Integer> axes) {
+    Map<Value, float[]> max = new IdentityHashMap<>();
+    Interpreter interpreter = new Interpreter(g);
+    data.forEachBatch(
+        samples,
+        64,
+        batch ->
+            interpreter.run(
+                batch,
+                (v, t) -> {
+                  Integer axis = axes.get(v);
+                  if (axis != null) {
+                    float[] m = max.computeIfAbsent(v, k -> new float[t.dim(t.rank() + axis)]);
+                    channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + axis, m);
+                  }
+                }));
+    return max;
   }
 }

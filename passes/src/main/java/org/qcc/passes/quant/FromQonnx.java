@@ -60,7 +60,7 @@ public final class FromQonnx {
       }
     });
     Node reshape = n.inputs().get(1).producer();
-    boolean broadcast = reshape != null && reshape.opType().equals("Reshape") && reshape.name().equals(n.name() + ".scale_bcast");
+    boolean broadcast = reshape != null && reshape.opType().equals("Reshape") && reshape.name().equals(n.name() + ToQonnx.SCALE_RESHAPE);
     Value scale = broadcast ? reshape.inputs().get(0) : n.inputs().get(1);
     List<Value> inputs = List.of(n.inputs().get(0), scale);
     List<Value> dropped = new ArrayList<>(n.inputs().subList(1, n.inputs().size()));

@@ -82,16 +82,7 @@ final class LayerHessians {
     targets.forEach(t -> byInput.computeIfAbsent(t.layer.inputs().get(0), v -> new ArrayList<>()).add(t));
     Interpreter interpreter = new Interpreter(g);
     int samples = Math.min(images, data.count());
-    data.forEachBatch(
-        samples,
-        64,
-        batch -> {
-          for (int i = 0; i < batch.size() && i < g.inputs().size(); i++) {
-            Tensor x = batch.get(i);
-            byInput.getOrDefault(g.inputs().get(i), List.of()).forEach(t -> accumulate(t, x));
-          }
-          interpreter.run(batch, (v, x) -> byInput.getOrDefault(v, List.of()).forEach(t -> accumulate(t, x)));
-        });
+    data.forEachBatch(samples, 64, batch -> interpreter.run(batch, (v, x) -> byInput.getOrDefault(v, List.of()).forEach(t -> accumulate(t, x))));
     ctx.stat("samples", samples);
     return targets;
   }

@@ -21,7 +21,6 @@ import org.qcc.passes.PassOption;
 import org.qcc.passes.PassOptions;
 import org.qcc.passes.PassResult;
 import org.qcc.passes.analysis.Users;
-import org.qcc.simulator.functional.Interpreter;
 
 /**
  * Between a producer layer and the layers that read its output through channel-wise ops only
@@ -89,28 +88,23 @@ public final class ReorderChannels {
 
   private List<float[]> activationKeys(List<ChannelRegion> regions, PassContext ctx) {
     CalibrationData data = ctx.calibration().orElseThrow(() -> new IllegalArgumentException("by=activations needs calibration data (qcc opt --calibration DATASET), or use by=weights"));
-    Map<Value, ChannelRegion> watched = new IdentityHashMap<>();
+    Map<Value, Integer> axes = new IdentityHashMap<>();
+    regions.forEach(r -> r.readers().forEach(u -> axes.put(u.inputs().get(0), r.axes().get(u.inputs().get(0)))));
+    Map<Value, float[]> max = ChannelRegion.activationMaxima(g, data, Math.min(o.get(IMAGES), data.count()), axes);
+    List<float[]> keys = new ArrayList<>();
     for (ChannelRegion r : regions) {
-      r.readers().forEach(u -> watched.put(u.inputs().get(0), r));
+      float[] key = new float[r.channels()];
+      for (Node u : r.readers()) {
+        float[] m = max.get(u.inputs().get(0));
+        for (int c = 0; c < key.length; c++) {
+          key[c] = Math.max(key[c], m[c]);
+        }
+      }
+      keys.add(key);
     }
-    Map<ChannelRegion, float[]> keys = new IdentityHashMap<>();
-    regions.forEach(r -> keys.put(r, new float[r.channels()]));
-    Interpreter interpreter = new Interpreter(g);
-    int samples = Math.min(o.get(IMAGES), data.count());
-    data.forEachBatch(
-        samples,
-        64,
-        batch ->
-            interpreter.run(
-                batch,
-                (v, t) -> {
-                  ChannelRegion r = watched.get(v);
-                  if (r != null) {
-                    ChannelRegion.channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + r.axes().get(v), keys.get(r));
-                  }
-                }));
-    return regions.stream().map(keys::get).toList();
+    return keys;
   }
+
 
   private List<float[]> weightKeys(List<ChannelRegion> regions) {
     List<float[]> out = new ArrayList<>();

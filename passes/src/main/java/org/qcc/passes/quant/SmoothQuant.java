@@ -23,7 +23,6 @@ import org.qcc.passes.PassOption;
 import org.qcc.passes.PassOptions;
 import org.qcc.passes.PassResult;
 import org.qcc.passes.analysis.Users;
-import org.qcc.simulator.functional.Interpreter;
 
 /**
  * SmoothQuant (Xiao et al.): for the layers reading a value X, input channel j of X is divided by
@@ -127,27 +126,11 @@ public final class SmoothQuant {
 
   private Map<Value, float[]> activationMaxima(List<Group> groups, PassContext ctx) {
     CalibrationData data = ctx.calibration().orElseThrow(() -> new IllegalArgumentException("smoothquant needs calibration data (qcc opt --calibration DATASET)"));
-    Map<Value, float[]> max = new IdentityHashMap<>();
     Map<Value, Integer> axes = new IdentityHashMap<>();
-    for (Group grp : groups) {
-      axes.put(grp.input(), grp.axis());
-    }
-    Interpreter interpreter = new Interpreter(g);
-    data.forEachBatch(
-        Math.min(o.get(IMAGES), data.count()),
-        64,
-        batch ->
-            interpreter.run(
-                batch,
-                (v, t) -> {
-                  Integer axis = axes.get(v);
-                  if (axis != null) {
-                    float[] m = max.computeIfAbsent(v, k -> new float[t.dim(t.rank() + axis)]);
-                    ChannelRegion.channelMax(((FloatTensor) t).data(), t.shape(), t.rank() + axis, m);
-                  }
-                }));
-    return max;
+    groups.forEach(grp -> axes.put(grp.input(), grp.axis()));
+    return ChannelRegion.activationMaxima(g, data, Math.min(o.get(IMAGES), data.count()), axes);
   }
+
 
   private void smooth(Group grp, float[] actMax) {
     float[] weightMax = new float[actMax.length];

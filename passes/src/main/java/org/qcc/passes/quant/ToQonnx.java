@@ -35,6 +35,9 @@ import org.qcc.passes.PassResult;
 public final class ToQonnx {
   public static final String DOMAIN = "qonnx.custom_op.general";
 
+  /** The Reshape that broadcasts a per-channel scale is named after its quantizer with this suffix. */
+  static final String SCALE_RESHAPE = ".scale_bcast";
+
   public static final PassInfo INFO =
       new PassInfo(
           "to-qonnx",
@@ -122,7 +125,7 @@ public final class ToQonnx {
     java.util.Arrays.fill(out, 1);
     out[spec.axis()] = (int) scale.type().shape().sizes().orElseThrow()[0];
     Value reshaped = new Value(GraphEdits.freshName(g, scale.name() + "_bcast"), new TensorType(FloatFormat.FP32, org.qcc.ir.Shape.of(out)));
-    g.insertNode(g.indexOf(n), new Node("", "Reshape", n.name() + ".scale_bcast", List.of(scale, target), List.of(reshaped), Map.of()));
+    g.insertNode(g.indexOf(n), new Node("", "Reshape", n.name() + SCALE_RESHAPE, List.of(scale, target), List.of(reshaped), Map.of()));
     return reshaped;
   }
 

@@ -86,14 +86,15 @@ public final class Interpreter {
     return run(inputs, null);
   }
 
-  /** Runs with inputs in graph order, showing {@code observer} every node output as it is computed. */
+  /** Runs with inputs in graph order, showing {@code observer} every graph input and node output. */
   public List<Tensor> run(List<Tensor> inputs, BiConsumer<Value, Tensor> observer) {
     return new ArrayList<>(run(named(inputs), observer).values());
   }
 
   /**
-   * Runs with inputs by name, showing {@code observer} (may be null) every node output as it is
-   * computed: how passes gather activation statistics without keeping every intermediate alive.
+   * Runs with inputs by name, showing {@code observer} (may be null) every graph input and then
+   * every node output as it is computed: how passes gather activation statistics without keeping
+   * every intermediate alive.
    */
   public Map<String, Tensor> run(Map<String, Tensor> inputs, BiConsumer<Value, Tensor> observer) {
     Map<Value, Tensor> env = new IdentityHashMap<>();
@@ -110,6 +111,9 @@ public final class Interpreter {
       if (graph.inputs().stream().noneMatch(v -> v.name().equals(name))) {
         throw new DiagnosticException("input '" + name + "'", "the model has no such input");
       }
+    }
+    if (observer != null) {
+      graph.inputs().forEach(in -> observer.accept(in, env.get(in)));
     }
     env.putAll(graph.constants());
     List<Node> nodes = graph.nodes();
