@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       OptCommand.class,
       BenchCommand.class,
       SweepAccuracyCommand.class,
+      SweepPtqCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Qcc implements Runnable {
@@ -52,10 +53,21 @@ public final class Qcc implements Runnable {
     System.exit(code);
   }
 
+  /** Every subcommand takes --help and --version, as the usage errors promise. */
+  private static void withHelpOptions(CommandLine cl) {
+    cl.getSubcommands().values().forEach(sub -> {
+      if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+        sub.getCommandSpec().mixinStandardHelpOptions(true);
+      }
+      withHelpOptions(sub);
+    });
+  }
+
   /** Runs the command line with the given streams; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
     CommandLine cl = new CommandLine(new Qcc());
+    withHelpOptions(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(e -> BAD_INPUT);

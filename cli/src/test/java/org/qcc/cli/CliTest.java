@@ -34,6 +34,17 @@ class CliTest {
   }
 
   @Test
+  void everySubcommandTakesHelp() {
+    for (String[] command : new String[][] {{"opt"}, {"eval"}, {"sweep-accuracy"}, {"bench", "ptq"}, {"formats"}}) {
+      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      args[command.length] = "--help";
+      Run r = qcc(args);
+      assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+      assertTrue(r.out().startsWith("Usage: qcc " + String.join(" ", command)), r.out());
+    }
+  }
+
+  @Test
   void inspectPrintsLayersAndJson() throws Exception {
     Run r = qcc("inspect", model("cnn"));
     assertEquals(0, r.code(), r.err());

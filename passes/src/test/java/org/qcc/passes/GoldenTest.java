@@ -30,7 +30,8 @@ import org.qcc.ir.text.QirPrinter;
  * with prefix P instead of CHECK), the checks, and the input graph. A prefix with {@code
  * P-ERROR: text} lines expects the pipeline to fail with each text in its message, leaving the
  * graph as it was. Every pass runs with --verify-each, and with 64 samples of {@link
- * SyntheticCalibration} as calibration data.
+ * SyntheticCalibration} as calibration data. {@code -Dgolden.print=NAME} prints the IR each
+ * pipeline of the files whose path contains NAME produces, for writing the checks.
  */
 class GoldenTest {
   private static final Pattern RUN = Pattern.compile("^\\s*//\\s*RUN(?:\\[([A-Z0-9_-]+)\\])?:(.*)$", Pattern.MULTILINE);
@@ -77,6 +78,9 @@ class GoldenTest {
     String printed = QirPrinter.print(g);
     List<FileCheck.Directive> checks = FileCheck.directives(source, prefix);
     assertFalse(checks.isEmpty(), "no " + prefix + " lines for RUN " + pipeline);
+    if (System.getProperty("golden.print") != null && file.contains(System.getProperty("golden.print"))) {
+      System.err.println("PRINTED " + prefix + " " + pipeline + "\n" + printed);
+    }
     String failure = FileCheck.check(checks, printed);
     assertNull(failure, () -> file + ": " + failure + "\n--- output of " + pipeline + " ---\n" + printed);
     assertEquals(printed, QirPrinter.print(QirParser.parse(printed, "output")), "the output does not print back identically");

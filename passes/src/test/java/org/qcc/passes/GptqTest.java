@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.frontend.onnx.OnnxImporter;
 import org.qcc.ir.FloatTensor;
@@ -53,12 +55,27 @@ class GptqTest {
     assertTrue(correct(g, test, images) > correct(rtn, test, images) + 25);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"weights=mxfp4_e2m1", "weights=bfp4b16", "weights=int3,granularity=group,group-size=16"})
+  void blockFormatsAndGroupScalesRoundOnTheirOwnGrids(String quantize) {
+    FloatTensor images = ModelChecks.testSet().batch(0, 200);
+    Tensor fp32 = new Interpreter(ModelChecks.model("mlp")).run(List.of(images)).get(0);
+    Graph rtn = quantized("mlp", "canonicalize,quantize{" + quantize + "}");
+    Graph g = ModelChecks.model("mlp");
+    PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{" + quantize + "},gptq{images=64}").run(g, new SubsetCalibration(HOME));
+    assertEquals(List.of(), ctx.warnings(), "every chosen weight is kept by its quantizer");
+    assertEquals(3, ctx.statistics().get("gptq.layers-rounded"));
+    double e1 = ModelChecks.squaredError(rtn, fp32, images);
+    double e2 = ModelChecks.squaredError(g, fp32, images);
+    assertTrue(e2 < e1, "logit error vs fp32: round-to-nearest " + e1 + ", gptq " + e2);
+  }
+
   @Test
-  void blockFormatsKeepRoundToNearestWithAWarning() {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_mlp.onnx"));
-    PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{weights=mxfp4_e2m1},gptq{images=8}").run(g, new SubsetCalibration(HOME));
+  void stochasticRoundingKeepsItsLayersWithAWarning() {
+    Graph g = ModelChecks.model("mlp");
+    PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{weights=int4,rounding=stochastic},gptq{images=8}").run(g, new SubsetCalibration(HOME));
     assertEquals(3, ctx.warnings().size(), ctx.warnings().toString());
-    assertTrue(ctx.warnings().get(0).endsWith("keeps round-to-nearest: the block format mxfp4_e2m1 has a scale per block along the reduction axis"), ctx.warnings().get(0));
+    assertTrue(ctx.warnings().get(0).endsWith("keeps round-to-nearest: stochastic rounding has no single grid value to choose"), ctx.warnings().get(0));
   }
 
   private static int correct(Graph g, FashionMnist test, FloatTensor images) {

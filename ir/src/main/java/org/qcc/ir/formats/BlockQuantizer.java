@@ -104,6 +104,25 @@ public final class BlockQuantizer {
     return out;
   }
 
+  /**
+   * What each element's code is multiplied by when {@code x} is quantized: its block's step
+   * ({@link BlockFormat#step}), from the block's largest magnitude in {@code x}.
+   */
+  public static double[] elementSteps(BlockFormat f, float[] x, int[] shape, int axis) {
+    Layout l = Layout.of(shape, axis, f.blockSize());
+    double ts = tensorScale(f, x);
+    double[] steps = new double[x.length];
+    l.forEachBlock(
+        false,
+        (block, first, n) -> {
+          double step = f.step(f.scaleCode(blockAmax(x, first, n, l.inner(), f.propagatesNaN()), ts), ts);
+          for (int a = 0, idx = first; a < n; a++, idx += l.inner()) {
+            steps[idx] = step;
+          }
+        });
+    return steps;
+  }
+
   /** Quantizes and dequantizes {@code x} into {@code out} (which may be {@code x}); same as decode(encode(x)). */
   public static void fakeQuantize(BlockFormat f, float[] x, int[] shape, int axis, Rounding rounding, long seed, float[] out) {
     Layout l = Layout.of(shape, axis, f.blockSize());

@@ -165,6 +165,18 @@ public record Quantizer(ScalarFormat format, Granularity granularity, ScaleForma
     }
   }
 
+  /** The scale each element of a tensor of {@code shape} is quantized with. */
+  public float[] elementScales(int[] shape, float[] scales) {
+    checkScales(shape, scales);
+    int n = 1;
+    for (int d : shape) {
+      n = Math.multiplyExact(n, d);
+    }
+    float[] out = new float[n];
+    forEachRun(shape, n, false, (from, to, s) -> java.util.Arrays.fill(out, from, to, scales[s]));
+    return out;
+  }
+
   /** Codes of {@code x} under the given scales. */
   public int[] encode(float[] x, int[] shape, float[] scales, Rounding rounding, long seed) {
     checkScales(shape, scales);

@@ -115,6 +115,11 @@ class BlockQuantizerTest {
     BlockQuantizer.fakeQuantize(f, x, new int[] {rows, cols}, 0, Rounding.NEAREST_EVEN, 0, alongRows);
     float[] alongLast = new float[x.length];
     BlockQuantizer.fakeQuantize(f, t, new int[] {cols, rows}, 1, Rounding.NEAREST_EVEN, 0, alongLast);
+    double[] steps = BlockQuantizer.elementSteps(f, x, new int[] {rows, cols}, 0);
+    for (int i = 0; i < x.length; i++) {
+      float viaStep = steps[i] == 0 ? 0f : (float) (f.elementFormat().quantize(x[i] / steps[i], Rounding.NEAREST_EVEN, 0) * steps[i]);
+      assertEquals(alongRows[i], viaStep, "element " + i + " quantized with its block's step");
+    }
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         assertEquals(alongLast[c * rows + r], alongRows[r * cols + c]);

@@ -48,6 +48,7 @@ class QuantizerTest {
           q.fakeQuantize(x, SHAPE, scales, Rounding.NEAREST_EVEN, 0, got);
           float[] viaCodes = q.decode(q.encode(x, SHAPE, scales, Rounding.NEAREST_EVEN, 0), SHAPE, scales);
           assertArrayEquals(got, viaCodes);
+          float[] perElement = q.elementScales(SHAPE, scales);
           for (int idx = 0; idx < x.length; idx++) {
             int o = idx / 40;
             int c = (idx / 8) % 5;
@@ -58,6 +59,7 @@ class QuantizerTest {
                     : g instanceof Granularity.PerGroup ? (o / 4) * 40 + c * 8 + i
                     : 0;
             float s = scales[si];
+            assertEquals(s, perElement[idx], "element " + idx + "'s scale");
             float want = f.quantize((double) x[idx] / s) * s;
             assertEquals(want, got[idx], () -> f.name() + " " + g + " " + sf);
             assertTrue(Math.abs(got[idx]) <= Math.max(f.maxValue(), -f.minValue()) * s, "never beyond the scaled range");

@@ -19,8 +19,9 @@ import org.qcc.passes.PassResult;
  * H = 2 X X^T / n of the layer's inputs X on calibration data, so that W X changes as little as
  * possible. Columns go in blocks (lazy batch updates), the Hessian is damped by a fraction of its
  * mean diagonal, and act-order takes columns in decreasing order of diag(H). The grid is the one
- * the layer's qcc.FakeQuant defines (its format and per-tensor or per-channel scales), so integers
- * and minifloats are handled alike. The weight constant is replaced by the chosen grid values.
+ * the layer's qcc.FakeQuant defines (its format with per-tensor, per-channel or per-group scales,
+ * or a block format's element format times each block's step), so integers, minifloats, BFP and
+ * MX are handled alike. The weight constant is replaced by the chosen grid values.
  */
 public final class Gptq {
   public static final PassOption.Int IMAGES = new PassOption.Int("images", 128, 1, 1_000_000, "Calibration samples for the Hessians");
@@ -33,8 +34,8 @@ public final class Gptq {
       new PassInfo(
           "gptq",
           "GPTQ rounding of quantized Conv/Gemm/MatMul weights with layer Hessians from calibration data",
-          "For every 2-D Conv (no groups), Gemm and MatMul whose weight is a qcc.FakeQuant of a constant with a scalar format and per-tensor or"
-              + " per-output-channel scales, chooses the weight's grid values column by column with GPTQ (blocked updates,"
+          "For every 2-D Conv (no groups), Gemm and MatMul whose weight is a qcc.FakeQuant of a constant (any format and"
+              + " granularity; block formats keep the block steps of the original weight), chooses the weight's grid values column by column with GPTQ (blocked updates,"
               + " damping, optional act-order). Run after quantize (and calibrate, so the Hessians see quantized activations)."
               + " Other layers are left to round-to-nearest with a warning naming them.",
           List.of(IMAGES, BLOCK, DAMP, ACT_ORDER, EXCLUDE),
@@ -55,13 +56,13 @@ public final class Gptq {
       return PassResult.unchanged();
     }
     for (LayerHessians.Target t : targets) {
-      round(t);
+      round(t, ctx);
     }
     ctx.stat("layers-rounded", targets.size());
     return PassResult.modified();
   }
 
-  private void round(LayerHessians.Target t) {
+  private void round(LayerHessians.Target t, PassContext ctx) {
     int k = t.k;
     DMatrixRMaj h = new DMatrixRMaj(LayerHessians.hessian(t));
     double[][] w = LayerHessians.weightRows(g, t);
@@ -96,8 +97,7 @@ public final class Gptq {
       for (int i = i1; i < i2; i++) {
         double d = u.get(i, i);
         for (int r = 0; r < t.out; r++) {
-          double qv = t.format.quantize(wp[r][i] / t.rowScale[r], t.rounding, 0) * t.rowScale[r];
-          q[r][i] = (float) qv;
+          q[r][i] = (float) t.quantize(r, order[i], wp[r][i], t.rounding);
           double e = (wp[r][i] - q[r][i]) / d;
           err[r][i - i1] = e;
           for (int j = i + 1; j < i2; j++) {
@@ -123,7 +123,7 @@ public final class Gptq {
         chosen[r][order[i]] = q[r][i];
       }
     }
-    LayerHessians.writeWeight(g, t, chosen);
+    LayerHessians.writeWeight(g, ctx, t, chosen);
   }
 
   private static int[] order(DMatrixRMaj h, boolean actOrder) {

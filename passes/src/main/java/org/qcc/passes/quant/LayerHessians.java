@@ -10,7 +10,8 @@ import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
-import org.qcc.ir.formats.Granularity;
+import org.qcc.ir.formats.BlockFormat;
+import org.qcc.ir.formats.BlockQuantizer;
 import org.qcc.ir.formats.Rounding;
 import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.ops.FakeQuantSpec;
@@ -21,23 +22,27 @@ import org.qcc.passes.PassContext;
 import org.qcc.simulator.functional.Interpreter;
 
 /**
- * Finds the layers whose weight is a qcc.FakeQuant of a constant with a scalar format and
- * per-tensor or per-output-channel scales (2-D Conv without groups, Gemm, MatMul), warns about
- * the quantized layers it cannot take, and sums each layer's input Hessian sum(x x^T) over
- * calibration data, x being an input row (an input patch for a Conv) as the quantized graph
- * delivers it. Weights are handled as [out][K] rows.
+ * Finds the layers whose weight is a qcc.FakeQuant of a constant (2-D Conv without groups, Gemm,
+ * MatMul), warns about the quantized layers it cannot take, and sums each layer's input Hessian
+ * sum(x x^T) over calibration data, x being an input row (an input patch for a Conv) as the
+ * quantized graph delivers it. Weights are handled as [out][K] rows. Every weight's grid is its
+ * element format times its own step: the scale of its tensor, channel or group, or for block
+ * formats its block's step as the original weight sets it. A rounding pass chooses values on
+ * that grid; {@link #writeWeight} checks that the quantizer keeps them.
  */
 final class LayerHessians {
   private LayerHessians() {}
 
-  /** A layer to round: its weight as [out, K] rows, the per-row scales and the Hessian being summed. */
+  /** A layer to round: its weight as [out, K] rows, each weight's grid step and the Hessian being summed. */
   static final class Target {
     final Node layer;
     final Node quantizer;
     final LayerAxes axes;
+    /** The format of one element (a block format's element format). */
     final ScalarFormat format;
     final Rounding rounding;
-    final float[] rowScale;
+    /** [out][K]: what each weight's element code is multiplied by. */
+    final double[][] step;
     final int out;
     final int k;
     /** The weight's shape (for a Conv, its kernel size). */
@@ -45,17 +50,23 @@ final class LayerHessians {
     final double[] h;
     long rows;
 
-    Target(Node layer, Node quantizer, LayerAxes axes, ScalarFormat format, Rounding rounding, float[] rowScale, int out, int k, int[] weightShape) {
+    Target(Node layer, Node quantizer, LayerAxes axes, ScalarFormat format, Rounding rounding, int out, int k, int[] weightShape) {
       this.layer = layer;
       this.quantizer = quantizer;
       this.axes = axes;
       this.format = format;
       this.rounding = rounding;
-      this.rowScale = rowScale;
+      this.step = new double[out][k];
       this.out = out;
       this.k = k;
       this.weightShape = weightShape;
       this.h = new double[k * k];
+    }
+
+    /** The grid value of {@code w} in row {@code r}, column {@code i} under {@code mode}. */
+    double quantize(int r, int i, double w, Rounding mode) {
+      double s = step[r][i];
+      return s == 0 || Double.isNaN(s) ? 0 : format.quantize(w / s, mode, 0) * s;
     }
   }
 
@@ -103,15 +114,8 @@ final class LayerHessians {
       return "transA=1 is not supported";
     }
     FakeQuantSpec spec = FakeQuants.spec(q);
-    LayerAxes ax = LayerAxes.of(n).orElseThrow();
-    if (spec.isBlock()) {
-      return "the block format " + spec.format().name() + " has a scale per block along the reduction axis";
-    }
-    if (spec.granularity() instanceof Granularity.PerGroup) {
-      return "its per-group scales vary along the reduction axis";
-    }
-    if (spec.granularity() instanceof Granularity.PerChannel c && c.axis() != ax.weightChannel()) {
-      return "its per-channel scales do not run along the output channels";
+    if (!spec.isBlock() && q.inputs().size() < 2) {
+      return "its weight quantizer has no scale";
     }
     if (spec.rounding() == Rounding.STOCHASTIC) {
       return "stochastic rounding has no single grid value to choose";
@@ -126,12 +130,27 @@ final class LayerHessians {
     int out = w.dim(ax.weightChannel());
     // A convolution's products per output run over (input channel, kernel row, kernel column).
     int k = ConstantFacts.is(n, "Conv") ? w.size() / out : w.dim(ax.weightReduction());
-    Tensor scale = g.constant(q.inputs().get(1));
-    float[] rowScale = new float[out];
-    for (int r = 0; r < out; r++) {
-      rowScale[r] = (float) scale.getDouble(scale.size() == 1 ? 0 : r);
+    float[] data = ((FloatTensor) w).data();
+    double[] steps = new double[data.length];
+    ScalarFormat element;
+    if (spec.format() instanceof BlockFormat f) {
+      steps = BlockQuantizer.elementSteps(f, data, w.shape(), spec.axis());
+      element = f.elementFormat();
+    } else {
+      Tensor scale = g.constant(q.inputs().get(1));
+      float[] s = new float[scale.size()];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = (float) scale.getDouble(i);
+      }
+      float[] perElement = spec.quantizer().elementScales(w.shape(), s);
+      for (int i = 0; i < steps.length; i++) {
+        steps[i] = perElement[i];
+      }
+      element = (ScalarFormat) spec.format();
     }
-    return new Target(n, q, ax, (ScalarFormat) spec.format(), spec.rounding(), rowScale, out, k, w.shape());
+    Target t = new Target(n, q, ax, element, spec.rounding(), out, k, w.shape());
+    toRows(t, steps, t.step);
+    return t;
   }
 
   /** Adds x x^T of every input row (the last axis; for a Conv, every input patch) to the Hessian sum. */
@@ -205,27 +224,57 @@ final class LayerHessians {
     return n.attribute(name).map(a -> ((org.qcc.ir.Attribute.Ints) a).values().stream().mapToLong(Long::longValue).toArray()).orElse(fallback);
   }
 
+  /** Element {@code [r][i]}'s index in the weight tensor. */
+  private static int flatIndex(Target t, int r, int i) {
+    return t.axes.weightChannel() == 0 ? r * t.k + i : i * t.out + r;
+  }
+
+  private static void toRows(Target t, double[] flat, double[][] rows) {
+    for (int r = 0; r < t.out; r++) {
+      for (int i = 0; i < t.k; i++) {
+        rows[r][i] = flat[flatIndex(t, r, i)];
+      }
+    }
+  }
+
   /** The weight as [out][K]. */
   static double[][] weightRows(Graph g, Target t) {
     Tensor w = g.constant(t.quantizer.inputs().get(0));
-    double[][] rows = new double[t.out][t.k];
-    boolean outFirst = t.axes.weightChannel() == 0;
-    for (int r = 0; r < t.out; r++) {
-      for (int i = 0; i < t.k; i++) {
-        rows[r][i] = w.getDouble(outFirst ? r * t.k + i : i * t.out + r);
-      }
+    double[] flat = new double[w.size()];
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = w.getDouble(i);
     }
+    double[][] rows = new double[t.out][t.k];
+    toRows(t, flat, rows);
     return rows;
   }
 
-  static void writeWeight(Graph g, Target t, double[][] rows) {
+  /**
+   * Replaces the weight with the chosen grid values. Block formats recompute their scales from the
+   * weight, so chosen values can land on another grid (e.g. NVFP4's per-tensor scale moves when the
+   * largest weight does); the values kept are what the quantizer makes of them, and a warning says
+   * how many moved.
+   */
+  static void writeWeight(Graph g, PassContext ctx, Target t, double[][] rows) {
     Tensor w = g.constant(t.quantizer.inputs().get(0));
     float[] data = new float[w.size()];
-    boolean outFirst = t.axes.weightChannel() == 0;
     for (int r = 0; r < t.out; r++) {
       for (int i = 0; i < t.k; i++) {
-        data[outFirst ? r * t.k + i : i * t.out + r] = (float) rows[r][i];
+        data[flatIndex(t, r, i)] = (float) rows[r][i];
       }
+    }
+    FakeQuantSpec spec = FakeQuants.spec(t.quantizer);
+    if (spec.format() instanceof BlockFormat f) {
+      float[] kept = new float[data.length];
+      BlockQuantizer.fakeQuantize(f, data, w.shape(), spec.axis(), t.rounding, 0, kept);
+      long moved = 0;
+      for (int i = 0; i < data.length; i++) {
+        moved += Float.compare(kept[i], data[i]) != 0 ? 1 : 0;
+      }
+      if (moved > 0) {
+        ctx.warn("layer '" + t.layer.name() + "': " + moved + " of " + data.length + " chosen weights moved when " + f.name() + " recomputed its block scales");
+      }
+      data = kept;
     }
     GraphEdits.replaceConstantInput(g, t.quantizer, 0, new FloatTensor(w.format(), w.shape(), data));
   }
