@@ -1,10 +1,8 @@
 // The accuracy table: every bundled model under integer, minifloat, BFP and MX quantization.
 package org.qcc.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.qcc.frontend.data.FashionMnist;
-import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.Graph;
 import org.qcc.passes.CalibrationData;
 import org.qcc.passes.PassManager;
@@ -87,19 +84,8 @@ final class AccuracySweep {
 
   static Map<String, Result> load(Path json) {
     Map<String, Result> out = new LinkedHashMap<>();
-    if (!Files.isRegularFile(json)) {
-      return out;
-    }
-    try {
-      Map<String, Object> root = Json.MAPPER.readValue(json.toFile(), new TypeReference<>() {});
-      List<Result> results = Json.MAPPER.convertValue(root.get("results"), new TypeReference<List<Result>>() {});
-      for (Result r : results) {
-        out.put(key(r.model(), r.config()), r);
-      }
-      return out;
-    } catch (IOException | IllegalArgumentException e) {
-      throw new DiagnosticException(json.toString(), "cannot read earlier results (delete it to start over): " + e.getMessage());
-    }
+    ResultsFile.load(json, Result.class).forEach(r -> out.put(key(r.model(), r.config()), r));
+    return out;
   }
 
   static String key(String model, String config) {
@@ -118,10 +104,7 @@ final class AccuracySweep {
   }
 
   static void save(Path json, Map<String, Object> meta, Map<String, Result> results) throws IOException {
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("meta", meta);
-    root.put("results", new ArrayList<>(results.values()));
-    Models.writeAtomically(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    ResultsFile.save(json, meta, results.values());
   }
 
   /** Rows: format and W/A bits (dense, then 2:4); columns: models. The best of each width per model is bold. */

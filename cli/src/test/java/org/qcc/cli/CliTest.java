@@ -122,6 +122,31 @@ class CliTest {
   }
 
   @Test
+  void sweepPtqSelectsMinifloatsTriesEveryTechniqueAndResumes() throws Exception {
+    Path dir = tmp.resolve("ptq");
+    String[] args = {"sweep-ptq", "--models", "mlp", "--weight-bits", "4", "--act-bits", "8", "--limit", "100", "--calibration-images", "32", "--technique-images", "32", "--out", dir.toString(), "--json"};
+    Run r = qcc(args);
+    assertEquals(0, r.code(), r.err());
+    JsonNode results = Json.MAPPER.readTree(dir.resolve("results.json").toFile()).get("results");
+    // fp32, 3 weight splits, 7 activation splits, 6 techniques for each of int and the best minifloat, 0 or 1 combination.
+    int computed = Json.MAPPER.readTree(r.out()).get("computed").asInt();
+    assertTrue(computed == 23 || computed == 24, r.out());
+    assertEquals(computed, results.size());
+    String md = Files.readString(dir.resolve("ptq.md"));
+    assertTrue(md.contains("| 4 | 8 | int | int4 / int8 |"), md);
+    assertTrue(md.matches("(?s).*\\| 4 \\| 8 \\| minifloat \\| e\\dm\\dfin / e\\dm\\dfin \\|.*"), md);
+    assertTrue(md.contains("| mlp | 4 | int |"), "the recovery table has the int row:\n" + md);
+    for (JsonNode point : results) {
+      assertTrue(point.get("top1").asDouble() > 0.5 || point.get("pipeline").asText().contains("e7m0") || point.get("pipeline").asText().contains("e1m"), point.toString());
+    }
+    Run again = qcc(args);
+    assertEquals(0, Json.MAPPER.readTree(again.out()).get("computed").asInt(), "finished points are not recomputed");
+    Run bad = qcc("sweep-ptq", "--weight-bits", "2", "--out", dir.toString());
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--weight-bits takes widths within 3-8, got 2"), bad.err());
+  }
+
+  @Test
   void demoEvaluatesTheModelAndItsQuantizedVariants() throws Exception {
     Run r = qcc("demo", "--limit", "100", "--json");
     assertEquals(0, r.code(), r.err());
