@@ -55,4 +55,36 @@ class SmoothQuantTest {
     // Measured on 2,000 test images with 512 calibration images: 77.6% without, 83.5% with.
     assertTrue(after > before + 0.02, before + " -> " + after);
   }
+
+  @Test
+  void theAlphaSearchPicksTheGridPointWithTheLeastOutputError() {
+    SubsetCalibration data = new SubsetCalibration(HOME);
+    List<Tensor> reference = new java.util.ArrayList<>();
+    Interpreter fp32 = new Interpreter(ModelChecks.canonical("cnn"));
+    data.forEachBatch(64, 64, batch -> reference.add(fp32.run(batch).get(0)));
+    double bestAlpha = -1;
+    double bestError = Double.POSITIVE_INFINITY;
+    for (double alpha : new double[] {0, 0.25, 0.5, 0.75, 1}) {
+      Graph g = ModelChecks.canonical("cnn");
+      PassManager.build(PassRegistry.standard(), "smoothquant{alpha=" + alpha + ",images=64},quantize{weights=int8,acts=int3},calibrate{images=64}").run(g, data);
+      Interpreter q = new Interpreter(g);
+      double[] error = {0};
+      int[] b = {0};
+      data.forEachBatch(64, 64, batch -> {
+        Tensor y = q.run(batch).get(0);
+        for (int i = 0; i < y.size(); i++) {
+          double d = y.getDouble(i) - reference.get(b[0]).getDouble(i);
+          error[0] += d * d;
+        }
+        b[0]++;
+      });
+      if (error[0] < bestError) {
+        bestError = error[0];
+        bestAlpha = alpha;
+      }
+    }
+    Graph g = ModelChecks.canonical("cnn");
+    PassContext ctx = PassManager.build(PassRegistry.standard(), "smoothquant{search=4,weights=int8,acts=int3,images=64}").run(g, data);
+    assertEquals(Math.round(1000 * bestAlpha), ctx.statistics().get("smoothquant.alpha-permille"));
+  }
 }

@@ -16,13 +16,20 @@ import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
+import org.qcc.ir.Verifier;
+import org.qcc.ir.text.QirParser;
+import org.qcc.ir.text.QirPrinter;
+import org.qcc.passes.AnalysisManager;
 import org.qcc.passes.CalibrationData;
 import org.qcc.passes.PassContext;
 import org.qcc.passes.PassInfo;
 import org.qcc.passes.PassOption;
+import org.qcc.passes.PassManager;
 import org.qcc.passes.PassOptions;
+import org.qcc.passes.PassRegistry;
 import org.qcc.passes.PassResult;
 import org.qcc.passes.analysis.Users;
+import org.qcc.simulator.functional.Interpreter;
 
 /**
  * SmoothQuant (Xiao et al.): for the layers reading a value X, input channel j of X is divided by
@@ -35,6 +42,9 @@ import org.qcc.passes.analysis.Users;
 public final class SmoothQuant {
   public static final PassOption.Real ALPHA = new PassOption.Real("alpha", 0.5, 0, 1, "Migration strength: 0 leaves activations, 1 moves all of their range into the weights");
   public static final PassOption.Int IMAGES = new PassOption.Int("images", 256, 1, 1_000_000, "Calibration samples for the activation maxima");
+  public static final PassOption.Int SEARCH = new PassOption.Int("search", 0, 0, 100, "Try alpha = 0, 1/N, ..., 1 and keep the best (0: use alpha as given)");
+  public static final PassOption.Format WEIGHTS = new PassOption.Format("weights", "int8", "Weight format the alpha search quantizes with");
+  public static final PassOption.Format ACTS = new PassOption.Format("acts", "int8", "Activation format the alpha search quantizes with");
   public static final PassOption.Names EXCLUDE = new PassOption.Names("exclude", "Layers to leave unsmoothed");
 
   public static final PassInfo INFO =
@@ -44,9 +54,11 @@ public final class SmoothQuant {
           "Scales input channel j of each Conv/Gemm/MatMul's data by 1/s_j and its weights by s_j, s_j = max|X_j|^alpha /"
               + " max|W_j|^(1-alpha) with activation maxima from calibration data, folding 1/s into a LayerNormalization's scale"
               + " and bias or into the producer of a positively homogeneous channel region. Other layers are skipped with a"
-              + " warning naming them. Run before quantize.",
-          List.of(ALPHA, IMAGES, EXCLUDE),
-          List.of("layers-smoothed", "layers-skipped"),
+              + " warning naming them. Run before quantize. With search=N, alpha = 0, 1/N, ..., 1 are each tried on a copy of the"
+              + " graph quantized to the weights and acts formats (calibrated with calibrate's default method), and the alpha whose outputs come"
+              + " closest to the unquantized graph's on the calibration samples is used (statistic alpha-permille).",
+          List.of(ALPHA, IMAGES, SEARCH, WEIGHTS, ACTS, EXCLUDE),
+          List.of("layers-smoothed", "layers-skipped", "alpha-permille"),
           o -> (g, ctx) -> new SmoothQuant(g, o).run(ctx));
 
   /** Readers of one value and how to divide that value's channels: a LayerNorm, or a channel region. */
@@ -58,6 +70,48 @@ public final class SmoothQuant {
   private SmoothQuant(Graph g, PassOptions o) {
     this.g = g;
     this.o = o;
+  }
+
+  /**
+   * The alpha of the grid whose smoothed and quantized copy of the graph has outputs closest (sum
+   * of squared differences) to the graph's own on the calibration samples: the SmoothQuant
+   * paper's search, judged on the model's outputs rather than on one layer.
+   */
+  private double searchAlpha(CalibrationData data, PassContext ctx) {
+    int samples = Math.min(o.get(IMAGES), data.count());
+    List<Tensor> reference = outputs(g, data, samples);
+    String quantize = "quantize{weights=" + o.get(WEIGHTS).name() + ",acts=" + o.get(ACTS).name() + "},calibrate{images=" + samples + "}";
+    double best = o.get(ALPHA);
+    double bestError = Double.POSITIVE_INFINITY;
+    for (int k = 0; k <= o.get(SEARCH); k++) {
+      double alpha = k / (double) o.get(SEARCH);
+      Graph copy = QirParser.parse(QirPrinter.print(g), g.name());
+      Verifier.standard().inferTypes(copy);
+      new SmoothQuant(copy, o.with(Map.of("alpha", Double.toString(alpha), "search", "0"))).run(new PassContext(new AnalysisManager(copy), data));
+      PassManager.build(PassRegistry.standard(), quantize).run(copy, data);
+      List<Tensor> got = outputs(copy, data, samples);
+      double error = 0;
+      for (int b = 0; b < got.size(); b++) {
+        for (int i = 0; i < got.get(b).size(); i++) {
+          double d = got.get(b).getDouble(i) - reference.get(b).getDouble(i);
+          error += d * d;
+        }
+      }
+      if (error < bestError) {
+        bestError = error;
+        best = alpha;
+      }
+    }
+    ctx.stat("alpha-permille", Math.round(1000 * best));
+    return best;
+  }
+
+  /** The first output of {@code graph} for each calibration batch. */
+  private static List<Tensor> outputs(Graph graph, CalibrationData data, int samples) {
+    Interpreter interpreter = new Interpreter(graph);
+    List<Tensor> out = new ArrayList<>();
+    data.forEachBatch(samples, 64, batch -> out.add(interpreter.run(batch).get(0)));
+    return out;
   }
 
   private PassResult run(PassContext ctx) {
@@ -80,9 +134,10 @@ public final class SmoothQuant {
     if (groups.isEmpty()) {
       return PassResult.unchanged();
     }
+    double alpha = o.get(SEARCH) > 0 ? searchAlpha(calibration(ctx), ctx) : o.get(ALPHA);
     Map<Value, float[]> actMax = activationMaxima(groups, ctx);
     for (Group grp : groups) {
-      smooth(grp, actMax.get(grp.input()));
+      smooth(grp, actMax.get(grp.input()), alpha);
     }
     ctx.stat("layers-smoothed", groups.stream().mapToInt(grp -> grp.readers().size()).sum());
     return PassResult.modified();
@@ -125,20 +180,23 @@ public final class SmoothQuant {
   }
 
   private Map<Value, float[]> activationMaxima(List<Group> groups, PassContext ctx) {
-    CalibrationData data = ctx.calibration().orElseThrow(() -> new IllegalArgumentException("smoothquant needs calibration data (qcc opt --calibration DATASET)"));
+    CalibrationData data = calibration(ctx);
     Map<Value, Integer> axes = new IdentityHashMap<>();
     groups.forEach(grp -> axes.put(grp.input(), grp.axis()));
     return ChannelRegion.activationMaxima(g, data, Math.min(o.get(IMAGES), data.count()), axes);
   }
 
 
-  private void smooth(Group grp, float[] actMax) {
+  private static CalibrationData calibration(PassContext ctx) {
+    return ctx.calibration().orElseThrow(() -> new IllegalArgumentException("smoothquant needs calibration data (qcc opt --calibration DATASET)"));
+  }
+
+  private void smooth(Group grp, float[] actMax, double alpha) {
     float[] weightMax = new float[actMax.length];
     for (Node u : grp.readers()) {
       FloatTensor w = (FloatTensor) g.constant(u.inputs().get(1));
       ChannelRegion.channelMax(w.data(), w.shape(), LayerAxes.of(u).orElseThrow().weightReduction(), weightMax);
     }
-    double alpha = o.get(ALPHA);
     float[] s = new float[actMax.length];
     for (int j = 0; j < s.length; j++) {
       s[j] = actMax[j] > 0 && weightMax[j] > 0 ? (float) (Math.pow(actMax[j], alpha) / Math.pow(weightMax[j], 1 - alpha)) : 1f;
