@@ -3,7 +3,6 @@ package org.qcc.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +47,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path home = Models.home();
-    Path file = home.resolve("models/fashion_" + model + ".onnx");
-    if (!Files.isRegularFile(file)) {
-      throw new org.qcc.ir.DiagnosticException(file.toString(), "bundled model '" + model + "' not found (cnn, mlp, vit)");
-    }
+    Path file = Models.bundled(model);
     PrintWriter out = spec.commandLine().getOut();
     Graph g = Models.load(file);
     ModelSummary summary = ModelSummary.of(g);

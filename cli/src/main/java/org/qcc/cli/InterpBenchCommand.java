@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.frontend.data.FashionMnist;
-import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.simulator.functional.Interpreter;
@@ -76,11 +74,7 @@ final class InterpBenchCommand implements Callable<Integer> {
     List<Row> rows = new ArrayList<>();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     for (String name : models) {
-      Path file = home.resolve("models/fashion_" + name + ".onnx");
-      if (!Files.isRegularFile(file)) {
-        throw new DiagnosticException(file.toString(), "bundled model '" + name + "' not found (mlp, cnn, vit)");
-      }
-      rows.add(benchModel(env, name, file, images, progress));
+      rows.add(benchModel(env, name, Models.bundled(name), images, progress));
     }
     print(rows);
     return Qcc.OK;

@@ -71,6 +71,15 @@ public final class Models {
     }
   }
 
+  /** The bundled model {@code name} (mlp, cnn, vit); a clear error for any other name. */
+  public static Path bundled(String name) {
+    Path file = home().resolve("models/fashion_" + name + ".onnx");
+    if (!Files.isRegularFile(file)) {
+      throw new DiagnosticException(file.toString(), "bundled model '" + name + "' not found (mlp, cnn, vit)");
+    }
+    return file;
+  }
+
   /** The repository (or install) root: bundled models and data live under it. */
   public static Path home() {
     String h = System.getProperty("qcc.home");

@@ -56,7 +56,7 @@ final class PtqBenchCommand implements Callable<Integer> {
     }
     for (String model : models) {
       for (String[] p : passes) {
-        Graph g = Models.load(Models.home().resolve("models/fashion_" + model + ".onnx"));
+        Graph g = Models.load(Models.bundled(model));
         long start = System.nanoTime();
         PassManager.build(PassRegistry.standard(), p[1]).run(g, calibration);
         double seconds = (System.nanoTime() - start) / 1e9;

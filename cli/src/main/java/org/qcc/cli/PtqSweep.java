@@ -86,10 +86,14 @@ final class PtqSweep {
 
   private PtqSweep() {}
 
-  /** The minifloat splits of a width, eXmYfin (sign, X exponent, Y mantissa bits, all codes finite). */
+  /**
+   * The minifloat splits of a width, eXmYfin (sign, X exponent, Y mantissa bits, all codes
+   * finite), from two exponent bits: with one exponent bit and subnormals the grid is uniform, a
+   * sign-magnitude integer, which would let "the best minifloat" be an integer in disguise.
+   */
   static List<String> minifloats(int bits) {
     List<String> out = new ArrayList<>();
-    for (int e = 1; e <= bits - 1; e++) {
+    for (int e = 2; e <= bits - 1; e++) {
       out.add("e" + e + "m" + (bits - 1 - e) + "fin");
     }
     return out;

@@ -32,6 +32,20 @@ final class ResultsFile {
     }
   }
 
+  /** The closing line of a sweep, or with --json one object naming the files and counting the points. */
+  static void printSummary(picocli.CommandLine cl, boolean asJson, Path json, Path table, int points, int computed) {
+    if (asJson) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("results", json.toString());
+      o.put("table", table.toString());
+      o.put("points", points);
+      o.put("computed", computed);
+      Json.print(cl.getOut(), o);
+    } else {
+      cl.getOut().println("wrote " + table + " and " + json + " (" + points + " points, " + computed + " computed now)");
+    }
+  }
+
   static void save(Path json, Map<String, Object> meta, Collection<?> results) throws IOException {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("meta", meta);

@@ -62,13 +62,7 @@ final class SweepAccuracyCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--first-last must be quantize or keep, got '" + firstLast + "'");
     }
     Map<String, Path> files = new LinkedHashMap<>();
-    for (String m : models) {
-      Path f = Models.home().resolve("models/fashion_" + m + ".onnx");
-      if (!java.nio.file.Files.isRegularFile(f)) {
-        throw new ParameterException(spec.commandLine(), "unknown model '" + m + "' (bundled: mlp, cnn, vit)");
-      }
-      files.put(m, f);
-    }
+    models.forEach(m -> files.put(m, Models.bundled(m)));
     List<AccuracySweep.Point> points = AccuracySweep.points(range[0], range[1], !noSparse);
     FashionMnist test = FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
     int images = limit > 0 ? Math.min(limit, test.count()) : test.count();
@@ -107,16 +101,7 @@ final class SweepAccuracyCommand implements Callable<Integer> {
     meta.put("status", "finished " + Instant.now());
     AccuracySweep.save(json, meta, results);
     writeTable(md, points, results, meta);
-    if (common.json) {
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("results", json.toString());
-      o.put("table", md.toString());
-      o.put("points", results.size());
-      o.put("computed", computed);
-      Json.print(spec.commandLine().getOut(), o);
-    } else {
-      spec.commandLine().getOut().println("wrote " + md + " and " + json + " (" + results.size() + " points, " + computed + " computed now)");
-    }
+    ResultsFile.printSummary(spec.commandLine(), common.json, json, md, results.size(), computed);
     return Qcc.OK;
   }
 

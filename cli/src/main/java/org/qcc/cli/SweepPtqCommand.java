@@ -4,7 +4,6 @@ package org.qcc.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +62,7 @@ final class SweepPtqCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   private final Map<String, PtqSweep.Result> results = new LinkedHashMap<>();
+  private final Set<String> wanted = new LinkedHashSet<>();
   private final Map<String, Object> meta = new LinkedHashMap<>();
   private Map<String, Path> files;
   private FashionMnist test;
@@ -79,13 +79,7 @@ final class SweepPtqCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--calibration-images and --technique-images must be positive");
     }
     files = new LinkedHashMap<>();
-    for (String m : models) {
-      Path f = Models.home().resolve("models/fashion_" + m + ".onnx");
-      if (!Files.isRegularFile(f)) {
-        throw new ParameterException(spec.commandLine(), "unknown model '" + m + "' (bundled: mlp, cnn, vit)");
-      }
-      files.put(m, f);
-    }
+    models.forEach(m -> files.put(m, Models.bundled(m)));
     test = FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
     images = limit > 0 ? Math.min(limit, test.count()) : test.count();
     calibration = new DatasetCalibration("fashion-mnist");
@@ -132,27 +126,20 @@ final class SweepPtqCommand implements Callable<Integer> {
     rows.forEach((m, modelRows) -> modelRows.forEach(r -> s.combination(r.weights(), r.acts(), t -> top1(m, s.technique(r.weights(), r.acts(), t))).ifPresent(p -> combinations.add(new String[] {m, p}))));
     runStage("3/3 combinations", combinations, s);
 
+    // Points an earlier version of the sweep asked for (for the models swept now) are not in the table: drop them.
+    results.entrySet().removeIf(e -> files.containsKey(e.getValue().model()) && !wanted.contains(e.getKey()));
     double seconds = results.values().stream().mapToDouble(PtqSweep.Result::seconds).sum();
     meta.put("run time", String.format("%.0f s of evaluation over %d points (%d computed in this run, %.0f s wall)", seconds, results.size(), computed, (System.nanoTime() - start) / 1e9));
     meta.put("status", "finished " + Instant.now());
     save(rows, s);
-    Path md = out.resolve("ptq.md");
-    if (common.json) {
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("results", json.toString());
-      o.put("table", md.toString());
-      o.put("points", results.size());
-      o.put("computed", computed);
-      Json.print(spec.commandLine().getOut(), o);
-    } else {
-      spec.commandLine().getOut().println("wrote " + md + " and " + json + " (" + results.size() + " points, " + computed + " computed now)");
-    }
+    ResultsFile.printSummary(spec.commandLine(), common.json, json, out.resolve("ptq.md"), results.size(), computed);
     return Qcc.OK;
   }
 
   private void runStage(String stage, List<String[]> points, PtqSweep.Settings s) throws IOException {
     Set<String> distinct = new LinkedHashSet<>();
     points.forEach(p -> distinct.add(key(p[0], p[1])));
+    wanted.addAll(distinct);
     int done = 0;
     PrintWriter err = quiet || common.json ? null : spec.commandLine().getErr();
     for (String[] p : points) {
@@ -190,10 +177,11 @@ final class SweepPtqCommand implements Callable<Integer> {
     meta.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
     md.append("\nTop-1 (%) with the weights (W bits) and the data inputs (A bits) of every Conv/Gemm/MatMul quantized. Integers\n");
     md.append("are signed with per-channel weight scales; minifloats `eXmYfin` have a sign, X exponent and Y mantissa bits,\n");
-    md.append("subnormals and no inf/NaN codes, and are the split with the best top-1 when weights (or activations) alone\n");
-    md.append("are quantized at that width. Each technique runs alone on top of round-to-nearest (`none`); the best\n");
-    md.append("combination takes the better of equalize/smoothquant, the better of gptq/learned-round and bias-correct, each\n");
-    md.append("only if it helped alone. Bold: the best of the row. Every pipeline is in results.json.\n");
+    md.append("subnormals and no inf/NaN codes, at least 2 exponent bits (one makes a uniform, integer-like grid), and are\n");
+    md.append("the split with the best top-1 when weights (or activations) alone are quantized at that width. Each technique\n");
+    md.append("runs alone on top of round-to-nearest (`none`); the best combination takes the better of equalize/smoothquant,\n");
+    md.append("the better of gptq/learned-round and bias-correct, each only if it helped alone. Bold: the best of the row.\n");
+    md.append("Every pipeline is in results.json.\n");
     Map<String, PtqSweep.Result> byPipeline = new LinkedHashMap<>();
     StringBuilder recovery = new StringBuilder();
     for (Map.Entry<String, List<PtqSweep.Row>> e : rows.entrySet()) {

@@ -128,19 +128,27 @@ class CliTest {
     Run r = qcc(args);
     assertEquals(0, r.code(), r.err());
     JsonNode results = Json.MAPPER.readTree(dir.resolve("results.json").toFile()).get("results");
-    // fp32, 3 weight splits, 7 activation splits, 6 techniques for each of int and the best minifloat, 0 or 1 combination.
+    // fp32, 2 weight splits (e2m1, e3m0), 6 activation splits (e2m5 .. e7m0), 6 techniques for each of int and the best
+    // minifloat, 0 or 1 combination.
     int computed = Json.MAPPER.readTree(r.out()).get("computed").asInt();
-    assertTrue(computed == 23 || computed == 24, r.out());
+    assertTrue(computed == 21 || computed == 22, r.out());
     assertEquals(computed, results.size());
     String md = Files.readString(dir.resolve("ptq.md"));
     assertTrue(md.contains("| 4 | 8 | int | int4 / int8 |"), md);
     assertTrue(md.matches("(?s).*\\| 4 \\| 8 \\| minifloat \\| e\\dm\\dfin / e\\dm\\dfin \\|.*"), md);
     assertTrue(md.contains("| mlp | 4 | int |"), "the recovery table has the int row:\n" + md);
     for (JsonNode point : results) {
-      assertTrue(point.get("top1").asDouble() > 0.5 || point.get("pipeline").asText().contains("e7m0") || point.get("pipeline").asText().contains("e1m"), point.toString());
+      assertTrue(point.get("top1").asDouble() > 0.5 || point.get("pipeline").asText().contains("e7m0"), point.toString());
     }
     Run again = qcc(args);
     assertEquals(0, Json.MAPPER.readTree(again.out()).get("computed").asInt(), "finished points are not recomputed");
+    args[args.length - 4] = "16"; // --technique-images: new technique points; the old ones leave the file
+    JsonNode changed = Json.MAPPER.readTree(qcc(args).out());
+    // Kept: fp32, the 8 selection runs, and round-to-nearest and equalize (which reads no images) of both rows; the other
+    // 8 single techniques (and any combination) are new.
+    assertEquals(13 + changed.get("computed").asInt(), changed.get("points").asInt(), changed.toString());
+    assertTrue(changed.get("computed").asInt() >= 8, changed.toString());
+    assertFalse(Files.readString(dir.resolve("results.json")).contains("{images=32}"), "points of the old settings are gone");
     Run bad = qcc("sweep-ptq", "--weight-bits", "2", "--out", dir.toString());
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("--weight-bits takes widths within 3-8, got 2"), bad.err());

@@ -114,6 +114,9 @@ final class LayerHessians {
       return "transA=1 is not supported";
     }
     FakeQuantSpec spec = FakeQuants.spec(q);
+    if (!(g.constant(q.inputs().get(0)) instanceof FloatTensor)) {
+      return "its weight is not an fp32 constant";
+    }
     if (!spec.isBlock() && q.inputs().size() < 2) {
       return "its weight quantizer has no scale";
     }
@@ -131,12 +134,13 @@ final class LayerHessians {
     // A convolution's products per output run over (input channel, kernel row, kernel column).
     int k = ConstantFacts.is(n, "Conv") ? w.size() / out : w.dim(ax.weightReduction());
     float[] data = ((FloatTensor) w).data();
-    double[] steps = new double[data.length];
+    double[] steps;
     ScalarFormat element;
     if (spec.format() instanceof BlockFormat f) {
       steps = BlockQuantizer.elementSteps(f, data, w.shape(), spec.axis());
       element = f.elementFormat();
     } else {
+      steps = new double[data.length];
       Tensor scale = g.constant(q.inputs().get(1));
       float[] s = new float[scale.size()];
       for (int i = 0; i < s.length; i++) {
