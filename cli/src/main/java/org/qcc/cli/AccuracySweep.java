@@ -1,7 +1,6 @@
 // The accuracy table: every bundled model under integer, minifloat, BFP and MX quantization.
 package org.qcc.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,10 +100,6 @@ final class AccuracySweep {
     Accuracy.Result r = Accuracy.evaluate(g, test, limit, 100, null);
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Result(model, point.id(), point.family(), point.format(), point.bits(), point.sparse(), pipeline, r.total(), r.correct(), r.top1(), seconds);
-  }
-
-  static void save(Path json, Map<String, Object> meta, Map<String, Result> results) throws IOException {
-    ResultsFile.save(json, meta, results.values());
   }
 
   /** Rows: format and W/A bits (dense, then 2:4); columns: models. The best of each width per model is bold. */

@@ -91,7 +91,7 @@ final class SweepAccuracyCommand implements Callable<Integer> {
         AccuracySweep.Result r = AccuracySweep.evaluate(m, files.get(m), p, test, images, calibration, method, calibrationImages, firstLast);
         results.put(key, r);
         computed++;
-        AccuracySweep.save(json, meta, results);
+        ResultsFile.save(json, meta, results.values());
         writeTable(md, points, results, meta);
         AccuracySweep.progress(err, done, total, r);
       }
@@ -99,7 +99,7 @@ final class SweepAccuracyCommand implements Callable<Integer> {
     double seconds = results.values().stream().mapToDouble(AccuracySweep.Result::seconds).sum();
     meta.put("run time", String.format("%.0f s of evaluation over %d points (%d computed in this run, %.0f s wall)", seconds, results.size(), computed, (System.nanoTime() - start) / 1e9));
     meta.put("status", "finished " + Instant.now());
-    AccuracySweep.save(json, meta, results);
+    ResultsFile.save(json, meta, results.values());
     writeTable(md, points, results, meta);
     ResultsFile.printSummary(spec.commandLine(), common.json, json, md, results.size(), computed);
     return Qcc.OK;

@@ -31,11 +31,6 @@ class CalibrateTest {
     return new SubsetCalibration(HOME);
   }
 
-  private static Graph quantized(String pipeline) {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"));
-    PassManager.build(PassRegistry.standard(), pipeline).run(g, training());
-    return g;
-  }
 
   private static Node node(Graph g, String name) {
     return g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
@@ -57,7 +52,7 @@ class CalibrateTest {
 
   @Test
   void theInputScaleComesFromTheLargestPixelSeen() {
-    Graph g = quantized("canonicalize,quantize{weights=int8,acts=int8},calibrate{method=minmax,images=100}");
+    Graph g = ModelChecks.quantized("cnn", "canonicalize,quantize{weights=int8,acts=int8},calibrate{method=minmax,images=100}");
     float[] pixels = FashionMnist.load(SUBSET, FashionMnist.Split.TRAIN).batch(0, 100).data();
     double max = 0;
     for (float p : pixels) {
@@ -73,7 +68,7 @@ class CalibrateTest {
   void int8ActivationsKeepTheFp32Predictions(String method) {
     FloatTensor test = FashionMnist.load(SUBSET).batch(0, 200);
     int[] fp32 = predictions(OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx")), test);
-    Graph g = quantized("canonicalize,quantize{weights=int8,acts=int8},calibrate{method=" + method + ",images=128}");
+    Graph g = ModelChecks.quantized("cnn", "canonicalize,quantize{weights=int8,acts=int8},calibrate{method=" + method + ",images=128}");
     int[] q = predictions(g, test);
     int same = 0;
     for (int i = 0; i < q.length; i++) {

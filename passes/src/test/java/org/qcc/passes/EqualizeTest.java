@@ -11,14 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.frontend.data.FashionMnist;
-import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Attribute;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
-import org.qcc.ir.text.QirParser;
-import org.qcc.ir.text.QirPrinter;
 import org.qcc.simulator.functional.Interpreter;
 
 /** equalize keeps the function, skips what it cannot do with a warning, and helps low-bit per-tensor weights. */
@@ -28,15 +25,10 @@ class EqualizeTest {
   @ValueSource(strings = {"mlp", "cnn"})
   void equalizingKeepsTheFunction(String name) {
     Graph g = ModelChecks.canonical(name);
-    Graph eq = QirParser.parse(QirPrinter.print(g), "copy");
+    Graph eq = ModelChecks.copy(g);
     PassContext ctx = PassManager.build(PassRegistry.standard(), "equalize").run(eq);
     assertEquals(2, ctx.statistics().get("equalize.pairs-equalized"));
-    FloatTensor images = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset")).batch(0, 32);
-    Tensor a = new Interpreter(g).run(List.of(images)).get(0);
-    Tensor b = new Interpreter(eq).run(List.of(images)).get(0);
-    for (int i = 0; i < a.size(); i++) {
-      assertEquals(a.getDouble(i), b.getDouble(i), 1e-4 * Math.max(1, Math.abs(a.getDouble(i))), name + " logit " + i);
-    }
+    ModelChecks.assertSameFunction(g, eq, name);
   }
 
   @Test

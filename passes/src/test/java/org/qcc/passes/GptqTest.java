@@ -20,17 +20,12 @@ import org.qcc.simulator.functional.Interpreter;
 class GptqTest {
   private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
 
-  private static Graph quantized(String model, String pipeline) {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_" + model + ".onnx"));
-    PassManager.build(PassRegistry.standard(), pipeline).run(g, new SubsetCalibration(HOME));
-    return g;
-  }
   @Test
   void gptqWeightsAreGridValuesAndTheModelStaysCloserToFp32() {
     FloatTensor images = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset")).batch(0, 200);
     Tensor fp32 = new Interpreter(OnnxImporter.importFile(HOME.resolve("models/fashion_mlp.onnx"))).run(List.of(images)).get(0);
-    Graph rtn = quantized("mlp", "canonicalize,quantize{weights=int3}");
-    Graph gptq = quantized("mlp", "canonicalize,quantize{weights=int3},gptq{images=128}");
+    Graph rtn = ModelChecks.quantized("mlp", "canonicalize,quantize{weights=int3}");
+    Graph gptq = ModelChecks.quantized("mlp", "canonicalize,quantize{weights=int3},gptq{images=128}");
     for (Node q : gptq.nodes().stream().filter(n -> n.qualifiedOp().equals("qcc.FakeQuant")).toList()) {
       Tensor w = gptq.constant(q.inputs().get(0));
       Tensor fq = Interpreter.evaluate(q, List.of(w, gptq.constant(q.inputs().get(1))), 17).get(0);
@@ -45,14 +40,13 @@ class GptqTest {
   @Test
   void convolutionsAreRoundedFromTheirInputPatches() {
     FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
-    Graph rtn = quantized("cnn", "canonicalize,quantize{weights=int3}");
+    Graph rtn = ModelChecks.quantized("cnn", "canonicalize,quantize{weights=int3}");
     Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"));
     PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{weights=int3},gptq{images=64}").run(g, new SubsetCalibration(HOME));
     assertEquals(6, ctx.statistics().get("gptq.layers-rounded"), "five Convs and the classifier Gemm");
     assertEquals(List.of(), ctx.warnings());
-    FloatTensor images = test.batch(0, 500);
     // Measured on 2,000 test images with 128 calibration images: 80.0% round-to-nearest, 90.7% GPTQ.
-    assertTrue(correct(g, test, images) > correct(rtn, test, images) + 25);
+    assertTrue(ModelChecks.correct(g, test, 500) > ModelChecks.correct(rtn, test, 500) + 25);
   }
 
   @ParameterizedTest
@@ -60,7 +54,7 @@ class GptqTest {
   void blockFormatsAndGroupScalesRoundOnTheirOwnGrids(String quantize) {
     FloatTensor images = ModelChecks.testSet().batch(0, 200);
     Tensor fp32 = new Interpreter(ModelChecks.model("mlp")).run(List.of(images)).get(0);
-    Graph rtn = quantized("mlp", "canonicalize,quantize{" + quantize + "}");
+    Graph rtn = ModelChecks.quantized("mlp", "canonicalize,quantize{" + quantize + "}");
     Graph g = ModelChecks.model("mlp");
     PassContext ctx = PassManager.build(PassRegistry.standard(), "canonicalize,quantize{" + quantize + "},gptq{images=64}").run(g, new SubsetCalibration(HOME));
     assertEquals(List.of(), ctx.warnings(), "every chosen weight is kept by its quantizer");
@@ -78,16 +72,4 @@ class GptqTest {
     assertTrue(ctx.warnings().get(0).endsWith("keeps round-to-nearest: stochastic rounding has no single grid value to choose"), ctx.warnings().get(0));
   }
 
-  private static int correct(Graph g, FashionMnist test, FloatTensor images) {
-    Tensor logits = new Interpreter(g).run(List.of(images)).get(0);
-    int correct = 0;
-    for (int i = 0; i < logits.dim(0); i++) {
-      int best = 0;
-      for (int c = 1; c < 10; c++) {
-        best = logits.getDouble(i * 10 + c) > logits.getDouble(i * 10 + best) ? c : best;
-      }
-      correct += best == test.label(i) ? 1 : 0;
-    }
-    return correct;
-  }
 }

@@ -21,15 +21,10 @@ import org.qcc.simulator.functional.Interpreter;
 class LearnedRoundTest {
   private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
 
-  private static Graph quantized(String pipeline) {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"));
-    PassManager.build(PassRegistry.standard(), pipeline).run(g, new SubsetCalibration(HOME));
-    return g;
-  }
   @Test
   void everyWeightTakesOneOfItsTwoGridNeighbours() {
-    Graph original = quantized("canonicalize,quantize{weights=fp4_e2m1}");
-    Graph learned = quantized("canonicalize,quantize{weights=fp4_e2m1},learned-round{images=32,iterations=20}");
+    Graph original = ModelChecks.quantized("cnn", "canonicalize,quantize{weights=fp4_e2m1}");
+    Graph learned = ModelChecks.quantized("cnn", "canonicalize,quantize{weights=fp4_e2m1},learned-round{images=32,iterations=20}");
     ScalarFormat e2m1 = (ScalarFormat) ElementFormats.parse("fp4_e2m1");
     List<Node> quantizers = learned.nodes().stream().filter(n -> n.qualifiedOp().equals("qcc.FakeQuant")).toList();
     assertEquals(6, quantizers.size());
@@ -54,8 +49,8 @@ class LearnedRoundTest {
   void learnedRoundingBeatsRoundingToNearestOnTheCnnAtThreeBits() {
     FloatTensor images = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset")).batch(0, 200);
     Tensor fp32 = new Interpreter(OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"))).run(List.of(images)).get(0);
-    double rtn = ModelChecks.squaredError(quantized("canonicalize,quantize{weights=int3}"), fp32, images);
-    double learned = ModelChecks.squaredError(quantized("canonicalize,quantize{weights=int3},learned-round{images=64}"), fp32, images);
+    double rtn = ModelChecks.squaredError(ModelChecks.quantized("cnn", "canonicalize,quantize{weights=int3}"), fp32, images);
+    double learned = ModelChecks.squaredError(ModelChecks.quantized("cnn", "canonicalize,quantize{weights=int3},learned-round{images=64}"), fp32, images);
     // Measured top-1 on the subset's 1,000 test images: 80.4% round to nearest, 91.3% learned (gptq: 90.3%).
     assertTrue(learned < rtn, "logit error vs fp32: round-to-nearest " + rtn + ", learned " + learned);
   }

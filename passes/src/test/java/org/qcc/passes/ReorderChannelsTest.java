@@ -9,45 +9,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.frontend.data.FashionMnist;
-import org.qcc.frontend.onnx.OnnxImporter;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
-import org.qcc.ir.Tensor;
-import org.qcc.ir.text.QirParser;
-import org.qcc.ir.text.QirPrinter;
 import org.qcc.simulator.functional.Interpreter;
 
 /** reorder-channels keeps the function and wins back block-format accuracy lost to outlier channels. */
 class ReorderChannelsTest {
   private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
-  private static final Path SUBSET = HOME.resolve("data/fashion-mnist-subset");
-
-  private static Graph model(String name) {
-    return OnnxImporter.importFile(HOME.resolve("models/fashion_" + name + ".onnx"));
-  }
 
   private static CalibrationData training() {
     return new SubsetCalibration(HOME);
   }
 
-  private static Graph copy(Graph g) {
-    return QirParser.parse(QirPrinter.print(g), "copy");
-  }
   @ParameterizedTest
   @ValueSource(strings = {"mlp", "cnn", "vit"})
   void reorderingKeepsTheModelsFunction(String name) {
-    Graph g = model(name);
-    PassManager.build(PassRegistry.standard(), "canonicalize").run(g);
-    Graph reordered = copy(g);
+    Graph g = ModelChecks.canonical(name);
+    Graph reordered = ModelChecks.copy(g);
     PassContext ctx = PassManager.build(PassRegistry.standard(), "reorder-channels").run(reordered, training());
     assertEquals(2, ctx.statistics().get("reorder-channels.producers-reordered"));
-    FloatTensor images = FashionMnist.load(SUBSET).batch(0, 32);
-    Tensor a = new Interpreter(g).run(List.of(images)).get(0);
-    Tensor b = new Interpreter(reordered).run(List.of(images)).get(0);
-    for (int i = 0; i < a.size(); i++) {
-      assertEquals(a.getDouble(i), b.getDouble(i), 1e-4 * Math.max(1, Math.abs(a.getDouble(i))), name + " logit " + i);
-    }
+    ModelChecks.assertSameFunction(g, reordered, name);
   }
 
   /**
@@ -58,7 +40,7 @@ class ReorderChannelsTest {
    * 32 outliers fill one block.
    */
   private static Graph mlpWithOutliers() {
-    Graph g = model("mlp");
+    Graph g = ModelChecks.model("mlp");
     PassManager.build(PassRegistry.standard(), "canonicalize").run(g);
     List<Node> gemms = g.nodes().stream().filter(n -> n.opType().equals("Gemm")).toList();
     Node fc1 = gemms.get(0);
@@ -82,17 +64,17 @@ class ReorderChannelsTest {
 
   @Test
   void reorderingWinsBackMxAccuracyOnAModelWithOutlierChannels() {
-    FashionMnist test = FashionMnist.load(SUBSET);
-    Graph plain = model("mlp");
+    FashionMnist test = ModelChecks.testSet();
+    Graph plain = ModelChecks.model("mlp");
     Graph outliers = mlpWithOutliers();
     FloatTensor images = test.batch(0, 64);
     assertTrue(new Interpreter(plain).run(List.of(images)).get(0).contentEquals(new Interpreter(outliers).run(List.of(images)).get(0)), "planting outliers is exact");
     String quantize = "quantize{weights=int8,acts=mxfp4_e2m1}";
-    Graph without = copy(outliers);
+    Graph without = ModelChecks.copy(outliers);
     PassManager.build(PassRegistry.standard(), quantize).run(without);
-    Graph with = copy(outliers);
+    Graph with = ModelChecks.copy(outliers);
     PassManager.build(PassRegistry.standard(), "reorder-channels," + quantize).run(with, training());
-    Graph reference = copy(plain);
+    Graph reference = ModelChecks.copy(plain);
     PassManager.build(PassRegistry.standard(), "canonicalize," + quantize).run(reference);
     double a = ModelChecks.accuracy(without, test, 1000);
     double b = ModelChecks.accuracy(with, test, 1000);

@@ -9,11 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.frontend.data.FashionMnist;
-import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Tensor;
-import org.qcc.ir.text.QirParser;
-import org.qcc.ir.text.QirPrinter;
 import org.qcc.simulator.functional.Interpreter;
 
 /** smoothquant keeps the function, names what it skips, and helps low-bit activations. */
@@ -23,14 +20,9 @@ class SmoothQuantTest {
   @ValueSource(strings = {"cnn", "vit"})
   void smoothingKeepsTheFunction(String name) {
     Graph g = ModelChecks.canonical(name);
-    Graph smoothed = QirParser.parse(QirPrinter.print(g), "copy");
+    Graph smoothed = ModelChecks.copy(g);
     PassManager.build(PassRegistry.standard(), "smoothquant{images=64}").run(smoothed, new SubsetCalibration(HOME));
-    FloatTensor images = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset")).batch(0, 32);
-    Tensor a = new Interpreter(g).run(List.of(images)).get(0);
-    Tensor b = new Interpreter(smoothed).run(List.of(images)).get(0);
-    for (int i = 0; i < a.size(); i++) {
-      assertEquals(a.getDouble(i), b.getDouble(i), 1e-4 * Math.max(1, Math.abs(a.getDouble(i))), name + " logit " + i);
-    }
+    ModelChecks.assertSameFunction(g, smoothed, name);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.qcc.passes.ConstantFacts.intAttr;
 import static org.qcc.passes.ConstantFacts.is;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -54,6 +55,17 @@ record ChannelRegion(Node producer, int channels, List<Node> ops, Map<Value, Int
       Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh", "Erf", "Gelu", "Clip", "Abs", "Neg", "Exp", "Sqrt", "Identity", "Softplus", "HardSigmoid", "HardSwish", "Elu", "Selu", "Add", "Sub", "Mul", "Div", "Pow");
 
   static final Set<String> POOLING = Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool");
+
+  /** The closed regions of every producer not named in {@code exclude}, in graph order. */
+  static List<ChannelRegion> all(Graph g, Users users, List<String> exclude) {
+    List<ChannelRegion> regions = new ArrayList<>();
+    for (Node n : g.nodes()) {
+      if (!exclude.contains(n.name())) {
+        of(g, n, users).ifPresent(regions::add);
+      }
+    }
+    return regions;
+  }
 
   /** The region after {@code producer}, when it is closed: every use is channel-wise or a reader's data input. */
   static Optional<ChannelRegion> of(Graph g, Node producer, Users users) {

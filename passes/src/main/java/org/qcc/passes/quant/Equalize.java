@@ -63,22 +63,14 @@ public final class Equalize {
   }
 
   private PassResult run(PassContext ctx) {
-    Users users = ctx.get(Users.ANALYSIS);
     List<ChannelRegion> regions = new ArrayList<>();
-    for (Node n : g.nodes()) {
-      if (o.get(EXCLUDE).contains(n.name())) {
-        continue;
-      }
-      Optional<ChannelRegion> r = ChannelRegion.of(g, n, users);
-      if (r.isEmpty()) {
-        continue;
-      }
-      Optional<Node> blocker = r.get().nonHomogeneousOp(g);
+    for (ChannelRegion r : ChannelRegion.all(g, ctx.get(Users.ANALYSIS), o.get(EXCLUDE))) {
+      Optional<Node> blocker = r.nonHomogeneousOp(g);
       if (blocker.isPresent()) {
-        ctx.warn("layer '" + n.name() + "' is not equalized: " + blocker.get().opType() + " '" + blocker.get().name() + "' is not positively homogeneous");
+        ctx.warn("layer '" + r.producer().name() + "' is not equalized: " + blocker.get().opType() + " '" + blocker.get().name() + "' is not positively homogeneous");
         ctx.stat("layers-skipped", 1);
       } else {
-        regions.add(r.get());
+        regions.add(r);
       }
     }
     Map<ChannelRegion, float[]> activationRange = activationRanges(regions, ctx);

@@ -59,13 +59,7 @@ public final class ReorderChannels {
   }
 
   private PassResult run(PassContext ctx) {
-    Users users = ctx.get(Users.ANALYSIS);
-    List<ChannelRegion> regions = new ArrayList<>();
-    for (Node n : g.nodes()) {
-      if (!o.get(EXCLUDE).contains(n.name())) {
-        ChannelRegion.of(g, n, users).ifPresent(regions::add);
-      }
-    }
+    List<ChannelRegion> regions = ChannelRegion.all(g, ctx.get(Users.ANALYSIS), o.get(EXCLUDE));
     if (regions.isEmpty()) {
       return PassResult.unchanged();
     }

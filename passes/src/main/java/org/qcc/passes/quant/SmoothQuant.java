@@ -75,9 +75,11 @@ public final class SmoothQuant {
   /**
    * The alpha of the grid whose smoothed and quantized copy of the graph has outputs closest (sum
    * of squared differences) to the graph's own on the calibration samples: the SmoothQuant
-   * paper's search, judged on the model's outputs rather than on one layer.
+   * paper's search, judged on the model's outputs rather than on one layer. Smoothing does not
+   * change the activations it is computed from, so every candidate reuses {@code actMax}, keyed
+   * by value name since each copy has values of its own.
    */
-  private double searchAlpha(CalibrationData data, PassContext ctx) {
+  private double searchAlpha(Map<String, float[]> actMax, CalibrationData data, PassContext ctx) {
     int samples = Math.min(o.get(IMAGES), data.count());
     List<Tensor> reference = outputs(g, data, samples);
     String quantize = "quantize{weights=" + o.get(WEIGHTS).name() + ",acts=" + o.get(ACTS).name() + "},calibrate{images=" + samples + "}";
@@ -87,7 +89,8 @@ public final class SmoothQuant {
       double alpha = k / (double) o.get(SEARCH);
       Graph copy = QirParser.parse(QirPrinter.print(g), g.name());
       Verifier.standard().inferTypes(copy);
-      new SmoothQuant(copy, o.with(Map.of("alpha", Double.toString(alpha), "search", "0"))).run(new PassContext(new AnalysisManager(copy), data));
+      SmoothQuant candidate = new SmoothQuant(copy, o);
+      candidate.smoothAll(candidate.groups(new AnalysisManager(copy).get(Users.ANALYSIS), null), actMax, alpha);
       PassManager.build(PassRegistry.standard(), quantize).run(copy, data);
       List<Tensor> got = outputs(copy, data, samples);
       double error = 0;
@@ -115,7 +118,19 @@ public final class SmoothQuant {
   }
 
   private PassResult run(PassContext ctx) {
-    Users users = ctx.get(Users.ANALYSIS);
+    List<Group> groups = groups(ctx.get(Users.ANALYSIS), ctx);
+    if (groups.isEmpty()) {
+      return PassResult.unchanged();
+    }
+    Map<String, float[]> actMax = activationMaxima(groups, ctx);
+    double alpha = o.get(SEARCH) > 0 ? searchAlpha(actMax, calibration(ctx), ctx) : o.get(ALPHA);
+    smoothAll(groups, actMax, alpha);
+    ctx.stat("layers-smoothed", groups.stream().mapToInt(grp -> grp.readers().size()).sum());
+    return PassResult.modified();
+  }
+
+  /** The groups to smooth; with a context, every other layer with a constant weight is reported as skipped. */
+  private List<Group> groups(Users users, PassContext report) {
     List<Group> groups = new ArrayList<>();
     Set<Node> covered = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     for (Node n : g.nodes()) {
@@ -124,23 +139,23 @@ public final class SmoothQuant {
         covered.addAll(grp.readers());
       });
     }
+    if (report == null) {
+      return groups;
+    }
     for (Node n : g.nodes()) {
       if (LayerAxes.of(n).isPresent() && fp32Constant(g, n, 1).isPresent() && !covered.contains(n) && !o.get(EXCLUDE).contains(n.name())) {
         Node p = n.inputs().get(0).producer();
-        ctx.warn("layer '" + n.name() + "' is not smoothed: its input comes from " + (p == null ? "a graph input" : p.opType() + " '" + p.name() + "'") + ", which cannot absorb a per-channel scale");
-        ctx.stat("layers-skipped", 1);
+        report.warn("layer '" + n.name() + "' is not smoothed: its input comes from " + (p == null ? "a graph input" : p.opType() + " '" + p.name() + "'") + ", which cannot absorb a per-channel scale");
+        report.stat("layers-skipped", 1);
       }
     }
-    if (groups.isEmpty()) {
-      return PassResult.unchanged();
-    }
-    double alpha = o.get(SEARCH) > 0 ? searchAlpha(calibration(ctx), ctx) : o.get(ALPHA);
-    Map<Value, float[]> actMax = activationMaxima(groups, ctx);
+    return groups;
+  }
+
+  private void smoothAll(List<Group> groups, Map<String, float[]> actMax, double alpha) {
     for (Group grp : groups) {
-      smooth(grp, actMax.get(grp.input()), alpha);
+      smooth(grp, actMax.get(grp.input().name()), alpha);
     }
-    ctx.stat("layers-smoothed", groups.stream().mapToInt(grp -> grp.readers().size()).sum());
-    return PassResult.modified();
   }
 
   /** A LayerNormalization over the last axis with a constant scale, read only by layers reducing over that axis. */
@@ -179,13 +194,15 @@ public final class SmoothQuant {
     return Optional.of(new Group(input, r.get().axes().get(input), r.get().readers(), null, r.get()));
   }
 
-  private Map<Value, float[]> activationMaxima(List<Group> groups, PassContext ctx) {
+  /** Each group input's channel maxima on calibration data, by value name. */
+  private Map<String, float[]> activationMaxima(List<Group> groups, PassContext ctx) {
     CalibrationData data = calibration(ctx);
     Map<Value, Integer> axes = new IdentityHashMap<>();
     groups.forEach(grp -> axes.put(grp.input(), grp.axis()));
-    return ChannelRegion.activationMaxima(g, data, Math.min(o.get(IMAGES), data.count()), axes);
+    Map<String, float[]> byName = new java.util.HashMap<>();
+    ChannelRegion.activationMaxima(g, data, Math.min(o.get(IMAGES), data.count()), axes).forEach((v, m) -> byName.put(v.name(), m));
+    return byName;
   }
-
 
   private static CalibrationData calibration(PassContext ctx) {
     return ctx.calibration().orElseThrow(() -> new IllegalArgumentException("smoothquant needs calibration data (qcc opt --calibration DATASET)"));
