@@ -1,0 +1,80 @@
+// 2-d convolution: im2col into scratch, then the tiled GEMM with the weights as its left operand.
+package org.qcc.backends.llvm;
+
+/**
+ * Conv over NCHW images with constant weights and bias, any group count, stride, dilation and
+ * explicit or SAME/VALID padding. Like the interpreter it multiplies the weights (output channels
+ * by channel x kernel taps) with the im2col matrix (taps by output positions), so each output sums
+ * its products in the same order; padding contributes zero products there, and here too.
+ */
+final class ConvLayer {
+  private ConvLayer() {}
+
+  static void emit(LayerContext c, int lanes) {
+    int[] xs = c.inShape(0);
+    int[] ws = c.constant(1).map(t -> t.shape()).orElseThrow(() -> c.fail("the weights must be a constant for the LLVM backend"));
+    if (xs.length != 3 || ws.length != 4) {
+      throw c.fail("only 2-d convolutions are supported, got an input of rank " + (xs.length + 1));
+    }
+    int group = (int) c.i("group", 1);
+    int channels = xs[0];
+    int m = ws[0];
+    if (channels != ws[1] * group || m % group != 0) {
+      throw c.fail("input channels " + channels + " do not match the weights " + java.util.Arrays.toString(ws) + " with group " + group);
+    }
+    Geometry g = Geometry.of(c, xs, new int[] {ws[2], ws[3]}, c.outShape(0));
+    int cg = channels / group;
+    int mg = m / group;
+    long taps = (long) cg * ws[2] * ws[3];
+    long p = (long) g.outH() * g.outW();
+    String w = c.global(c.constantFloats(1, "weights"));
+    String bias = c.has(2) ? c.global(c.constantFloats(2, "bias")) : null;
+    IrFunction f = c.f();
+    boolean direct = g.isPointwise();
+    String col = direct ? null : c.scratch(taps * p);
+    String b = f.forLoop("0", c.count(), 1);
+    for (int gi = 0; gi < group; gi++) {
+      String x = f.floatAt(c.in(0), f.mulAdd(b, (long) channels * g.inH() * g.inW(), String.valueOf((long) gi * cg * g.inH() * g.inW())));
+      String y = f.floatAt(c.out(0), f.mulAdd(b, (long) m * p, String.valueOf((long) gi * mg * p)));
+      if (!direct) {
+        im2col(f, x, col, cg, g);
+      }
+      String wg = f.let("getelementptr inbounds float, ptr " + w + ", i64 " + (long) gi * mg * taps);
+      String bg = bias == null ? null : f.let("getelementptr inbounds float, ptr " + bias + ", i64 " + (long) gi * mg);
+      GemmEmitter.emit(f, wg, direct ? x : col, y, String.valueOf(mg), p, taps, new GemmEmitter.Epilogue(1f, bg, null, false), lanes);
+    }
+    f.endLoop();
+  }
+
+  /** Rows (channel, kh, kw), columns output positions; padding reads as +0. */
+  private static void im2col(IrFunction f, String x, String col, int channels, Geometry g) {
+    long p = (long) g.outH() * g.outW();
+    String ch = f.forLoop("0", String.valueOf(channels), 1);
+    for (int kh = 0; kh < g.kernelH(); kh++) {
+      for (int kw = 0; kw < g.kernelW(); kw++) {
+        String row = f.mulAdd(ch, (long) g.kernelH() * g.kernelW(), String.valueOf((long) kh * g.kernelW() + kw));
+        String oh = f.forLoop("0", String.valueOf(g.outH()), 1);
+        String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + ((long) kh * g.dilationH() - g.padTop()));
+        String hOk = inRange(f, ih, g.inH());
+        String ow = f.forLoop("0", String.valueOf(g.outW()), 1);
+        String iw = f.let("add nsw i64 " + f.let("mul nsw i64 " + ow + ", " + g.strideW()) + ", " + ((long) kw * g.dilationW() - g.padLeft()));
+        String ok = f.let("and i1 " + hOk + ", " + inRange(f, iw, g.inW()));
+        String at = f.mulAdd(f.mulAdd(ch, g.inH(), ih), g.inW(), iw);
+        String safe = f.let("select i1 " + ok + ", i64 " + at + ", i64 0");
+        String v = f.let("load float, ptr " + f.floatAt(x, safe) + ", align 4");
+        String val = f.let("select i1 " + ok + ", float " + v + ", float 0.0");
+        String dst = f.mulAdd(row, p, f.mulAdd(oh, g.outW(), ow));
+        f.emit("store float " + val + ", ptr " + f.floatAt(col, dst) + ", align 4");
+        f.endLoop();
+        f.endLoop();
+      }
+    }
+    f.endLoop();
+  }
+
+  static String inRange(IrFunction f, String i, long size) {
+    String lo = f.let("icmp sge i64 " + i + ", 0");
+    String hi = f.let("icmp slt i64 " + i + ", " + size);
+    return f.let("and i1 " + lo + ", " + hi);
+  }
+}

@@ -1,0 +1,113 @@
+// Run-time quantize-dequantize of activations to a scalar format.
+package org.qcc.backends.llvm;
+
+import org.qcc.ir.Shape;
+import org.qcc.ir.formats.Granularity;
+import org.qcc.ir.formats.IntFormat;
+import org.qcc.ir.formats.Rounding;
+import org.qcc.ir.formats.ScalarFormat;
+import org.qcc.ir.ops.FakeQuantSpec;
+
+/**
+ * qcc.FakeQuant on a run-time tensor, per tensor or per channel, with constant scales. Like the
+ * formats library, x / scale is formed in double; integers under round-to-nearest-even round with
+ * roundeven and clamp (NaN to 0), every other format of up to 8 bits looks the quotient up in a
+ * {@link QuantTable}; the value times the scale is rounded to fp32 once.
+ */
+final class FakeQuantLayer {
+  private FakeQuantLayer() {}
+
+  static void emit(LayerContext c) {
+    int[] image = c.inShape(0);
+    int[] full = new int[image.length + 1];
+    full[0] = 1;
+    System.arraycopy(image, 0, full, 1, image.length);
+    Shape scaleShape = c.constant(1).map(t -> Shape.of(t.shape())).orElse(null);
+    FakeQuantSpec spec;
+    try {
+      spec = FakeQuantSpec.of(c.s("format", ""), (int) c.i("axis", 1), (int) c.i("group", 0), c.s("rounding", "rne"), c.s("scale_format", "fp32"), Shape.of(full), scaleShape);
+    } catch (RuntimeException e) {
+      throw c.fail(e.getMessage());
+    }
+    if (spec.isBlock()) {
+      throw c.fail("block-format (" + spec.format().name() + ") quantization of run-time values is not supported yet; only weights may use it");
+    }
+    if (c.constant(1).isEmpty()) {
+      throw c.fail("the scale must be a constant (run calibrate)");
+    }
+    float[] scales = c.constantFloats(1, "scale");
+    for (float s : scales) {
+      if (!(s > 0) || Float.isInfinite(s)) {
+        throw c.fail("scale " + s + " is not positive and finite (run calibrate after quantize)");
+      }
+    }
+    long inner;
+    if (spec.granularity() instanceof Granularity.PerChannel ch) {
+      if (ch.axis() == 0) {
+        throw c.fail("per-channel scales along the batch axis are not supported");
+      }
+      inner = 1;
+      for (int d = ch.axis() + 1; d < full.length; d++) {
+        inner *= full[d];
+      }
+    } else if (spec.granularity() == Granularity.TENSOR) {
+      inner = LayerContext.elements(image);
+    } else {
+      throw c.fail("grouped scales on run-time values are not supported");
+    }
+    ScalarFormat format = (ScalarFormat) spec.format();
+    boolean fastInt = format instanceof IntFormat && spec.rounding() == Rounding.NEAREST_EVEN;
+    if (!fastInt && format.bits() > QuantTable.MAX_BITS || spec.rounding() == Rounding.STOCHASTIC) {
+      throw c.fail("quantizing run-time values to " + format.name() + " with " + spec.rounding().id() + " rounding is not supported");
+    }
+    QuantTable table = fastInt ? null : QuantTable.of(format, spec.rounding());
+    String keys = table == null ? null : c.global(table.paddedKeys());
+    String values = table == null ? null : c.global(table.values());
+    IrFunction f = c.f();
+    long per = LayerContext.elements(image);
+    String scaleTable = c.global(scales);
+    String b = f.forLoop("0", c.count(), 1);
+    String base = f.let("mul nsw i64 " + b + ", " + per);
+    String ch = f.forLoop("0", String.valueOf(per / inner), 1);
+    String s = f.let("load float, ptr " + f.floatAt(scaleTable, f.let("urem i64 " + ch + ", " + scales.length)));
+    String sd = f.let("fpext float " + s + " to double");
+    String i = f.forLoop("0", String.valueOf(inner), 1);
+    String at = f.add(base, f.mulAdd(ch, inner, i));
+    String x = f.let("load float, ptr " + f.floatAt(c.in(0), at) + ", align 4");
+    String y = f.let("fdiv double " + f.let("fpext float " + x + " to double") + ", " + sd);
+    String v = fastInt ? roundInt(f, y, (IntFormat) format) : lookup(f, y, table, keys, values);
+    f.emit("store float " + f.let("fmul float " + v + ", " + s) + ", ptr " + f.floatAt(c.out(0), at) + ", align 4");
+    f.endLoop();
+    f.endLoop();
+    f.endLoop();
+  }
+
+  /** rint, then clamp; NaN becomes 0 and -0 becomes +0, as in Quantizer.fakeQuantize. */
+  private static String roundInt(IrFunction f, String y, IntFormat format) {
+    String q = f.let("fadd double " + f.let("call double @llvm.roundeven.f64(double " + y + ")") + ", 0.0");
+    String lo = Ir.f64(format.minValue());
+    String hi = Ir.f64(format.maxValue());
+    String geLo = f.let("fcmp oge double " + q + ", " + lo);
+    String leHi = f.let("fcmp ole double " + q + ", " + hi);
+    String ltLo = f.let("fcmp olt double " + q + ", " + lo);
+    String inner = f.let("select i1 " + leHi + ", double " + q + ", double " + hi);
+    String below = f.let("select i1 " + ltLo + ", double " + lo + ", double 0.0");
+    return f.let("fptrunc double " + f.let("select i1 " + geLo + ", double " + inner + ", double " + below) + " to float");
+  }
+
+  /** Branch-free binary search of the quotient's total-order key among the table's thresholds. */
+  private static String lookup(IrFunction f, String y, QuantTable table, String keys, String values) {
+    String bits = f.let("bitcast double " + y + " to i64");
+    String neg = f.let("icmp slt i64 " + bits + ", 0");
+    String key = f.let("select i1 " + neg + ", i64 " + f.let("xor i64 " + bits + ", " + Long.MAX_VALUE) + ", i64 " + bits);
+    String pos = "0";
+    for (int step = table.paddedKeys().length / 2; step >= 1; step /= 2) {
+      String probe = f.let("load i64, ptr " + f.let("getelementptr inbounds i64, ptr " + keys + ", i64 " + f.add(pos, String.valueOf(step - 1))));
+      String le = f.let("icmp sle i64 " + probe + ", " + key);
+      pos = f.add(pos, f.let("select i1 " + le + ", i64 " + step + ", i64 0"));
+    }
+    String v = f.let("load float, ptr " + f.floatAt(values, pos));
+    String nan = f.let("fcmp uno double " + y + ", 0.0");
+    return f.let("select i1 " + nan + ", float " + Ir.f32(table.nanValue()) + ", float " + v);
+  }
+}

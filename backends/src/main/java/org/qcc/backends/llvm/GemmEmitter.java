@@ -1,0 +1,107 @@
+// Register-tiled single-precision matrix product, exact to the interpreter's summation order.
+package org.qcc.backends.llvm;
+
+/**
+ * Emits {@code C[i][j] = epilogue(sum_k A[i][k] * B[k][j])} for row-major A (m x k), B (k x n)
+ * and C (m x n). Each output sums its products from +0.0 in increasing k with a separate multiply
+ * and add (no FMA, no reassociation), exactly as the golden interpreter does; vectors run across
+ * j, so every lane keeps that order and results are bit-identical. Tiles of {@code rows} rows by
+ * {@code vectors} SIMD vectors keep their accumulators in registers; column and row remainders
+ * fall back to narrower tiles down to one lane.
+ */
+final class GemmEmitter {
+  private static final int ROWS = 4;
+  private static final int VECTORS = 2;
+
+  /**
+   * What happens to a finished sum, in the interpreter's order: times {@code alpha} (when not 1),
+   * plus a per-row bias (Conv), plus a per-column bias (Gemm's beta * C), then ReLU when fused.
+   * Biases are global names or null.
+   */
+  record Epilogue(float alpha, String rowBias, String colBias, boolean relu) {
+    static final Epilogue NONE = new Epilogue(1f, null, null, false);
+  }
+
+  private GemmEmitter() {}
+
+  /**
+   * {@code m} is an IR i64 operand (the batch tile's row count is only known at run time); n and k
+   * are compile-time sizes. {@code lanes} is the SIMD width in floats.
+   */
+  static void emit(IrFunction f, String a, String b, String c, String m, long n, long k, Epilogue e, int lanes) {
+    String rem = f.let("srem i64 " + m + ", " + ROWS);
+    String mainRows = f.let("sub nsw i64 " + m + ", " + rem);
+    long wide = n - n % ((long) VECTORS * lanes);
+    long narrow = n - n % lanes;
+    for (String[] rows : new String[][] {{"0", mainRows, String.valueOf(ROWS)}, {mainRows, m, "1"}}) {
+      int mr = Integer.parseInt(rows[2]);
+      if (wide > 0) {
+        tile(f, a, b, c, rows[0], rows[1], mr, 0, wide, VECTORS, lanes, n, k, e);
+      }
+      if (narrow > wide) {
+        tile(f, a, b, c, rows[0], rows[1], mr, wide, narrow, 1, lanes, n, k, e);
+      }
+      if (n > narrow) {
+        tile(f, a, b, c, rows[0], rows[1], mr, narrow, n, 1, 1, n, k, e);
+      }
+    }
+  }
+
+  private static void tile(
+      IrFunction f, String a, String b, String c, String rowFrom, String rowTo, int mr, long colFrom, long colTo, int nv, int lanes, long n,
+      long k, Epilogue e) {
+    String vt = Ir.vec(lanes);
+    String i0 = f.forLoop(rowFrom, rowTo, mr);
+    String j0 = f.forLoop(String.valueOf(colFrom), String.valueOf(colTo), (long) nv * lanes);
+    String[][] acc = new String[mr][nv];
+    for (int r = 0; r < mr; r++) {
+      for (int v = 0; v < nv; v++) {
+        acc[r][v] = f.alloca(vt);
+        f.emit("store " + vt + " zeroinitializer, ptr " + acc[r][v]);
+      }
+    }
+    String[] aRow = new String[mr];
+    for (int r = 0; r < mr; r++) {
+      aRow[r] = f.let("mul nsw i64 " + f.add(i0, String.valueOf(r)) + ", " + k);
+    }
+    String kk = f.forLoop("0", String.valueOf(k), 1);
+    String bRow = f.mulAdd(kk, n, j0);
+    String[] bv = new String[nv];
+    for (int v = 0; v < nv; v++) {
+      bv[v] = f.let("load " + vt + ", ptr " + f.floatAt(b, f.add(bRow, String.valueOf((long) v * lanes))) + ", align 4");
+    }
+    for (int r = 0; r < mr; r++) {
+      String av = f.let("load float, ptr " + f.floatAt(a, f.add(aRow[r], kk)) + ", align 4");
+      String as = Ir.splat(f, av, lanes);
+      for (int v = 0; v < nv; v++) {
+        String p = f.let("fmul " + vt + " " + as + ", " + bv[v]);
+        String s = f.let("fadd " + vt + " " + f.let("load " + vt + ", ptr " + acc[r][v]) + ", " + p);
+        f.emit("store " + vt + " " + s + ", ptr " + acc[r][v]);
+      }
+    }
+    f.endLoop();
+    for (int r = 0; r < mr; r++) {
+      String row = f.add(i0, String.valueOf(r));
+      String rowBias = e.rowBias() == null ? null : Ir.splat(f, f.let("load float, ptr " + f.floatAt(e.rowBias(), row)), lanes);
+      for (int v = 0; v < nv; v++) {
+        String col = f.add(j0, String.valueOf((long) v * lanes));
+        String y = f.let("load " + vt + ", ptr " + acc[r][v]);
+        if (e.alpha() != 1f) {
+          y = f.let("fmul " + vt + " " + y + ", " + Ir.splat(f, Ir.f32(e.alpha()), lanes));
+        }
+        if (rowBias != null) {
+          y = f.let("fadd " + vt + " " + y + ", " + rowBias);
+        }
+        if (e.colBias() != null) {
+          y = f.let("fadd " + vt + " " + y + ", " + f.let("load " + vt + ", ptr " + f.floatAt(e.colBias(), col) + ", align 4"));
+        }
+        if (e.relu()) {
+          y = Activations.relu(f, y, vt);
+        }
+        f.emit("store " + vt + " " + y + ", ptr " + f.floatAt(c, f.mulAdd(row, n, col)) + ", align 4");
+      }
+    }
+    f.endLoop();
+    f.endLoop();
+  }
+}

@@ -1,0 +1,28 @@
+// Spelling of LLVM IR constants and common instruction sequences.
+package org.qcc.backends.llvm;
+
+/** LLVM IR text for literals and vector types. */
+final class Ir {
+  private Ir() {}
+
+  /** A float constant, written as LLVM requires: the hex of the same value as a double. */
+  static String f32(float v) {
+    return String.format("0x%016X", Double.doubleToRawLongBits(v));
+  }
+
+  /** A double constant in hex (exact). */
+  static String f64(double v) {
+    return String.format("0x%016X", Double.doubleToRawLongBits(v));
+  }
+
+  /** {@code <lanes x float>}; one lane is a valid vector too, which lets one emitter cover the scalar tail. */
+  static String vec(int lanes) {
+    return "<" + lanes + " x float>";
+  }
+
+  /** Broadcasts a float SSA value or constant to all lanes. */
+  static String splat(IrFunction f, String scalar, int lanes) {
+    String one = f.let("insertelement " + vec(lanes) + " poison, float " + scalar + ", i64 0");
+    return f.let("shufflevector " + vec(lanes) + " " + one + ", " + vec(lanes) + " poison, <" + lanes + " x i32> zeroinitializer");
+  }
+}

@@ -1,0 +1,95 @@
+// Builds the text of one LLVM function: fresh SSA names, counted loops, allocas kept in the entry block.
+package org.qcc.backends.llvm;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * An LLVM function under construction. Loop counters and accumulators live in allocas, which
+ * keeps the builder free of phi bookkeeping: SROA and mem2reg in the O3 pipeline turn them into
+ * registers. Integers are i64 throughout.
+ */
+final class IrFunction {
+  private final String header;
+  private final StringBuilder allocas = new StringBuilder();
+  private final StringBuilder body = new StringBuilder();
+  private final Deque<Loop> loops = new ArrayDeque<>();
+  private int next;
+
+  private record Loop(String counter, String value, String label, long step) {}
+
+  /** {@code signature}: e.g. {@code internal void @relu(ptr noalias %x, ptr noalias %y, i64 %count)}. */
+  IrFunction(String signature) {
+    this.header = "define " + signature + " {\n";
+  }
+
+  /** A fresh SSA name. */
+  String fresh() {
+    return "%v" + next++;
+  }
+
+  /** Emits {@code %new = rhs} and returns the new name. */
+  String let(String rhs) {
+    String name = fresh();
+    body.append("  ").append(name).append(" = ").append(rhs).append('\n');
+    return name;
+  }
+
+  /** Emits an instruction without a result. */
+  void emit(String instruction) {
+    body.append("  ").append(instruction).append('\n');
+  }
+
+  /** A stack slot of {@code type} in the entry block. */
+  String alloca(String type) {
+    String name = fresh();
+    allocas.append("  ").append(name).append(" = alloca ").append(type).append(", align 64\n");
+    return name;
+  }
+
+  /** Opens {@code for (i = from; i < to; i += step)}; returns the counter's value, an i64. */
+  String forLoop(String from, String to, long step) {
+    String counter = alloca("i64");
+    String label = "L" + next++;
+    emit("store i64 " + from + ", ptr " + counter);
+    emit("br label %" + label + ".head");
+    body.append(label).append(".head:\n");
+    String i = let("load i64, ptr " + counter);
+    String more = let("icmp slt i64 " + i + ", " + to);
+    emit("br i1 " + more + ", label %" + label + ".body, label %" + label + ".exit");
+    body.append(label).append(".body:\n");
+    loops.push(new Loop(counter, i, label, step));
+    return i;
+  }
+
+  /** Closes the innermost loop. */
+  void endLoop() {
+    Loop l = loops.pop();
+    String n = let("add nsw i64 " + l.value + ", " + l.step);
+    emit("store i64 " + n + ", ptr " + l.counter);
+    emit("br label %" + l.label + ".head");
+    body.append(l.label).append(".exit:\n");
+  }
+
+  /** {@code base + index * 4}: the address of float {@code index}. */
+  String floatAt(String base, String index) {
+    return let("getelementptr inbounds float, ptr " + base + ", i64 " + index);
+  }
+
+  /** {@code a * b + c} in i64 (no wrap: indices fit). */
+  String mulAdd(String a, long b, String c) {
+    String p = let("mul nsw i64 " + a + ", " + b);
+    return let("add nsw i64 " + p + ", " + c);
+  }
+
+  String add(String a, String b) {
+    return let("add nsw i64 " + a + ", " + b);
+  }
+
+  String text() {
+    if (!loops.isEmpty()) {
+      throw new IllegalStateException("unclosed loop in generated function");
+    }
+    return header + "entry:\n" + allocas + body + "  ret void\n}\n";
+  }
+}

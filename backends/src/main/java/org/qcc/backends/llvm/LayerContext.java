@@ -1,0 +1,157 @@
+// What a layer emitter sees: its node, the function it fills, constant operands, per-image shapes.
+package org.qcc.backends.llvm;
+
+import java.util.List;
+import java.util.Optional;
+import org.qcc.backends.BackendException;
+import org.qcc.ir.Attribute;
+import org.qcc.ir.FloatTensor;
+import org.qcc.ir.Node;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.Value;
+import org.qcc.ir.ops.OpDef;
+
+/**
+ * One layer being lowered. Run-time operands arrive as function parameters ({@link #in}, {@link
+ * #out}) holding {@code count} images each; constant operands are available as tensors and
+ * become globals through {@link #global}. Attributes fall back to the op's schema defaults.
+ */
+final class LayerContext {
+  private final Node node;
+  private final OpDef def;
+  private final IrFunction function;
+  private final List<Tensor> constants;
+  private final List<int[]> inShapes;
+  private final List<int[]> outShapes;
+  private final ModelLowering.Globals globals;
+  private long scratchFloats;
+
+  LayerContext(Node node, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals) {
+    this.node = node;
+    this.def = def;
+    this.function = function;
+    this.constants = constants;
+    this.inShapes = inShapes;
+    this.outShapes = outShapes;
+    this.globals = globals;
+  }
+
+  Node node() {
+    return node;
+  }
+
+  IrFunction f() {
+    return function;
+  }
+
+  /** The pointer parameter of run-time input {@code i} (count images). */
+  String in(int i) {
+    if (constant(i).isPresent()) {
+      throw fail("input " + i + " is a constant here; this layer needs it computed at run time");
+    }
+    return "%x" + i;
+  }
+
+  String out(int i) {
+    return "%y" + i;
+  }
+
+  /** Images in this call, an i64 operand. */
+  String count() {
+    return "%count";
+  }
+
+  /** Scratch memory of at least {@code floats} floats (per call), as a pointer operand. */
+  String scratch(long floats) {
+    scratchFloats = Math.max(scratchFloats, floats);
+    return "%scratch";
+  }
+
+  long scratchFloats() {
+    return scratchFloats;
+  }
+
+  boolean has(int i) {
+    return i < node.inputs().size() && node.inputs().get(i) != null;
+  }
+
+  Optional<Tensor> constant(int i) {
+    return has(i) ? Optional.ofNullable(constants.get(i)) : Optional.empty();
+  }
+
+  /** Constant input {@code i} as fp32 values; fails when it is computed at run time. */
+  float[] constantFloats(int i, String role) {
+    Tensor t = constant(i).orElseThrow(() -> fail("the " + role + " must be a constant for the LLVM backend"));
+    if (t instanceof FloatTensor ft && ft.format().bits() == 32) {
+      return ft.data().clone();
+    }
+    float[] out = new float[t.size()];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = (float) t.getDouble(k);
+    }
+    return out;
+  }
+
+  int[] constantShape(int i) {
+    return constant(i).map(Tensor::shape).orElseThrow();
+  }
+
+  /** Input {@code i}'s shape without its batch dimension. */
+  int[] inShape(int i) {
+    return inShapes.get(i);
+  }
+
+  int[] outShape(int i) {
+    return outShapes.get(i);
+  }
+
+  static long elements(int[] shape) {
+    long n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  /** A global holding {@code data}; returns its IR name. */
+  String global(float[] data) {
+    return globals.floats(data);
+  }
+
+  String global(long[] data) {
+    return globals.longs(data);
+  }
+
+  Optional<Attribute> attr(String key) {
+    Optional<Attribute> a = node.attribute(key);
+    if (a.isPresent()) {
+      return a;
+    }
+    return Optional.ofNullable(def.attributes().get(key)).map(s -> s.defaultValue());
+  }
+
+  long i(String key, long fallback) {
+    return attr(key).map(a -> ((Attribute.Int) a).value()).orElse(fallback);
+  }
+
+  float f(String key, float fallback) {
+    return attr(key).map(a -> ((Attribute.Float) a).value()).orElse(fallback);
+  }
+
+  String s(String key, String fallback) {
+    return attr(key).map(a -> ((Attribute.Str) a).value()).orElse(fallback);
+  }
+
+  long[] ints(String key) {
+    return attr(key).map(a -> ((Attribute.Ints) a).toArray()).orElse(null);
+  }
+
+  Value output() {
+    return node.output(0);
+  }
+
+  /** An error naming this node and op, for what the backend cannot lower. */
+  BackendException fail(String why) {
+    return ModelLowering.unsupported(node, why);
+  }
+}

@@ -1,0 +1,305 @@
+// qcc IR graph -> one LLVM module computing the whole model over a batch.
+package org.qcc.backends.llvm;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.qcc.backends.BackendException;
+import org.qcc.ir.Dim;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Node;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.Value;
+import org.qcc.ir.formats.FloatFormat;
+import org.qcc.ir.ops.OpDef;
+import org.qcc.ir.ops.OpRegistry;
+import org.qcc.simulator.functional.Interpreter;
+
+/**
+ * Lowers a graph whose run-time values are fp32 tensors with a leading batch dimension and
+ * static per-image shapes. Subgraphs of constants (quantized weights, densified sparse weights,
+ * shape arithmetic) are evaluated at compile time by the golden interpreter, so they are exact by
+ * construction. Every remaining node becomes one internal function over a tile of images; the
+ * model function walks the batch tile by tile through a caller-provided workspace, which makes it
+ * reentrant: threads may run disjoint parts of a batch with their own workspaces.
+ *
+ * <p>ABI: {@code void NAME(const float *const *inputs, float *const *outputs, int64_t batch, void
+ * *workspace)}; {@code NAME_entry(void **args)} takes the same four as an array (the JIT's door).
+ */
+public final class ModelLowering {
+  /** Images per tile: enough rows for the GEMM's register tiles to reuse each weight load. */
+  static final int TILE = 16;
+
+  /** Ops that only reinterpret the per-image shape of a row-major buffer. */
+  private static final Set<String> VIEWS = Set.of("Flatten", "Reshape", "Identity", "Squeeze", "Unsqueeze", "Dropout");
+
+  private ModelLowering() {}
+
+  /** Lowers {@code g} for {@code target}; {@code symbol} names the model function. */
+  public static LoweredModel lower(Graph g, TargetSpec target, String symbol) {
+    int lanes = target.vectorBytes() / 4;
+    Map<Value, Tensor> constants = evaluateConstants(g);
+    Map<Value, Integer> slotOf = new HashMap<>();
+    List<long[]> slots = new ArrayList<>(); // per-image floats of each slot
+    Map<Value, int[]> image = new HashMap<>();
+    for (Value in : g.inputs()) {
+      image.put(in, perImage(in, "input '" + in.name() + "'"));
+      slotOf.put(in, slots.size());
+      slots.add(new long[] {LayerContext.elements(image.get(in))});
+    }
+    Globals globals = new Globals();
+    StringBuilder functions = new StringBuilder();
+    List<String> calls = new ArrayList<>();
+    long scratch = 0;
+    int index = 0;
+    for (Node n : g.nodes()) {
+      if (n.outputs().stream().allMatch(constants::containsKey)) {
+        continue;
+      }
+      List<int[]> inShapes = new ArrayList<>();
+      List<Tensor> consts = new ArrayList<>();
+      for (Value v : n.inputs()) {
+        consts.add(v == null ? null : constants.get(v));
+        inShapes.add(v == null || constants.containsKey(v) ? null : image.get(v));
+      }
+      List<int[]> outShapes = new ArrayList<>();
+      for (Value v : n.outputs()) {
+        int[] s = perImage(v, "node '" + n.name() + "' (" + n.qualifiedOp() + ")");
+        image.put(v, s);
+        outShapes.add(s);
+      }
+      if (VIEWS.contains(n.qualifiedOp())) {
+        Value src = n.inputs().get(0);
+        if (constants.containsKey(src) || LayerContext.elements(image.get(src)) != LayerContext.elements(image.get(n.output(0)))) {
+          throw unsupported(n, "a view that changes the number of elements per image");
+        }
+        slotOf.put(n.output(0), slotOf.get(src));
+        continue;
+      }
+      for (Value v : n.outputs()) {
+        slotOf.put(v, slots.size());
+        slots.add(new long[] {LayerContext.elements(image.get(v))});
+      }
+      String name = "@layer" + index++;
+      StringBuilder sig = new StringBuilder("internal void " + name + "(");
+      List<String> args = new ArrayList<>();
+      for (int i = 0; i < n.inputs().size(); i++) {
+        Value v = n.inputs().get(i);
+        if (v != null && !constants.containsKey(v)) {
+          sig.append("ptr noalias %x").append(i).append(", ");
+          args.add("slot" + slotOf.get(v));
+        }
+      }
+      for (int i = 0; i < n.outputs().size(); i++) {
+        sig.append("ptr noalias %y").append(i).append(", ");
+        args.add("slot" + slotOf.get(n.output(i)));
+      }
+      sig.append("ptr noalias %scratch, i64 %count)");
+      IrFunction f = new IrFunction(sig.toString());
+      LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals);
+      lowerNode(ctx, lanes);
+      scratch = Math.max(scratch, ctx.scratchFloats());
+      functions.append('\n').append(f.text());
+      calls.add(name + "|" + String.join(",", args));
+    }
+    for (Value out : g.outputs()) {
+      if (constants.containsKey(out) || !slotOf.containsKey(out)) {
+        throw new BackendException("output '" + out.name() + "' is a constant; the LLVM backend compiles models whose outputs depend on their inputs");
+      }
+    }
+    Layout layout = Layout.of(slots, scratch);
+    String ir = header(target) + globals.declarations() + functions + modelFunction(g, symbol, slotOf, image, layout, calls) + intrinsics();
+    List<TensorInfo> ins = g.inputs().stream().map(v -> new TensorInfo(v.name(), image.get(v))).toList();
+    List<TensorInfo> outs = g.outputs().stream().map(v -> new TensorInfo(v.name(), image.get(v))).toList();
+    return new LoweredModel(symbol, new ModuleText(ir, globals.bytes()), ins, outs, layout.bytes());
+  }
+
+  private static void lowerNode(LayerContext c, int lanes) {
+    switch (c.node().qualifiedOp()) {
+      case "Conv" -> ConvLayer.emit(c, lanes);
+      case "Gemm" -> DenseLayer.gemm(c, lanes);
+      case "MatMul" -> DenseLayer.matmul(c, lanes);
+      case "Relu" -> ElementwiseLayer.relu(c);
+      case "Add" -> ElementwiseLayer.binary(c, "fadd");
+      case "Sub" -> ElementwiseLayer.binary(c, "fsub");
+      case "Mul" -> ElementwiseLayer.binary(c, "fmul");
+      case "Div" -> ElementwiseLayer.binary(c, "fdiv");
+      case "MaxPool" -> PoolLayer.window(c, true);
+      case "AveragePool" -> PoolLayer.window(c, false);
+      case "GlobalAveragePool" -> PoolLayer.global(c, false);
+      case "GlobalMaxPool" -> PoolLayer.global(c, true);
+      case "qcc.FakeQuant" -> FakeQuantLayer.emit(c);
+      default -> throw c.fail("the LLVM backend cannot lower this op yet");
+    }
+    if (c.node().outputs().size() > 1) {
+      throw c.fail("only the first output is supported");
+    }
+  }
+
+  static BackendException unsupported(Node n, String why) {
+    return new BackendException("node '" + n.name() + "' (" + n.qualifiedOp() + "): " + why);
+  }
+
+  private static OpDef definition(Node n) {
+    return OpRegistry.standard().lookup(n.domain(), n.opType()).orElseThrow(() -> unsupported(n, "unknown op"));
+  }
+
+  /** Values computable without inputs, by the interpreter's own kernels. */
+  private static Map<Value, Tensor> evaluateConstants(Graph g) {
+    Map<Value, Tensor> known = new HashMap<>(g.constants());
+    long opset = g.onnxOpset(21);
+    for (Node n : g.nodes()) {
+      boolean ready = n.inputs().stream().allMatch(v -> v == null || known.containsKey(v));
+      if (!ready) {
+        continue;
+      }
+      List<Tensor> args = new ArrayList<>();
+      for (Value v : n.inputs()) {
+        args.add(v == null ? null : known.get(v));
+      }
+      List<Tensor> outs;
+      try {
+        outs = Interpreter.evaluate(n, args, opset);
+      } catch (RuntimeException e) {
+        throw unsupported(n, "evaluating it at compile time failed: " + e.getMessage());
+      }
+      for (int i = 0; i < n.outputs().size(); i++) {
+        known.put(n.output(i), outs.get(i));
+      }
+    }
+    return known;
+  }
+
+  /** The shape of one image: every dimension after the batch, all static and the value fp32. */
+  private static int[] perImage(Value v, String where) {
+    if (!v.type().format().equals(FloatFormat.FP32)) {
+      throw new BackendException(where + ": the LLVM backend computes fp32 tensors, '" + v.name() + "' is " + v.type().format().name());
+    }
+    if (!v.type().shape().ranked() || v.type().shape().rank() < 1) {
+      throw new BackendException(where + ": '" + v.name() + "' needs a leading batch dimension and a known rank (run infer-shapes)");
+    }
+    List<Dim> dims = v.type().shape().dims();
+    int[] s = new int[dims.size() - 1];
+    for (int d = 1; d < dims.size(); d++) {
+      if (!(dims.get(d) instanceof Dim.Fixed fx)) {
+        throw new BackendException(where + ": dimension " + d + " of '" + v.name() + "' is not static (" + v.type() + ")");
+      }
+      s[d - 1] = Math.toIntExact(fx.size());
+    }
+    return s;
+  }
+
+  /** Workspace offsets: one region per slot for a whole tile, then the scratch. All 64-byte aligned. */
+  private record Layout(long[] offsets, long scratchOffset, long bytes) {
+    static Layout of(List<long[]> slots, long scratchFloats) {
+      long[] off = new long[slots.size()];
+      long at = 0;
+      for (int i = 0; i < off.length; i++) {
+        off[i] = at;
+        at += align(slots.get(i)[0] * TILE * 4);
+      }
+      return new Layout(off, at, at + align(scratchFloats * 4));
+    }
+
+    private static long align(long bytes) {
+      return (bytes + 63) / 64 * 64;
+    }
+  }
+
+  private static String header(TargetSpec t) {
+    return "; qcc model for " + t.triple() + " (" + t.cpu() + ")\n";
+  }
+
+  private static String modelFunction(Graph g, String symbol, Map<Value, Integer> slotOf, Map<Value, int[]> image, Layout layout, List<String> calls) {
+    IrFunction f = new IrFunction("void @" + symbol + "(ptr noalias %inputs, ptr noalias %outputs, i64 %batch, ptr noalias %ws)");
+    String[] slot = new String[layout.offsets().length];
+    for (int i = 0; i < slot.length; i++) {
+      slot[i] = f.let("getelementptr inbounds i8, ptr %ws, i64 " + layout.offsets()[i]);
+    }
+    String scratch = f.let("getelementptr inbounds i8, ptr %ws, i64 " + layout.scratchOffset());
+    String t0 = f.forLoop("0", "%batch", TILE);
+    String left = f.let("sub nsw i64 %batch, " + t0);
+    String count = f.let("select i1 " + f.let("icmp slt i64 " + left + ", " + TILE) + ", i64 " + left + ", i64 " + TILE);
+    for (int i = 0; i < g.inputs().size(); i++) {
+      Value v = g.inputs().get(i);
+      copy(f, f.let("load ptr, ptr " + f.let("getelementptr inbounds ptr, ptr %inputs, i64 " + i)), t0, slot[slotOf.get(v)], count, LayerContext.elements(image.get(v)), true);
+    }
+    for (String call : calls) {
+      String[] parts = call.split("\\|", -1);
+      StringBuilder a = new StringBuilder();
+      for (String arg : parts[1].isEmpty() ? new String[0] : parts[1].split(",")) {
+        a.append("ptr ").append(slot[Integer.parseInt(arg.substring(4))]).append(", ");
+      }
+      f.emit("call void " + parts[0] + "(" + a + "ptr " + scratch + ", i64 " + count + ")");
+    }
+    for (int i = 0; i < g.outputs().size(); i++) {
+      Value v = g.outputs().get(i);
+      copy(f, f.let("load ptr, ptr " + f.let("getelementptr inbounds ptr, ptr %outputs, i64 " + i)), t0, slot[slotOf.get(v)], count, LayerContext.elements(image.get(v)), false);
+    }
+    f.endLoop();
+    IrFunction entry = new IrFunction("void @" + symbol + "_entry(ptr %args)");
+    String[] field = new String[4];
+    String[] types = {"ptr", "ptr", "i64", "ptr"};
+    for (int i = 0; i < 4; i++) {
+      field[i] = entry.let("load " + types[i] + ", ptr " + entry.let("getelementptr inbounds i64, ptr %args, i64 " + i));
+    }
+    entry.emit("call void @" + symbol + "(ptr " + field[0] + ", ptr " + field[1] + ", i64 " + field[2] + ", ptr " + field[3] + ")");
+    return "\n" + f.text() + "\n" + entry.text();
+  }
+
+  /** Copies a tile between a caller's tensor (at image {@code t0}) and its workspace slot. */
+  private static void copy(IrFunction f, String tensor, String t0, String slot, String count, long per, boolean in) {
+    String at = f.floatAt(tensor, f.let("mul nsw i64 " + t0 + ", " + per));
+    String bytes = f.let("mul nsw i64 " + count + ", " + per * 4);
+    f.emit("call void @llvm.memcpy.p0.p0.i64(ptr " + (in ? slot : at) + ", ptr " + (in ? at : slot) + ", i64 " + bytes + ", i1 false)");
+  }
+
+  private static String intrinsics() {
+    return """
+
+        declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+        declare double @llvm.roundeven.f64(double)
+        declare double @llvm.maximum.f64(double, double)
+        """;
+  }
+
+  /** Constant data of the module: declared in the text, bytes attached after parsing. */
+  static final class Globals {
+    private final Map<String, byte[]> bytes = new LinkedHashMap<>();
+
+    String floats(float[] data) {
+      ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(data);
+      return add(b.array());
+    }
+
+    String longs(long[] data) {
+      ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+      b.asLongBuffer().put(data);
+      return add(b.array());
+    }
+
+    private String add(byte[] data) {
+      String name = "c" + bytes.size();
+      bytes.put(name, data);
+      return "@" + name;
+    }
+
+    String declarations() {
+      StringBuilder s = new StringBuilder();
+      for (Map.Entry<String, byte[]> e : bytes.entrySet()) {
+        s.append('@').append(e.getKey()).append(" = external constant [").append(e.getValue().length).append(" x i8]\n");
+      }
+      return s.toString();
+    }
+
+    Map<String, byte[]> bytes() {
+      return bytes;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+// Max and average pooling, windowed and global, in the interpreter's arithmetic.
+package org.qcc.backends.llvm;
+
+/**
+ * Pooling over NCHW planes. Max keeps the interpreter's rule (the first element above the running
+ * maximum, starting at -inf; a NaN wins only before anything was taken); averages sum in double in
+ * window order and divide once, then round to float, as the interpreter does.
+ */
+final class PoolLayer {
+  private PoolLayer() {}
+
+  static void window(LayerContext c, boolean max) {
+    int[] xs = c.inShape(0);
+    long[] k = c.ints("kernel_shape");
+    if (xs.length != 3 || k == null || k.length != 2) {
+      throw c.fail("only 2-d pooling is supported");
+    }
+    if (c.ints("dilations") != null && java.util.Arrays.stream(c.ints("dilations")).anyMatch(d -> d != 1)) {
+      throw c.fail("dilated pooling is not supported");
+    }
+    Geometry g = Geometry.of(c, xs, new int[] {(int) k[0], (int) k[1]}, c.outShape(0));
+    boolean includePad = !max && c.i("count_include_pad", 0) != 0;
+    long[] pads = c.ints("pads");
+    int padBottom = pads == null ? 0 : (int) pads[2];
+    int padRight = pads == null ? 0 : (int) pads[3];
+    IrFunction f = c.f();
+    String planes = f.let("mul nsw i64 " + c.count() + ", " + xs[0]);
+    String pl = f.forLoop("0", planes, 1);
+    String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + pl + ", " + (long) g.inH() * g.inW()));
+    String y = f.floatAt(c.out(0), f.let("mul nsw i64 " + pl + ", " + (long) g.outH() * g.outW()));
+    String oh = f.forLoop("0", String.valueOf(g.outH()), 1);
+    String ow = f.forLoop("0", String.valueOf(g.outW()), 1);
+    String acc = f.alloca(max ? "float" : "double");
+    String taken = f.alloca("i1");
+    String count = f.alloca("i64");
+    f.emit(max ? "store float 0xFFF0000000000000, ptr " + acc : "store double 0.0, ptr " + acc);
+    f.emit("store i1 false, ptr " + taken);
+    f.emit("store i64 0, ptr " + count);
+    for (int kh = 0; kh < g.kernelH(); kh++) {
+      String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + (kh - g.padTop()));
+      for (int kw = 0; kw < g.kernelW(); kw++) {
+        String iw = f.let("add nsw i64 " + f.let("mul nsw i64 " + ow + ", " + g.strideW()) + ", " + (kw - g.padLeft()));
+        String inside = f.let("and i1 " + ConvLayer.inRange(f, ih, g.inH()) + ", " + ConvLayer.inRange(f, iw, g.inW()));
+        String safe = f.let("select i1 " + inside + ", i64 " + f.mulAdd(ih, g.inW(), iw) + ", i64 0");
+        String v = f.let("load float, ptr " + f.floatAt(x, safe) + ", align 4");
+        if (max) {
+          String cur = f.let("load float, ptr " + acc);
+          String t = f.let("load i1, ptr " + taken);
+          String above = f.let("fcmp ogt float " + v + ", " + cur);
+          String firstNan = f.let("and i1 " + f.let("xor i1 " + t + ", true") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
+          String take = f.let("and i1 " + inside + ", " + f.let("or i1 " + above + ", " + firstNan));
+          f.emit("store float " + f.let("select i1 " + take + ", float " + v + ", float " + cur) + ", ptr " + acc);
+          f.emit("store i1 " + f.let("or i1 " + t + ", " + take) + ", ptr " + taken);
+        } else {
+          String vd = f.let("select i1 " + inside + ", double " + f.let("fpext float " + v + " to double") + ", double 0.0");
+          f.emit("store double " + f.let("fadd double " + f.let("load double, ptr " + acc) + ", " + vd) + ", ptr " + acc);
+          // Padding counts only where it is real padding (ceil mode can run past it).
+          String counts = includePad ? f.let("and i1 " + f.let("icmp slt i64 " + ih + ", " + (g.inH() + padBottom)) + ", " + f.let("icmp slt i64 " + iw + ", " + (g.inW() + padRight))) : inside;
+          f.emit("store i64 " + f.add(f.let("load i64, ptr " + count), f.let("zext i1 " + counts + " to i64")) + ", ptr " + count);
+        }
+      }
+    }
+    String result;
+    if (max) {
+      result = f.let("load float, ptr " + acc);
+    } else {
+      String n = f.let("load i64, ptr " + count);
+      String d = f.let("uitofp i64 " + f.let("select i1 " + f.let("icmp eq i64 " + n + ", 0") + ", i64 1, i64 " + n) + " to double");
+      result = f.let("fptrunc double " + f.let("fdiv double " + f.let("load double, ptr " + acc) + ", " + d) + " to float");
+    }
+    f.emit("store float " + result + ", ptr " + f.floatAt(y, f.mulAdd(oh, g.outW(), ow)) + ", align 4");
+    f.endLoop();
+    f.endLoop();
+    f.endLoop();
+  }
+
+  static void global(LayerContext c, boolean max) {
+    int[] xs = c.inShape(0);
+    long size = LayerContext.elements(xs) / xs[0];
+    IrFunction f = c.f();
+    String planes = f.let("mul nsw i64 " + c.count() + ", " + xs[0]);
+    String pl = f.forLoop("0", planes, 1);
+    String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + pl + ", " + size));
+    String acc = f.alloca("double");
+    f.emit("store double " + (max ? "0xFFF0000000000000" : "0.0") + ", ptr " + acc);
+    String i = f.forLoop("0", String.valueOf(size), 1);
+    String v = f.let("fpext float " + f.let("load float, ptr " + f.floatAt(x, i) + ", align 4") + " to double");
+    String cur = f.let("load double, ptr " + acc);
+    // Math.max: NaN wins, and +0 beats -0.
+    String next = max ? f.let("call double @llvm.maximum.f64(double " + cur + ", double " + v + ")") : f.let("fadd double " + cur + ", " + v);
+    f.emit("store double " + next + ", ptr " + acc);
+    f.endLoop();
+    String r = f.let("load double, ptr " + acc);
+    if (!max) {
+      r = f.let("fdiv double " + r + ", " + Ir.f64(size));
+    }
+    f.emit("store float " + f.let("fptrunc double " + r + " to float") + ", ptr " + f.floatAt(c.out(0), pl) + ", align 4");
+    f.endLoop();
+  }
+}
