@@ -7,7 +7,6 @@ import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Tensor;
-import org.qcc.simulator.functional.Interpreter;
 
 /** Evaluates a classifier whose single input takes [N, 1, 28, 28] images in [0, 1]. */
 final class Accuracy {
@@ -20,16 +19,25 @@ final class Accuracy {
   private Accuracy() {}
 
   static Result evaluate(Graph g, FashionMnist data, int limit, int batch, PrintWriter progress) {
+    return evaluate(g, Backend.interp, data, limit, batch, progress);
+  }
+
+  static Result evaluate(Graph g, Backend backend, FashionMnist data, int limit, int batch, PrintWriter progress) {
     if (g.inputs().size() != 1 || g.outputs().size() != 1) {
       throw new DiagnosticException(g.name(), "eval needs a model with one input and one output");
     }
-    Interpreter interp = new Interpreter(g);
+    try (Backend.Runner runner = backend.open(g)) {
+      return evaluate(g, runner, data, limit, batch, progress);
+    }
+  }
+
+  private static Result evaluate(Graph g, Backend.Runner runner, FashionMnist data, int limit, int batch, PrintWriter progress) {
     int total = limit > 0 ? Math.min(limit, data.count()) : data.count();
     int correct = 0;
     long start = System.nanoTime();
     for (int from = 0; from < total; from += batch) {
       int n = Math.min(batch, total - from);
-      Tensor logits = interp.run(List.of(data.batch(from, n))).get(0);
+      Tensor logits = runner.run(List.of(data.batch(from, n))).get(0);
       if (logits.rank() != 2 || logits.dim(0) != n) {
         throw new DiagnosticException(g.name(), "expected logits of shape [" + n + ", classes], got " + logits.type());
       }

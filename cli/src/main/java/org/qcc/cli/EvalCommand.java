@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
       "Top-1 accuracy of a classifier on Fashion-MNIST: the full 10,000 test images when Debian's",
       "dataset-fashion-mnist is installed, else the bundled 1,000-image subset."
     },
-    footer = {"%nExamples:", "  qcc eval models/fashion_cnn.onnx --dataset fashion-mnist", "  qcc eval models/fashion_mlp.onnx --limit 500 --json"})
+    footer = {"%nExamples:", "  qcc eval models/fashion_cnn.onnx --dataset fashion-mnist", "  qcc eval models/fashion_mlp.onnx --limit 500 --json",
+      "  qcc eval cnn_int8.qir --backend llvm"})
 final class EvalCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "A .onnx or .qir classifier.")
   Path model;
@@ -35,6 +36,9 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", description = "Directory with t10k-*-ubyte.gz files (default: Debian's, else the bundled subset).")
   Path dataDir;
+
+  @Option(names = "--backend", defaultValue = "interp", description = "Execution backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  Backend backend;
 
   @Option(names = "--quiet", description = "No progress output.")
   boolean quiet;
@@ -53,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     Graph g = Models.load(model);
     FashionMnist data = dataDir != null ? FashionMnist.load(dataDir) : FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
-    Accuracy.Result r = Accuracy.evaluate(g, data, limit, batch, quiet || common.json ? null : spec.commandLine().getErr());
+    Accuracy.Result r = Accuracy.evaluate(g, backend, data, limit, batch, quiet || common.json ? null : spec.commandLine().getErr());
     if (common.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("model", model.toString());

@@ -45,22 +45,15 @@ final class InterpBenchCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  /** One engine's timing: runs of one batch each. */
-  record Timing(int runs, double medianMs) {
-    double imagesPerSecond(int batch) {
-      return batch * 1000.0 / medianMs;
-    }
-  }
-
   /** One model's row of the table. */
-  record Row(String model, int batch, Timing qcc, Timing ort, double maxAbsDiff, int argmaxAgree) {
+  record Row(String model, int batch, BenchTiming qcc, BenchTiming ort, double maxAbsDiff, int argmaxAgree) {
     double ratio() {
-      return ort.medianMs / qcc.medianMs;
+      return ort.medianMs() / qcc.medianMs();
     }
   }
 
   @Override
-  public Integer call() throws OrtException {
+  public Integer call() throws Exception {
     if (batch < 1 || seconds <= 0) {
       throw new ParameterException(spec.commandLine(), "--batch must be at least 1 and --seconds positive");
     }
@@ -80,7 +73,7 @@ final class InterpBenchCommand implements Callable<Integer> {
     return Qcc.OK;
   }
 
-  private Row benchModel(OrtEnvironment env, String name, Path file, FloatTensor images, PrintWriter progress) throws OrtException {
+  private Row benchModel(OrtEnvironment env, String name, Path file, FloatTensor images, PrintWriter progress) throws Exception {
     Graph g = Models.load(file);
     Interpreter interp = new Interpreter(g);
     String input = g.inputs().get(0).name();
@@ -94,10 +87,11 @@ final class InterpBenchCommand implements Callable<Integer> {
         theirs = flatten((float[][]) r.get(0).getValue());
       }
       report(progress, name + ": qcc");
-      Timing qcc = time(() -> interp.run(List.of(images)));
+      BenchTiming qcc = BenchTiming.measure(seconds, () -> interp.run(List.of(images)));
       report(progress, name + ": onnxruntime");
-      Timing ort =
-          time(
+      BenchTiming ort =
+          BenchTiming.measure(
+              seconds,
               () -> {
                 try (OrtSession.Result r = session.run(Map.of(input, in))) {
                   r.get(0);
@@ -107,28 +101,7 @@ final class InterpBenchCommand implements Callable<Integer> {
     }
   }
 
-  private interface Body {
-    void run() throws OrtException;
-  }
-
-  /** Warms up for a third of the budget, then takes the median of the runs in the rest. */
-  private Timing time(Body body) throws OrtException {
-    long warmEnd = System.nanoTime() + (long) (seconds * 1e9 / 3);
-    do {
-      body.run();
-    } while (System.nanoTime() < warmEnd);
-    List<Double> ms = new ArrayList<>();
-    long end = System.nanoTime() + (long) (seconds * 1e9);
-    do {
-      long t0 = System.nanoTime();
-      body.run();
-      ms.add((System.nanoTime() - t0) / 1e6);
-    } while (System.nanoTime() < end || ms.size() < 3);
-    ms.sort(null);
-    return new Timing(ms.size(), ms.get(ms.size() / 2));
-  }
-
-  private static float[] flatten(float[][] rows) {
+  static float[] flatten(float[][] rows) {
     int cols = rows[0].length;
     float[] out = new float[rows.length * cols];
     for (int i = 0; i < rows.length; i++) {
@@ -145,7 +118,7 @@ final class InterpBenchCommand implements Callable<Integer> {
     return max;
   }
 
-  private static int argmaxAgreement(float[] a, float[] b, int n) {
+  static int argmaxAgreement(float[] a, float[] b, int n) {
     int classes = a.length / n;
     int agree = 0;
     for (int i = 0; i < n; i++) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       FormatsCommand.class,
       QtensorCommand.class,
       OptCommand.class,
+      CompileCommand.class,
       BenchCommand.class,
       SweepAccuracyCommand.class,
       SweepPtqCommand.class,
@@ -84,6 +85,10 @@ public final class Qcc implements Runnable {
           }
           if (ex instanceof DiagnosticException d) {
             err.println("qcc: error: " + d.diagnostic());
+            return BAD_INPUT;
+          }
+          if (ex instanceof org.qcc.backends.BackendException b) {
+            err.println("qcc: error: " + b.getMessage());
             return BAD_INPUT;
           }
           if (ex instanceof ToolException t) {

@@ -11,7 +11,6 @@ import org.qcc.frontend.npy.Npy;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Tensor;
-import org.qcc.simulator.functional.Interpreter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +23,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "%nExamples:",
       "  qcc run models/fashion_cnn.onnx -i input=x.npy -o out/",
-      "  qcc run model.onnx -i input_0.pb -o out/ --json"
+      "  qcc run model.onnx -i input_0.pb -o out/ --json",
+      "  qcc run cnn_int8.qir -i x.npy -o out/ --backend llvm"
     })
 final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "A .onnx or .qir model.")
@@ -37,14 +37,12 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Directory for the outputs.")
   Path outDir;
 
-  @Option(names = "--backend", defaultValue = "interp", description = "Execution backend: ${COMPLETION-CANDIDATES}.")
+  @Option(names = "--backend", defaultValue = "interp", description = "Execution backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Backend backend;
 
   @Mixin Common common;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  enum Backend { interp }
 
   @Override
   public Integer call() throws Exception {
@@ -69,7 +67,24 @@ final class RunCommand implements Callable<Integer> {
         throw new DiagnosticException(spec, "input '" + name + "' given twice");
       }
     }
-    Map<String, Tensor> outs = new Interpreter(g).run(feeds);
+    List<Tensor> ordered = new java.util.ArrayList<>();
+    for (org.qcc.ir.Value in : g.inputs()) {
+      Tensor t = feeds.get(in.name());
+      if (t == null) {
+        throw new DiagnosticException("input '" + in.name() + "'", "not given (-i " + in.name() + "=FILE)");
+      }
+      ordered.add(t);
+    }
+    if (feeds.size() != ordered.size()) {
+      throw new DiagnosticException(String.join(", ", feeds.keySet()), "the model has no input of one of these names");
+    }
+    Map<String, Tensor> outs = new LinkedHashMap<>();
+    try (Backend.Runner runner = backend.open(g)) {
+      List<Tensor> results = runner.run(ordered);
+      for (int i = 0; i < results.size(); i++) {
+        outs.put(g.outputs().get(i).name(), results.get(i));
+      }
+    }
     Files.createDirectories(outDir);
     Map<String, Object> written = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : outs.entrySet()) {

@@ -46,30 +46,52 @@ final class ConvLayer {
     f.endLoop();
   }
 
-  /** Rows (channel, kh, kw), columns output positions; padding reads as +0. */
+  /**
+   * Rows (channel, kh, kw), columns output positions; padding reads as +0. For each tap the
+   * output rows and columns that read inside the image form a range known at compile time, so
+   * the copy runs without per-element bounds checks (contiguous, hence vectorized, at stride 1).
+   */
   private static void im2col(IrFunction f, String x, String col, int channels, Geometry g) {
     long p = (long) g.outH() * g.outW();
     String ch = f.forLoop("0", String.valueOf(channels), 1);
+    String plane = f.let("mul nsw i64 " + ch + ", " + (long) g.inH() * g.inW());
     for (int kh = 0; kh < g.kernelH(); kh++) {
+      int offH = kh * g.dilationH() - g.padTop();
+      int[] rows = inside(offH, g.strideH(), g.inH(), g.outH());
       for (int kw = 0; kw < g.kernelW(); kw++) {
+        int offW = kw * g.dilationW() - g.padLeft();
+        int[] cols = inside(offW, g.strideW(), g.inW(), g.outW());
         String row = f.mulAdd(ch, (long) g.kernelH() * g.kernelW(), String.valueOf((long) kh * g.kernelW() + kw));
-        String oh = f.forLoop("0", String.valueOf(g.outH()), 1);
-        String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + ((long) kh * g.dilationH() - g.padTop()));
-        String hOk = inRange(f, ih, g.inH());
-        String ow = f.forLoop("0", String.valueOf(g.outW()), 1);
-        String iw = f.let("add nsw i64 " + f.let("mul nsw i64 " + ow + ", " + g.strideW()) + ", " + ((long) kw * g.dilationW() - g.padLeft()));
-        String ok = f.let("and i1 " + hOk + ", " + inRange(f, iw, g.inW()));
-        String at = f.mulAdd(f.mulAdd(ch, g.inH(), ih), g.inW(), iw);
-        String safe = f.let("select i1 " + ok + ", i64 " + at + ", i64 0");
-        String v = f.let("load float, ptr " + f.floatAt(x, safe) + ", align 4");
-        String val = f.let("select i1 " + ok + ", float " + v + ", float 0.0");
-        String dst = f.mulAdd(row, p, f.mulAdd(oh, g.outW(), ow));
-        f.emit("store float " + val + ", ptr " + f.floatAt(col, dst) + ", align 4");
+        String dst = f.floatAt(col, f.let("mul nsw i64 " + row + ", " + p));
+        zero(f, dst, 0, (long) rows[0] * g.outW());
+        String oh = f.forLoop(String.valueOf(rows[0]), String.valueOf(rows[1]), 1);
+        String out = f.floatAt(dst, f.let("mul nsw i64 " + oh + ", " + g.outW()));
+        zero(f, out, 0, cols[0]);
+        String src = f.floatAt(x, f.add(plane, f.mulAdd(f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + offH), g.inW(), String.valueOf(offW))));
+        String ow = f.forLoop(String.valueOf(cols[0]), String.valueOf(cols[1]), 1);
+        String v = f.let("load float, ptr " + f.floatAt(src, f.let("mul nsw i64 " + ow + ", " + g.strideW())) + ", align 4");
+        f.emit("store float " + v + ", ptr " + f.floatAt(out, ow) + ", align 4");
         f.endLoop();
+        zero(f, out, cols[1], g.outW());
         f.endLoop();
+        zero(f, dst, (long) rows[1] * g.outW(), p);
       }
     }
     f.endLoop();
+  }
+
+  /** The outputs o in [lo, hi) whose input o * stride + offset lies in [0, size). */
+  static int[] inside(int offset, int stride, int size, int outputs) {
+    int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    int hi = size - 1 - offset < 0 ? 0 : (size - 1 - offset) / stride + 1;
+    lo = Math.min(lo, outputs);
+    return new int[] {lo, Math.max(lo, Math.min(hi, outputs))};
+  }
+
+  private static void zero(IrFunction f, String base, long from, long to) {
+    if (to > from) {
+      f.emit("call void @llvm.memset.p0.i64(ptr " + f.floatAt(base, String.valueOf(from)) + ", i8 0, i64 " + (to - from) * 4 + ", i1 false)");
+    }
   }
 
   static String inRange(IrFunction f, String i, long size) {

@@ -3,9 +3,9 @@ package org.qcc.backends.llvm;
 
 /**
  * Emits {@code C[i][j] = epilogue(sum_k A[i][k] * B[k][j])} for row-major A (m x k), B (k x n)
- * and C (m x n). Each output sums its products from +0.0 in increasing k with a separate multiply
- * and add (no FMA, no reassociation), exactly as the golden interpreter does; vectors run across
- * j, so every lane keeps that order and results are bit-identical. Tiles of {@code rows} rows by
+ * and C (m x n). Each output accumulates its products from +0.0 in increasing k with fused
+ * multiply-adds (no reassociation), exactly as the golden interpreter does; vectors run across j,
+ * so every lane keeps that order and results are bit-identical. Tiles of {@code rows} rows by
  * {@code vectors} SIMD vectors keep their accumulators in registers; column and row remainders
  * fall back to narrower tiles down to one lane.
  */
@@ -51,8 +51,9 @@ final class GemmEmitter {
       IrFunction f, String a, String b, String c, String rowFrom, String rowTo, int mr, long colFrom, long colTo, int nv, int lanes, long n,
       long k, Epilogue e) {
     String vt = Ir.vec(lanes);
-    String i0 = f.forLoop(rowFrom, rowTo, mr);
+    // Columns outside, rows inside: a k-by-tile panel of B stays in cache while every row block uses it.
     String j0 = f.forLoop(String.valueOf(colFrom), String.valueOf(colTo), (long) nv * lanes);
+    String i0 = f.forLoop(rowFrom, rowTo, mr);
     String[][] acc = new String[mr][nv];
     for (int r = 0; r < mr; r++) {
       for (int v = 0; v < nv; v++) {
@@ -74,8 +75,8 @@ final class GemmEmitter {
       String av = f.let("load float, ptr " + f.floatAt(a, f.add(aRow[r], kk)) + ", align 4");
       String as = Ir.splat(f, av, lanes);
       for (int v = 0; v < nv; v++) {
-        String p = f.let("fmul " + vt + " " + as + ", " + bv[v]);
-        String s = f.let("fadd " + vt + " " + f.let("load " + vt + ", ptr " + acc[r][v]) + ", " + p);
+        String sum = f.let("load " + vt + ", ptr " + acc[r][v]);
+        String s = f.let("call " + vt + " @llvm.fma." + Ir.vecSuffix(lanes) + "(" + vt + " " + as + ", " + vt + " " + bv[v] + ", " + vt + " " + sum + ")");
         f.emit("store " + vt + " " + s + ", ptr " + acc[r][v]);
       }
     }

@@ -20,6 +20,11 @@ final class Ir {
     return "<" + lanes + " x float>";
   }
 
+  /** The overload suffix of a float intrinsic on {@code lanes}-wide vectors, e.g. {@code v8f32}. */
+  static String vecSuffix(int lanes) {
+    return "v" + lanes + "f32";
+  }
+
   /** Broadcasts a float SSA value or constant to all lanes. */
   static String splat(IrFunction f, String scalar, int lanes) {
     String one = f.let("insertelement " + vec(lanes) + " poison, float " + scalar + ", i64 0");

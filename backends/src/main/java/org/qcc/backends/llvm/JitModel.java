@@ -13,7 +13,10 @@ import org.bytedeco.llvm.LLVM.LLVMOrcDefinitionGeneratorRef;
 import org.bytedeco.llvm.LLVM.LLVMOrcJITDylibRef;
 import org.bytedeco.llvm.LLVM.LLVMOrcLLJITBuilderRef;
 import org.bytedeco.llvm.LLVM.LLVMOrcLLJITRef;
+import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.formats.FloatFormat;
 
 /**
  * JIT-compiled model. {@link #run} splits the batch over the available cores in whole tiles, each
@@ -65,6 +68,37 @@ public final class JitModel implements AutoCloseable {
   /** Seconds from graph to callable code: lowering, O3, machine code. */
   public double compileSeconds() {
     return compileSeconds;
+  }
+
+  /**
+   * Runs the model on fp32 tensors whose first dimension is the batch (the same for every input),
+   * as the interpreter takes them; returns the outputs likewise.
+   */
+  public List<Tensor> run(List<Tensor> inputs) {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("the model takes " + model.inputs().size() + " inputs, got none");
+    }
+    int batch = inputs.get(0).rank() == 0 ? 1 : inputs.get(0).dim(0);
+    List<float[]> data = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Tensor t = inputs.get(i);
+      if (!(t instanceof FloatTensor f) || !f.format().equals(FloatFormat.FP32)) {
+        throw new IllegalArgumentException("input " + i + " must be fp32, got " + t.type());
+      }
+      if (t.rank() == 0 || t.dim(0) != batch) {
+        throw new IllegalArgumentException("every input needs the same leading batch dimension " + batch + ", input " + i + " is " + t.type());
+      }
+      data.add(f.data());
+    }
+    List<float[]> outs = run(data, batch);
+    List<Tensor> result = new ArrayList<>();
+    for (int i = 0; i < outs.size(); i++) {
+      int[] shape = new int[model.outputs().get(i).shape().length + 1];
+      shape[0] = batch;
+      System.arraycopy(model.outputs().get(i).shape(), 0, shape, 1, shape.length - 1);
+      result.add(new FloatTensor(FloatFormat.FP32, shape, outs.get(i)));
+    }
+    return result;
   }
 
   /**

@@ -113,7 +113,7 @@ public final class ModelLowering {
       }
     }
     Layout layout = Layout.of(slots, scratch);
-    String ir = header(target) + globals.declarations() + functions + modelFunction(g, symbol, slotOf, image, layout, calls) + intrinsics();
+    String ir = header(target) + globals.declarations() + functions + modelFunction(g, symbol, slotOf, image, layout, calls) + intrinsics(lanes);
     List<TensorInfo> ins = g.inputs().stream().map(v -> new TensorInfo(v.name(), image.get(v))).toList();
     List<TensorInfo> outs = g.outputs().stream().map(v -> new TensorInfo(v.name(), image.get(v))).toList();
     return new LoweredModel(symbol, new ModuleText(ir, globals.bytes()), ins, outs, layout.bytes());
@@ -259,10 +259,16 @@ public final class ModelLowering {
     f.emit("call void @llvm.memcpy.p0.p0.i64(ptr " + (in ? slot : at) + ", ptr " + (in ? at : slot) + ", i64 " + bytes + ", i1 false)");
   }
 
-  private static String intrinsics() {
-    return """
+  private static String intrinsics(int lanes) {
+    StringBuilder fma = new StringBuilder();
+    for (int w : lanes == 1 ? new int[] {1} : new int[] {1, lanes}) {
+      String t = Ir.vec(w);
+      fma.append("declare ").append(t).append(" @llvm.fma.").append(Ir.vecSuffix(w)).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
+    }
+    return fma + """
 
         declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+        declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
         declare double @llvm.roundeven.f64(double)
         declare double @llvm.maximum.f64(double, double)
         """;

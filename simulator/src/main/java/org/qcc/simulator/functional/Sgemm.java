@@ -4,9 +4,10 @@ package org.qcc.simulator.functional;
 import java.util.stream.IntStream;
 
 /**
- * C[m][n] = sum over k of A[m][k] * B[k][n], row-major, non-transposed. Each output sums its
- * products in increasing k from 0.0f in fp32 (no FMA: Java rounds every product and sum), so
- * results are deterministic whatever the blocking and threading.
+ * C[m][n] = sum over k of A[m][k] * B[k][n], row-major, non-transposed. Each output starts at
+ * +0.0f and accumulates its products in increasing k with fused multiply-adds (one rounding per
+ * term), so results are deterministic whatever the blocking and threading, and every backend can
+ * reproduce them bit for bit with its FMA instruction at full speed.
  */
 final class Sgemm {
   private static final int KB = 256;
@@ -36,7 +37,7 @@ final class Sgemm {
         float av = a[ai + p];
         int bp = bOff + p * n;
         for (int j = 0; j < n; j++) {
-          c[ci + j] += av * b[bp + j];
+          c[ci + j] = Math.fma(av, b[bp + j], c[ci + j]);
         }
       }
     }
