@@ -6,8 +6,8 @@ package org.qcc.backends.llvm;
  * and C (m x n). Each output accumulates its products from +0.0 in increasing k with fused
  * multiply-adds (no reassociation), exactly as the golden interpreter does; vectors run across j,
  * so every lane keeps that order and results are bit-identical. Tiles of {@code rows} rows by
- * {@code vectors} SIMD vectors keep their accumulators in registers; column and row remainders
- * fall back to narrower tiles down to one lane.
+ * {@code vectors} SIMD vectors keep their accumulators in registers; the row remainder runs one
+ * row at a time and the last partial vector of columns through masked loads and stores.
  */
 final class GemmEmitter {
   private static final int ROWS = 4;
@@ -42,7 +42,7 @@ final class GemmEmitter {
         tile(f, a, b, c, rows[0], rows[1], mr, wide, narrow, 1, lanes, n, k, e);
       }
       if (n > narrow) {
-        tile(f, a, b, c, rows[0], rows[1], mr, narrow, n, 1, 1, n, k, e);
+        tile(f, a, b, c, rows[0], rows[1], mr, narrow, n, 1, lanes, n, k, e);
       }
     }
   }
@@ -51,6 +51,8 @@ final class GemmEmitter {
       IrFunction f, String a, String b, String c, String rowFrom, String rowTo, int mr, long colFrom, long colTo, int nv, int lanes, long n,
       long k, Epilogue e) {
     String vt = Ir.vec(lanes);
+    int valid = (int) Math.min(lanes, colTo - colFrom);
+    String mask = valid < lanes ? Ir.mask(lanes, valid) : null;
     // Columns outside, rows inside: a k-by-tile panel of B stays in cache while every row block uses it.
     String j0 = f.forLoop(String.valueOf(colFrom), String.valueOf(colTo), (long) nv * lanes);
     String i0 = f.forLoop(rowFrom, rowTo, mr);
@@ -69,7 +71,7 @@ final class GemmEmitter {
     String bRow = f.mulAdd(kk, n, j0);
     String[] bv = new String[nv];
     for (int v = 0; v < nv; v++) {
-      bv[v] = f.let("load " + vt + ", ptr " + f.floatAt(b, f.add(bRow, String.valueOf((long) v * lanes))) + ", align 4");
+      bv[v] = load(f, vt, f.floatAt(b, f.add(bRow, String.valueOf((long) v * lanes))), mask);
     }
     for (int r = 0; r < mr; r++) {
       String av = f.let("load float, ptr " + f.floatAt(a, f.add(aRow[r], kk)) + ", align 4");
@@ -94,15 +96,29 @@ final class GemmEmitter {
           y = f.let("fadd " + vt + " " + y + ", " + rowBias);
         }
         if (e.colBias() != null) {
-          y = f.let("fadd " + vt + " " + y + ", " + f.let("load " + vt + ", ptr " + f.floatAt(e.colBias(), col) + ", align 4"));
+          y = f.let("fadd " + vt + " " + y + ", " + load(f, vt, f.floatAt(e.colBias(), col), mask));
         }
         if (e.relu()) {
           y = Activations.relu(f, y, vt);
         }
-        f.emit("store " + vt + " " + y + ", ptr " + f.floatAt(c, f.mulAdd(row, n, col)) + ", align 4");
+        String dst = f.floatAt(c, f.mulAdd(row, n, col));
+        if (mask == null) {
+          f.emit("store " + vt + " " + y + ", ptr " + dst + ", align 4");
+        } else {
+          f.emit("call void @llvm.masked.store." + Ir.vecSuffix(lanes) + ".p0(" + vt + " " + y + ", ptr " + dst + ", i32 4, " + mask + ")");
+        }
       }
     }
     f.endLoop();
     f.endLoop();
+  }
+
+  /** A vector load; under a mask, lanes past the end read as +0 and touch no memory. */
+  private static String load(IrFunction f, String vt, String ptr, String mask) {
+    if (mask == null) {
+      return f.let("load " + vt + ", ptr " + ptr + ", align 4");
+    }
+    String lanes = vt.substring(1, vt.indexOf(' '));
+    return f.let("call " + vt + " @llvm.masked.load." + Ir.vecSuffix(Integer.parseInt(lanes)) + ".p0(ptr " + ptr + ", i32 4, " + mask + ", " + vt + " zeroinitializer)");
   }
 }

@@ -25,6 +25,15 @@ final class Ir {
     return "v" + lanes + "f32";
   }
 
+  /** A constant {@code <lanes x i1>} mask whose first {@code valid} lanes are set. */
+  static String mask(int lanes, int valid) {
+    StringBuilder m = new StringBuilder("<" + lanes + " x i1> <");
+    for (int i = 0; i < lanes; i++) {
+      m.append(i == 0 ? "" : ", ").append("i1 ").append(i < valid);
+    }
+    return m.append('>').toString();
+  }
+
   /** Broadcasts a float SSA value or constant to all lanes. */
   static String splat(IrFunction f, String scalar, int lanes) {
     String one = f.let("insertelement " + vec(lanes) + " poison, float " + scalar + ", i64 0");

@@ -261,10 +261,12 @@ public final class ModelLowering {
 
   private static String intrinsics(int lanes) {
     StringBuilder fma = new StringBuilder();
-    for (int w : lanes == 1 ? new int[] {1} : new int[] {1, lanes}) {
-      String t = Ir.vec(w);
-      fma.append("declare ").append(t).append(" @llvm.fma.").append(Ir.vecSuffix(w)).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
-    }
+    String t = Ir.vec(lanes);
+    String v = Ir.vecSuffix(lanes);
+    String m = "<" + lanes + " x i1>";
+    fma.append("declare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
+    fma.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
+    fma.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
     return fma + """
 
         declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)

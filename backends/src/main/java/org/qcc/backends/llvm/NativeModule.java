@@ -25,14 +25,12 @@ import org.qcc.backends.BackendException;
  * same object can go to the JIT or to a file.
  */
 final class NativeModule implements AutoCloseable {
-  private final TargetSpec target;
   private final LLVMOrcThreadSafeContextRef tsc;
   private final LLVMTargetMachineRef machine;
   private LLVMModuleRef module;
 
   NativeModule(ModuleText text, TargetSpec target) {
     Llvm.load();
-    this.target = target;
     this.tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(tsc);
     byte[] src = text.ir().getBytes(StandardCharsets.UTF_8);
@@ -99,33 +97,11 @@ final class NativeModule implements AutoCloseable {
     return Llvm.message(LLVMPrintModuleToString(module));
   }
 
-  /** Native assembly (PTX for NVPTX targets). */
-  String assembly() {
-    return new String(emit(LLVMAssemblyFile), StandardCharsets.UTF_8);
-  }
-
   void writeObject(Path file) {
     BytePointer err = new BytePointer();
     if (LLVMTargetMachineEmitToFile(machine, module, new BytePointer(file.toString()), LLVMObjectFile, err) != 0) {
       throw new BackendException("LLVM could not write " + file + ": " + Llvm.message(err));
     }
-  }
-
-  private byte[] emit(int kind) {
-    BytePointer err = new BytePointer();
-    LLVMMemoryBufferRef out = new LLVMMemoryBufferRef();
-    if (LLVMTargetMachineEmitToMemoryBuffer(machine, module, kind, err, out) != 0) {
-      throw new BackendException("LLVM code generation failed for " + target.triple() + ": " + Llvm.message(err));
-    }
-    BytePointer start = LLVMGetBufferStart(out);
-    byte[] bytes = new byte[(int) LLVMGetBufferSize(out)];
-    start.get(bytes);
-    LLVMDisposeMemoryBuffer(out);
-    return bytes;
-  }
-
-  LLVMTargetMachineRef machine() {
-    return machine;
   }
 
   /** Hands the module to ORC; this object no longer owns it. */
@@ -141,6 +117,7 @@ final class NativeModule implements AutoCloseable {
       LLVMDisposeModule(module);
       module = null;
     }
+    LLVMDisposeTargetMachine(machine);
     LLVMOrcDisposeThreadSafeContext(tsc);
   }
 }
