@@ -67,23 +67,9 @@ final class RunCommand implements Callable<Integer> {
         throw new DiagnosticException(spec, "input '" + name + "' given twice");
       }
     }
-    List<Tensor> ordered = new java.util.ArrayList<>();
-    for (org.qcc.ir.Value in : g.inputs()) {
-      Tensor t = feeds.get(in.name());
-      if (t == null) {
-        throw new DiagnosticException("input '" + in.name() + "'", "not given (-i " + in.name() + "=FILE)");
-      }
-      ordered.add(t);
-    }
-    if (feeds.size() != ordered.size()) {
-      throw new DiagnosticException(String.join(", ", feeds.keySet()), "the model has no input of one of these names");
-    }
-    Map<String, Tensor> outs = new LinkedHashMap<>();
+    Map<String, Tensor> outs;
     try (Backend.Runner runner = backend.open(g)) {
-      List<Tensor> results = runner.run(ordered);
-      for (int i = 0; i < results.size(); i++) {
-        outs.put(g.outputs().get(i).name(), results.get(i));
-      }
+      outs = runner.run(feeds);
     }
     Files.createDirectories(outDir);
     Map<String, Object> written = new LinkedHashMap<>();

@@ -41,7 +41,7 @@ final class ConvLayer {
       }
       String wg = f.let("getelementptr inbounds float, ptr " + w + ", i64 " + (long) gi * mg * taps);
       String bg = bias == null ? null : f.let("getelementptr inbounds float, ptr " + bias + ", i64 " + (long) gi * mg);
-      GemmEmitter.emit(f, wg, direct ? x : col, y, String.valueOf(mg), p, taps, new GemmEmitter.Epilogue(1f, bg, null, false), lanes);
+      GemmEmitter.emit(f, wg, direct ? x : col, y, String.valueOf(mg), p, taps, new GemmEmitter.Epilogue(1f, bg, null), lanes);
     }
     f.endLoop();
   }

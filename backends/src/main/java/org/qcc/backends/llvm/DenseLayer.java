@@ -35,7 +35,7 @@ final class DenseLayer {
       }
       colBias = c.global(bias);
     }
-    GemmEmitter.Epilogue e = new GemmEmitter.Epilogue(c.f("alpha", 1f), null, colBias, false);
+    GemmEmitter.Epilogue e = new GemmEmitter.Epilogue(c.f("alpha", 1f), null, colBias);
     GemmEmitter.emit(c.f(), c.in(0), c.global(bkn), c.out(0), c.count(), n, k, e, lanes);
   }
 

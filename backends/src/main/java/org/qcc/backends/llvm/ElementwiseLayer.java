@@ -16,7 +16,10 @@ final class ElementwiseLayer {
     String n = f.let("mul nsw i64 " + c.count() + ", " + LayerContext.elements(c.inShape(0)));
     String i = f.forLoop("0", n, 1);
     String v = f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4");
-    f.emit("store float " + Activations.relu(f, v, "float") + ", ptr " + f.floatAt(c.out(0), i) + ", align 4");
+    // The interpreter's ReLU: x when x > 0, NaN stays NaN, everything else (-0 included) becomes +0.
+    String keep = f.let("or i1 " + f.let("fcmp ogt float " + v + ", 0.0") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
+    String y = f.let("select i1 " + keep + ", float " + v + ", float 0.0");
+    f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), i) + ", align 4");
     f.endLoop();
   }
 

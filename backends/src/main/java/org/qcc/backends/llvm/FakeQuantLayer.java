@@ -61,7 +61,8 @@ final class FakeQuantLayer {
       throw c.fail("quantizing run-time values to " + format.name() + " with " + spec.rounding().id() + " rounding is not supported");
     }
     QuantTable table = fastInt ? null : QuantTable.of(format, spec.rounding());
-    String keys = table == null ? null : c.global(table.paddedKeys());
+    long[] padded = table == null ? null : table.paddedKeys();
+    String keys = padded == null ? null : c.global(padded);
     String values = table == null ? null : c.global(table.values());
     IrFunction f = c.f();
     long per = LayerContext.elements(image);
@@ -75,7 +76,7 @@ final class FakeQuantLayer {
     String at = f.add(base, f.mulAdd(ch, inner, i));
     String x = f.let("load float, ptr " + f.floatAt(c.in(0), at) + ", align 4");
     String y = f.let("fdiv double " + f.let("fpext float " + x + " to double") + ", " + sd);
-    String v = fastInt ? roundInt(f, y, (IntFormat) format) : lookup(f, y, table, keys, values);
+    String v = fastInt ? roundInt(f, y, (IntFormat) format) : lookup(f, y, table.nanValue(), padded.length, keys, values);
     f.emit("store float " + f.let("fmul float " + v + ", " + s) + ", ptr " + f.floatAt(c.out(0), at) + ", align 4");
     f.endLoop();
     f.endLoop();
@@ -96,18 +97,18 @@ final class FakeQuantLayer {
   }
 
   /** Branch-free binary search of the quotient's total-order key among the table's thresholds. */
-  private static String lookup(IrFunction f, String y, QuantTable table, String keys, String values) {
+  private static String lookup(IrFunction f, String y, float nanValue, int keyCount, String keys, String values) {
     String bits = f.let("bitcast double " + y + " to i64");
     String neg = f.let("icmp slt i64 " + bits + ", 0");
     String key = f.let("select i1 " + neg + ", i64 " + f.let("xor i64 " + bits + ", " + Long.MAX_VALUE) + ", i64 " + bits);
     String pos = "0";
-    for (int step = table.paddedKeys().length / 2; step >= 1; step /= 2) {
+    for (int step = keyCount / 2; step >= 1; step /= 2) {
       String probe = f.let("load i64, ptr " + f.let("getelementptr inbounds i64, ptr " + keys + ", i64 " + f.add(pos, String.valueOf(step - 1))));
       String le = f.let("icmp sle i64 " + probe + ", " + key);
       pos = f.add(pos, f.let("select i1 " + le + ", i64 " + step + ", i64 0"));
     }
     String v = f.let("load float, ptr " + f.floatAt(values, pos));
     String nan = f.let("fcmp uno double " + y + ", 0.0");
-    return f.let("select i1 " + nan + ", float " + Ir.f32(table.nanValue()) + ", float " + v);
+    return f.let("select i1 " + nan + ", float " + Ir.f32(nanValue) + ", float " + v);
   }
 }

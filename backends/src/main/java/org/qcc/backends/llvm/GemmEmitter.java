@@ -15,11 +15,11 @@ final class GemmEmitter {
 
   /**
    * What happens to a finished sum, in the interpreter's order: times {@code alpha} (when not 1),
-   * plus a per-row bias (Conv), plus a per-column bias (Gemm's beta * C), then ReLU when fused.
-   * Biases are global names or null.
+   * plus a per-row bias (Conv), plus a per-column bias (Gemm's beta * C). Biases are global names
+   * or null.
    */
-  record Epilogue(float alpha, String rowBias, String colBias, boolean relu) {
-    static final Epilogue NONE = new Epilogue(1f, null, null, false);
+  record Epilogue(float alpha, String rowBias, String colBias) {
+    static final Epilogue NONE = new Epilogue(1f, null, null);
   }
 
   private GemmEmitter() {}
@@ -31,19 +31,22 @@ final class GemmEmitter {
   static void emit(IrFunction f, String a, String b, String c, String m, long n, long k, Epilogue e, int lanes) {
     String rem = f.let("srem i64 " + m + ", " + ROWS);
     String mainRows = f.let("sub nsw i64 " + m + ", " + rem);
+    columns(f, a, b, c, "0", mainRows, ROWS, n, k, e, lanes);
+    columns(f, a, b, c, mainRows, m, 1, n, k, e, lanes);
+  }
+
+  /** Rows [rowFrom, rowTo) in blocks of {@code mr}: wide tiles, then single vectors, then the masked tail. */
+  private static void columns(IrFunction f, String a, String b, String c, String rowFrom, String rowTo, int mr, long n, long k, Epilogue e, int lanes) {
     long wide = n - n % ((long) VECTORS * lanes);
     long narrow = n - n % lanes;
-    for (String[] rows : new String[][] {{"0", mainRows, String.valueOf(ROWS)}, {mainRows, m, "1"}}) {
-      int mr = Integer.parseInt(rows[2]);
-      if (wide > 0) {
-        tile(f, a, b, c, rows[0], rows[1], mr, 0, wide, VECTORS, lanes, n, k, e);
-      }
-      if (narrow > wide) {
-        tile(f, a, b, c, rows[0], rows[1], mr, wide, narrow, 1, lanes, n, k, e);
-      }
-      if (n > narrow) {
-        tile(f, a, b, c, rows[0], rows[1], mr, narrow, n, 1, lanes, n, k, e);
-      }
+    if (wide > 0) {
+      tile(f, a, b, c, rowFrom, rowTo, mr, 0, wide, VECTORS, lanes, n, k, e);
+    }
+    if (narrow > wide) {
+      tile(f, a, b, c, rowFrom, rowTo, mr, wide, narrow, 1, lanes, n, k, e);
+    }
+    if (n > narrow) {
+      tile(f, a, b, c, rowFrom, rowTo, mr, narrow, n, 1, lanes, n, k, e);
     }
   }
 
@@ -97,9 +100,6 @@ final class GemmEmitter {
         }
         if (e.colBias() != null) {
           y = f.let("fadd " + vt + " " + y + ", " + load(f, vt, f.floatAt(e.colBias(), col), mask));
-        }
-        if (e.relu()) {
-          y = Activations.relu(f, y, vt);
         }
         String dst = f.floatAt(c, f.mulAdd(row, n, col));
         if (mask == null) {

@@ -144,9 +144,9 @@ public final class JitModel implements AutoCloseable {
   }
 
   private void runPart(List<FloatPointer> in, List<FloatPointer> out, int from, int to) {
+    Pointer ws = Pointer.malloc(Math.max(64, model.workspaceBytes()));
     try (LongPointer inPtrs = new LongPointer(in.size());
         LongPointer outPtrs = new LongPointer(out.size());
-        Pointer ws = Pointer.malloc(Math.max(64, model.workspaceBytes()));
         LongPointer args = new LongPointer(4)) {
       for (int i = 0; i < in.size(); i++) {
         inPtrs.put(i, in.get(i).address() + 4L * from * model.inputs().get(i).elements());
@@ -156,6 +156,7 @@ public final class JitModel implements AutoCloseable {
       }
       args.put(0, inPtrs.address()).put(1, outPtrs.address()).put(2, to - from).put(3, ws.address());
       entry.call(args);
+    } finally {
       Pointer.free(ws);
     }
   }

@@ -45,16 +45,16 @@ public final class ModelLowering {
     int lanes = target.vectorBytes() / 4;
     Map<Value, Tensor> constants = evaluateConstants(g);
     Map<Value, Integer> slotOf = new HashMap<>();
-    List<long[]> slots = new ArrayList<>(); // per-image floats of each slot
+    List<Long> slots = new ArrayList<>(); // per-image floats of each slot
     Map<Value, int[]> image = new HashMap<>();
     for (Value in : g.inputs()) {
       image.put(in, perImage(in, "input '" + in.name() + "'"));
       slotOf.put(in, slots.size());
-      slots.add(new long[] {LayerContext.elements(image.get(in))});
+      slots.add(LayerContext.elements(image.get(in)));
     }
     Globals globals = new Globals();
     StringBuilder functions = new StringBuilder();
-    List<String> calls = new ArrayList<>();
+    List<LayerCall> calls = new ArrayList<>();
     long scratch = 0;
     int index = 0;
     for (Node n : g.nodes()) {
@@ -83,21 +83,21 @@ public final class ModelLowering {
       }
       for (Value v : n.outputs()) {
         slotOf.put(v, slots.size());
-        slots.add(new long[] {LayerContext.elements(image.get(v))});
+        slots.add(LayerContext.elements(image.get(v)));
       }
       String name = "@layer" + index++;
       StringBuilder sig = new StringBuilder("internal void " + name + "(");
-      List<String> args = new ArrayList<>();
+      List<Integer> args = new ArrayList<>();
       for (int i = 0; i < n.inputs().size(); i++) {
         Value v = n.inputs().get(i);
         if (v != null && !constants.containsKey(v)) {
           sig.append("ptr noalias %x").append(i).append(", ");
-          args.add("slot" + slotOf.get(v));
+          args.add(slotOf.get(v));
         }
       }
       for (int i = 0; i < n.outputs().size(); i++) {
         sig.append("ptr noalias %y").append(i).append(", ");
-        args.add("slot" + slotOf.get(n.output(i)));
+        args.add(slotOf.get(n.output(i)));
       }
       sig.append("ptr noalias %scratch, i64 %count)");
       IrFunction f = new IrFunction(sig.toString());
@@ -105,7 +105,7 @@ public final class ModelLowering {
       lowerNode(ctx, lanes);
       scratch = Math.max(scratch, ctx.scratchFloats());
       functions.append('\n').append(f.text());
-      calls.add(name + "|" + String.join(",", args));
+      calls.add(new LayerCall(name, args));
     }
     for (Value out : g.outputs()) {
       if (constants.containsKey(out) || !slotOf.containsKey(out)) {
@@ -194,14 +194,17 @@ public final class ModelLowering {
     return s;
   }
 
+  /** A layer function and the workspace slots of its run-time inputs and outputs, in parameter order. */
+  private record LayerCall(String function, List<Integer> slots) {}
+
   /** Workspace offsets: one region per slot for a whole tile, then the scratch. All 64-byte aligned. */
   private record Layout(long[] offsets, long scratchOffset, long bytes) {
-    static Layout of(List<long[]> slots, long scratchFloats) {
+    static Layout of(List<Long> slots, long scratchFloats) {
       long[] off = new long[slots.size()];
       long at = 0;
       for (int i = 0; i < off.length; i++) {
         off[i] = at;
-        at += align(slots.get(i)[0] * TILE * 4);
+        at += align(slots.get(i) * TILE * 4);
       }
       return new Layout(off, at, at + align(scratchFloats * 4));
     }
@@ -215,7 +218,7 @@ public final class ModelLowering {
     return "; qcc model for " + t.triple() + " (" + t.cpu() + ")\n";
   }
 
-  private static String modelFunction(Graph g, String symbol, Map<Value, Integer> slotOf, Map<Value, int[]> image, Layout layout, List<String> calls) {
+  private static String modelFunction(Graph g, String symbol, Map<Value, Integer> slotOf, Map<Value, int[]> image, Layout layout, List<LayerCall> calls) {
     IrFunction f = new IrFunction("void @" + symbol + "(ptr noalias %inputs, ptr noalias %outputs, i64 %batch, ptr noalias %ws)");
     String[] slot = new String[layout.offsets().length];
     for (int i = 0; i < slot.length; i++) {
@@ -229,13 +232,12 @@ public final class ModelLowering {
       Value v = g.inputs().get(i);
       copy(f, f.let("load ptr, ptr " + f.let("getelementptr inbounds ptr, ptr %inputs, i64 " + i)), t0, slot[slotOf.get(v)], count, LayerContext.elements(image.get(v)), true);
     }
-    for (String call : calls) {
-      String[] parts = call.split("\\|", -1);
+    for (LayerCall call : calls) {
       StringBuilder a = new StringBuilder();
-      for (String arg : parts[1].isEmpty() ? new String[0] : parts[1].split(",")) {
-        a.append("ptr ").append(slot[Integer.parseInt(arg.substring(4))]).append(", ");
+      for (int s : call.slots()) {
+        a.append("ptr ").append(slot[s]).append(", ");
       }
-      f.emit("call void " + parts[0] + "(" + a + "ptr " + scratch + ", i64 " + count + ")");
+      f.emit("call void " + call.function() + "(" + a + "ptr " + scratch + ", i64 " + count + ")");
     }
     for (int i = 0; i < g.outputs().size(); i++) {
       Value v = g.outputs().get(i);

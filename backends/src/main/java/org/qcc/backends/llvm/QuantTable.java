@@ -45,15 +45,18 @@ record QuantTable(long[] keys, float[] values, float nanValue) {
     List<Long> keys = new ArrayList<>();
     List<Float> values = new ArrayList<>();
     Long prev = null;
+    float prevImage = 0;
     for (long a : anchors) {
+      float image = q(format, rounding, fromKey(a));
       if (prev == null) {
-        values.add(q(format, rounding, fromKey(a)));
-      } else if (bits(q(format, rounding, fromKey(prev))) != bits(q(format, rounding, fromKey(a)))) {
+        values.add(image);
+      } else if (bits(prevImage) != bits(image)) {
         long switchKey = firstChange(format, rounding, prev, a);
         keys.add(switchKey);
         values.add(q(format, rounding, fromKey(switchKey)));
       }
       prev = a;
+      prevImage = image;
     }
     return new QuantTable(keys.stream().mapToLong(Long::longValue).toArray(), toArray(values), q(format, rounding, Double.NaN));
   }

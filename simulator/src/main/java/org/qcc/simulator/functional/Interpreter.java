@@ -81,6 +81,29 @@ public final class Interpreter {
     return named;
   }
 
+  /**
+   * The inputs in graph order, after checking that every graph input is given once, with its
+   * declared format and shape (symbolic dims consistent), and that no other name is.
+   */
+  public List<Tensor> checkedInputs(Map<String, Tensor> inputs) {
+    List<Tensor> ordered = new ArrayList<>();
+    Map<String, Long> symbols = new HashMap<>();
+    for (Value in : graph.inputs()) {
+      Tensor t = inputs.get(in.name());
+      if (t == null) {
+        throw new DiagnosticException("input '" + in.name() + "'", "is missing (expected " + in.type() + ")");
+      }
+      checkInput(in, t, symbols);
+      ordered.add(t);
+    }
+    for (String name : inputs.keySet()) {
+      if (graph.inputs().stream().noneMatch(v -> v.name().equals(name))) {
+        throw new DiagnosticException("input '" + name + "'", "the model has no such input");
+      }
+    }
+    return ordered;
+  }
+
   /** Runs with inputs by name; returns outputs by name in the graph's output order. */
   public Map<String, Tensor> run(Map<String, Tensor> inputs) {
     return run(inputs, null);
@@ -98,19 +121,9 @@ public final class Interpreter {
    */
   public Map<String, Tensor> run(Map<String, Tensor> inputs, BiConsumer<Value, Tensor> observer) {
     Map<Value, Tensor> env = new IdentityHashMap<>();
-    Map<String, Long> symbols = new HashMap<>();
-    for (Value in : graph.inputs()) {
-      Tensor t = inputs.get(in.name());
-      if (t == null) {
-        throw new DiagnosticException("input '" + in.name() + "'", "is missing (expected " + in.type() + ")");
-      }
-      checkInput(in, t, symbols);
-      env.put(in, t);
-    }
-    for (String name : inputs.keySet()) {
-      if (graph.inputs().stream().noneMatch(v -> v.name().equals(name))) {
-        throw new DiagnosticException("input '" + name + "'", "the model has no such input");
-      }
+    List<Tensor> checked = checkedInputs(inputs);
+    for (int i = 0; i < checked.size(); i++) {
+      env.put(graph.inputs().get(i), checked.get(i));
     }
     if (observer != null) {
       graph.inputs().forEach(in -> observer.accept(in, env.get(in)));
