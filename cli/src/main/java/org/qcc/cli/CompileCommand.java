@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.backends.llvm.AotCompiler;
+import org.qcc.backends.llvm.PtxCompiler;
 import org.qcc.ir.Graph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,24 +19,35 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "compile",
     description = {
-      "Compile a model (fp32 or quantized by `qcc opt`) with LLVM for this CPU: writes DIR/NAME.o,",
-      "DIR/NAME.h (entry point, tensor layouts, workspace size) and DIR/NAME_example.c, a C program",
-      "that links against the object. Outputs equal the golden interpreter's bit for bit."
+      "Compile a model (fp32 or quantized by `qcc opt`) with LLVM. Outputs equal the golden",
+      "interpreter's bit for bit.",
+      "  --target cpu: for this CPU; writes DIR/NAME.o, DIR/NAME.h (entry point, tensor layouts,",
+      "    workspace size) and DIR/NAME_example.c, a C program that links against the object.",
+      "  --target nvptx: for an NVIDIA GPU (--gpu); writes DIR/NAME.ptx, one kernel per layer, and",
+      "    DIR/NAME_cuda.c, a CUDA driver-API program that runs it on raw fp32 files."
     },
     footer = {
       "%nExamples:",
       "  qcc compile models/fashion_cnn.onnx --target cpu -o build/",
       "  qcc compile cnn_int8.qir -o build/ --name cnn_int8 --emit-llvm",
-      "  cc -O2 build/cnn_int8_example.c build/cnn_int8.o -o cnn && ./cnn images.f32 logits.f32"
+      "  cc -O2 build/cnn_int8_example.c build/cnn_int8.o -o cnn && ./cnn images.f32 logits.f32",
+      "  qcc compile cnn_int8.qir --target nvptx --gpu sm_90 -o gpu/",
+      "  nvcc -O2 gpu/cnn_int8_cuda.c -o run -lcuda && ./run gpu/cnn_int8.ptx images.f32 logits.f32"
     })
 final class CompileCommand implements Callable<Integer> {
-  enum Target { cpu }
+  enum Target {
+    cpu,
+    nvptx
+  }
 
   @Parameters(paramLabel = "MODEL", description = "A .onnx or .qir model.")
   Path model;
 
   @Option(names = "--target", defaultValue = "cpu", description = "What to generate code for: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Target target;
+
+  @Option(names = "--gpu", paramLabel = "SM", description = "GPU architecture for --target nvptx, e.g. sm_90 (default: ${DEFAULT-VALUE}).", defaultValue = "sm_90")
+  String gpu;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Directory for the generated files.")
   Path outDir;
@@ -55,20 +67,33 @@ final class CompileCommand implements Callable<Integer> {
     Graph g = Models.load(model);
     String symbol = name != null ? name : defaultName(model);
     long start = System.nanoTime();
-    AotCompiler.Result r = AotCompiler.write(g, outDir, symbol, emitLlvm);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    List<String> files = r.files().stream().map(Path::toString).toList();
-    if (common.json) {
-      Map<String, Object> o = new LinkedHashMap<>();
+    Map<String, Object> o = new LinkedHashMap<>();
+    String summary;
+    List<Path> written;
+    if (target == Target.cpu) {
+      AotCompiler.Result r = AotCompiler.write(g, outDir, symbol, emitLlvm);
       o.put("target", target.name());
       o.put("symbol", r.model().symbol());
-      o.put("files", files);
       o.put("workspace_bytes", r.model().workspaceBytes());
+      summary = "entry " + r.model().symbol() + ", workspace " + r.model().workspaceBytes() + " bytes";
+      written = r.files();
+    } else {
+      PtxCompiler.Result r = PtxCompiler.write(g, outDir, symbol, gpu, emitLlvm);
+      o.put("target", target.name());
+      o.put("gpu", gpu);
+      o.put("kernels", r.model().launches().stream().map(l -> l.kernel()).toList());
+      summary = r.model().launches().size() + " kernels for " + gpu;
+      written = r.files();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<String> files = written.stream().map(Path::toString).toList();
+    if (common.json) {
+      o.put("files", files);
       o.put("seconds", seconds);
       Json.print(spec.commandLine().getOut(), o);
     } else {
       var out = spec.commandLine().getOut();
-      out.printf("compiled %s for %s in %.2f s: entry %s, workspace %d bytes%n", model, target, seconds, r.model().symbol(), r.model().workspaceBytes());
+      out.printf("compiled %s for %s in %.2f s: %s%n", model, target, seconds, summary);
       files.forEach(f -> out.println("  " + f));
     }
     return Qcc.OK;

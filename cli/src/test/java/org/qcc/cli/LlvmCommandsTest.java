@@ -82,6 +82,21 @@ class LlvmCommandsTest {
   }
 
   @Test
+  void compileForNvptxWritesPtxAndTheCudaRunner() throws Exception {
+    Path out = tmp.resolve("gpu");
+    Run r = qcc("compile", quantizedCnn().toString(), "--target", "nvptx", "--gpu", "sm_90", "-o", out.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = Json.MAPPER.readTree(r.out());
+    assertEquals("sm_90", o.get("gpu").asText());
+    assertEquals("cnn_int8_layer0", o.get("kernels").get(0).asText());
+    assertTrue(Files.readString(out.resolve("cnn_int8.ptx")).contains(".entry cnn_int8_layer0("));
+    assertTrue(Files.readString(out.resolve("cnn_int8_cuda.c")).contains("cuLaunchKernel"));
+    Run bad = qcc("compile", quantizedCnn().toString(), "--target", "nvptx", "--gpu", "sm_52", "-o", tmp.resolve("gpu2").toString());
+    assertEquals(Qcc.BAD_INPUT, bad.code());
+    assertEquals("qcc: error: --gpu sm_52 is not a GPU qcc compiles for; use one of sm_75, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a, sm_100, sm_100a, sm_120, sm_120a", bad.err().strip());
+  }
+
+  @Test
   void anOpTheBackendCannotLowerFailsAtCompileTimeNamingTheNode() throws Exception {
     Path vit = tmp.resolve("vit.qir");
     assertEquals(0, qcc("opt", HOME.resolve("models/fashion_vit.onnx").toString(), "-p", "canonicalize", "-o", vit.toString()).code());

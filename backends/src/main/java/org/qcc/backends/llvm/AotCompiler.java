@@ -26,9 +26,7 @@ public final class AotCompiler {
   public record Result(LoweredModel model, List<Path> files, boolean emittedIr) {}
 
   public static Result write(Graph g, Path dir, String name, boolean emitIr) throws IOException {
-    if (!C_NAME.matcher(name).matches()) {
-      throw new BackendException("--name '" + name + "' is not a C identifier");
-    }
+    checkName(name);
     TargetSpec host = TargetSpec.host();
     LoweredModel lowered = ModelLowering.lower(g, host, name);
     Files.createDirectories(dir);
@@ -47,6 +45,13 @@ public final class AotCompiler {
     files.add(writeAtomically(dir.resolve(name + ".h"), header(lowered, host)));
     files.add(writeAtomically(dir.resolve(name + "_example.c"), example(lowered)));
     return new Result(lowered, files, emitIr);
+  }
+
+  /** Output names become C and PTX symbols. */
+  static void checkName(String name) {
+    if (!C_NAME.matcher(name).matches()) {
+      throw new BackendException("--name '" + name + "' is not a C identifier");
+    }
   }
 
   static Path writeAtomically(Path file, String text) throws IOException {

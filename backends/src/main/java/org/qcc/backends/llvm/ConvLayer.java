@@ -10,7 +10,18 @@ package org.qcc.backends.llvm;
 final class ConvLayer {
   private ConvLayer() {}
 
-  static void emit(LayerContext c, int lanes) {
+  /** The layer's constants and sizes, checked. Weights are (m, cg, kh, kw), row-major. */
+  private record Setup(Geometry g, int group, int channels, int m, long taps, String w, String bias) {
+    int cg() {
+      return channels / group;
+    }
+
+    int mg() {
+      return m / group;
+    }
+  }
+
+  private static Setup setup(LayerContext c) {
     int[] xs = c.inShape(0);
     int[] ws = c.constant(1).map(t -> t.shape()).orElseThrow(() -> c.fail("the weights must be a constant for the LLVM backend"));
     if (xs.length != 3 || ws.length != 4) {
@@ -23,27 +34,76 @@ final class ConvLayer {
       throw c.fail("input channels " + channels + " do not match the weights " + java.util.Arrays.toString(ws) + " with group " + group);
     }
     Geometry g = Geometry.of(c, xs, new int[] {ws[2], ws[3]}, c.outShape(0));
-    int cg = channels / group;
-    int mg = m / group;
-    long taps = (long) cg * ws[2] * ws[3];
-    long p = (long) g.outH() * g.outW();
-    String w = c.global(c.constantFloats(1, "weights"));
     String bias = c.has(2) ? c.global(c.constantFloats(2, "bias")) : null;
+    return new Setup(g, group, channels, m, (long) ws[1] * ws[2] * ws[3], c.global(c.constantFloats(1, "weights")), bias);
+  }
+
+  static void emit(LayerContext c, int lanes) {
+    Setup s = setup(c);
+    Geometry g = s.g();
+    int cg = s.cg();
+    int mg = s.mg();
+    long taps = s.taps();
+    long p = (long) g.outH() * g.outW();
     IrFunction f = c.f();
     boolean direct = g.isPointwise();
     String col = direct ? null : c.scratch(taps * p);
     String b = f.forLoop("0", c.count(), 1);
-    for (int gi = 0; gi < group; gi++) {
-      String x = f.floatAt(c.in(0), f.mulAdd(b, (long) channels * g.inH() * g.inW(), String.valueOf((long) gi * cg * g.inH() * g.inW())));
-      String y = f.floatAt(c.out(0), f.mulAdd(b, (long) m * p, String.valueOf((long) gi * mg * p)));
+    for (int gi = 0; gi < s.group(); gi++) {
+      String x = f.floatAt(c.in(0), f.mulAdd(b, (long) s.channels() * g.inH() * g.inW(), String.valueOf((long) gi * cg * g.inH() * g.inW())));
+      String y = f.floatAt(c.out(0), f.mulAdd(b, (long) s.m() * p, String.valueOf((long) gi * mg * p)));
       if (!direct) {
         im2col(f, x, col, cg, g);
       }
-      String wg = f.let("getelementptr inbounds float, ptr " + w + ", i64 " + (long) gi * mg * taps);
-      String bg = bias == null ? null : f.let("getelementptr inbounds float, ptr " + bias + ", i64 " + (long) gi * mg);
+      String wg = f.let("getelementptr inbounds float, ptr " + s.w() + ", i64 " + (long) gi * mg * taps);
+      String bg = s.bias() == null ? null : f.let("getelementptr inbounds float, ptr " + s.bias() + ", i64 " + (long) gi * mg);
       GemmEmitter.emit(f, wg, direct ? x : col, y, String.valueOf(mg), p, taps, new GemmEmitter.Epilogue(1f, bg, null), lanes);
     }
     f.endLoop();
+  }
+
+  /**
+   * One output (image, channel, row, column) directly: the im2col product's taps in the same
+   * order, padding read as +0, then the bias.
+   */
+  static void emitAt(LayerContext c) {
+    Setup s = setup(c);
+    Geometry g = s.g();
+    IrFunction f = c.f();
+    String idx = c.index();
+    String ow = f.let("urem i64 " + idx + ", " + g.outW());
+    String rest = f.let("udiv i64 " + idx + ", " + g.outW());
+    String oh = f.let("urem i64 " + rest + ", " + g.outH());
+    String planes = f.let("udiv i64 " + rest + ", " + g.outH());
+    String m = f.let("urem i64 " + planes + ", " + s.m());
+    String b = f.let("udiv i64 " + planes + ", " + s.m());
+    String gi = f.let("udiv i64 " + m + ", " + s.mg());
+    long plane = (long) g.inH() * g.inW();
+    String x = f.floatAt(c.in(0), f.add(f.let("mul nsw i64 " + b + ", " + s.channels() * plane), f.let("mul nsw i64 " + gi + ", " + s.cg() * plane)));
+    String wRow = f.floatAt(s.w(), f.let("mul nsw i64 " + m + ", " + s.taps()));
+    String acc = f.alloca("float");
+    f.emit("store float 0.0, ptr " + acc);
+    String ch = f.forLoop("0", String.valueOf(s.cg()), 1);
+    String xc = f.floatAt(x, f.let("mul nsw i64 " + ch + ", " + plane));
+    String wc = f.floatAt(wRow, f.let("mul nsw i64 " + ch + ", " + (long) g.kernelH() * g.kernelW()));
+    for (int kh = 0; kh < g.kernelH(); kh++) {
+      String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + (kh * g.dilationH() - g.padTop()));
+      for (int kw = 0; kw < g.kernelW(); kw++) {
+        String iw = f.let("add nsw i64 " + f.let("mul nsw i64 " + ow + ", " + g.strideW()) + ", " + (kw * g.dilationW() - g.padLeft()));
+        String inside = f.let("and i1 " + inRange(f, ih, g.inH()) + ", " + inRange(f, iw, g.inW()));
+        String safe = f.let("select i1 " + inside + ", i64 " + f.mulAdd(ih, g.inW(), iw) + ", i64 0");
+        String v = f.let("load float, ptr " + f.floatAt(xc, safe) + ", align 4");
+        String xv = f.let("select i1 " + inside + ", float " + v + ", float 0.0");
+        String wv = f.let("load float, ptr " + f.floatAt(wc, String.valueOf((long) kh * g.kernelW() + kw)) + ", align 4");
+        f.emit("store float " + GemmEmitter.fma(f, wv, xv, f.let("load float, ptr " + acc)) + ", ptr " + acc);
+      }
+    }
+    f.endLoop();
+    String y = f.let("load float, ptr " + acc);
+    if (s.bias() != null) {
+      y = f.let("fadd float " + y + ", " + f.let("load float, ptr " + f.floatAt(s.bias(), m)));
+    }
+    f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), idx) + ", align 4");
   }
 
   /**

@@ -11,7 +11,27 @@ import org.qcc.ir.Tensor;
 final class DenseLayer {
   private DenseLayer() {}
 
-  static void gemm(LayerContext c, int lanes) {
+  /** What a dense layer computes: each image's rows of A times the constant B (k x n), then the epilogue. */
+  private record Product(String b, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue) {}
+
+  /** Gemm or MatMul over a tile of images, register-tiled. */
+  static void emit(LayerContext c, int lanes) {
+    Product p = product(c);
+    String m = c.f().let("mul nsw i64 " + c.count() + ", " + p.rowsPerImage());
+    GemmEmitter.emit(c.f(), c.in(0), p.b(), c.out(0), m, p.n(), p.k(), p.epilogue(), lanes);
+  }
+
+  /** One output element of Gemm or MatMul. */
+  static void emitAt(LayerContext c) {
+    Product p = product(c);
+    GemmEmitter.emitAt(c.f(), c.in(0), p.b(), c.out(0), c.index(), p.n(), p.k(), p.epilogue());
+  }
+
+  private static Product product(LayerContext c) {
+    return c.node().qualifiedOp().equals("Gemm") ? gemm(c) : matmul(c);
+  }
+
+  private static Product gemm(LayerContext c) {
     if (c.i("transA", 0) != 0) {
       throw c.fail("transA=1 with a run-time A is not supported");
     }
@@ -35,11 +55,10 @@ final class DenseLayer {
       }
       colBias = c.global(bias);
     }
-    GemmEmitter.Epilogue e = new GemmEmitter.Epilogue(c.f("alpha", 1f), null, colBias);
-    GemmEmitter.emit(c.f(), c.in(0), c.global(bkn), c.out(0), c.count(), n, k, e, lanes);
+    return new Product(c.global(bkn), 1, n, k, new GemmEmitter.Epilogue(c.f("alpha", 1f), null, colBias));
   }
 
-  static void matmul(LayerContext c, int lanes) {
+  private static Product matmul(LayerContext c) {
     int[] bShape = c.constant(1).map(Tensor::shape).orElseThrow(() -> c.fail("B must be a constant for the LLVM backend"));
     if (bShape.length != 2) {
       throw c.fail("B must be a constant matrix, got rank " + bShape.length);
@@ -49,8 +68,7 @@ final class DenseLayer {
       throw c.fail("A's last dimension does not match B's rows " + bShape[0]);
     }
     long rowsPerImage = LayerContext.elements(a) / bShape[0];
-    String m = c.f().let("mul nsw i64 " + c.count() + ", " + rowsPerImage);
-    GemmEmitter.emit(c.f(), c.in(0), c.global(c.constantFloats(1, "matrix B")), c.out(0), m, bShape[1], bShape[0], GemmEmitter.Epilogue.NONE, lanes);
+    return new Product(c.global(c.constantFloats(1, "matrix B")), rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.NONE);
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {

@@ -13,20 +13,46 @@ final class ElementwiseLayer {
 
   static void relu(LayerContext c) {
     IrFunction f = c.f();
-    String n = f.let("mul nsw i64 " + c.count() + ", " + LayerContext.elements(c.inShape(0)));
-    String i = f.forLoop("0", n, 1);
-    String v = f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4");
-    // The interpreter's ReLU: x when x > 0, NaN stays NaN, everything else (-0 included) becomes +0.
-    String keep = f.let("or i1 " + f.let("fcmp ogt float " + v + ", 0.0") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
-    String y = f.let("select i1 " + keep + ", float " + v + ", float 0.0");
-    f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), i) + ", align 4");
+    String i = f.forLoop("0", f.let("mul nsw i64 " + c.count() + ", " + LayerContext.elements(c.inShape(0))), 1);
+    reluOf(c, i);
     f.endLoop();
   }
 
-  /** {@code op}: fadd, fsub, fmul or fdiv. */
+  static void reluAt(LayerContext c) {
+    reluOf(c, c.index());
+  }
+
+  /** The interpreter's ReLU of element {@code i}: x when x > 0, NaN stays NaN, everything else (-0 included) becomes +0. */
+  private static void reluOf(LayerContext c, String i) {
+    IrFunction f = c.f();
+    String v = f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4");
+    String keep = f.let("or i1 " + f.let("fcmp ogt float " + v + ", 0.0") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
+    String y = f.let("select i1 " + keep + ", float " + v + ", float 0.0");
+    f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), i) + ", align 4");
+  }
+
+  /** {@code op}: fadd, fsub, fmul or fdiv, over a tile. */
   static void binary(LayerContext c, String op) {
     IrFunction f = c.f();
     long per = LayerContext.elements(c.outShape(0));
+    Operands o = operands(c);
+    String b = f.forLoop("0", c.count(), 1);
+    String base = f.let("mul nsw i64 " + b + ", " + per);
+    String i = f.forLoop("0", String.valueOf(per), 1);
+    binaryOf(c, op, o, f.add(base, i), i);
+    f.endLoop();
+    f.endLoop();
+  }
+
+  static void binaryAt(LayerContext c, String op) {
+    Operands o = operands(c);
+    binaryOf(c, op, o, c.index(), c.f().let("urem i64 " + c.index() + ", " + LayerContext.elements(c.outShape(0))));
+  }
+
+  /** Both operands as pointers; a constant one holds a single image's worth, broadcast. */
+  private record Operands(String[] pointer, boolean[] perImage) {}
+
+  private static Operands operands(LayerContext c) {
     String[] operand = new String[2];
     boolean[] perImage = new boolean[2];
     for (int k = 0; k < 2; k++) {
@@ -39,17 +65,17 @@ final class ElementwiseLayer {
         operand[k] = c.in(k);
       }
     }
-    String b = f.forLoop("0", c.count(), 1);
-    String base = f.let("mul nsw i64 " + b + ", " + per);
-    String i = f.forLoop("0", String.valueOf(per), 1);
-    String at = f.add(base, i);
+    return new Operands(operand, perImage);
+  }
+
+  /** Element {@code at} of the output; {@code within} is its offset inside its image. */
+  private static void binaryOf(LayerContext c, String op, Operands o, String at, String within) {
+    IrFunction f = c.f();
     String[] v = new String[2];
     for (int k = 0; k < 2; k++) {
-      v[k] = f.let("load float, ptr " + f.floatAt(operand[k], perImage[k] ? i : at) + ", align 4");
+      v[k] = f.let("load float, ptr " + f.floatAt(o.pointer()[k], o.perImage()[k] ? within : at) + ", align 4");
     }
     f.emit("store float " + f.let(op + " float " + v[0] + ", " + v[1]) + ", ptr " + f.floatAt(c.out(0), at) + ", align 4");
-    f.endLoop();
-    f.endLoop();
   }
 
   /** A constant operand expanded to one image's shape; it may not vary along the batch. */

@@ -17,7 +17,13 @@ import org.qcc.ir.ops.FakeQuantSpec;
 final class FakeQuantLayer {
   private FakeQuantLayer() {}
 
-  static void emit(LayerContext c) {
+  /**
+   * A checked quantizer: scales repeat every {@code inner} elements along the channel axis; an
+   * integer under rne rounds directly, every other format looks up {@code keys}/{@code values}.
+   */
+  private record Plan(ScalarFormat format, String scales, int scaleCount, long inner, QuantTable table, String keys, String values) {}
+
+  private static Plan plan(LayerContext c) {
     int[] image = c.inShape(0);
     int[] full = new int[image.length + 1];
     full[0] = 1;
@@ -64,23 +70,43 @@ final class FakeQuantLayer {
     long[] padded = table == null ? null : table.paddedKeys();
     String keys = padded == null ? null : c.global(padded);
     String values = table == null ? null : c.global(table.values());
+    return new Plan(format, c.global(scales), scales.length, inner, table, keys, values);
+  }
+
+  static void emit(LayerContext c) {
+    Plan p = plan(c);
     IrFunction f = c.f();
-    long per = LayerContext.elements(image);
-    String scaleTable = c.global(scales);
+    long per = LayerContext.elements(c.inShape(0));
     String b = f.forLoop("0", c.count(), 1);
     String base = f.let("mul nsw i64 " + b + ", " + per);
-    String ch = f.forLoop("0", String.valueOf(per / inner), 1);
-    String s = f.let("load float, ptr " + f.floatAt(scaleTable, f.let("urem i64 " + ch + ", " + scales.length)));
-    String sd = f.let("fpext float " + s + " to double");
-    String i = f.forLoop("0", String.valueOf(inner), 1);
-    String at = f.add(base, f.mulAdd(ch, inner, i));
+    String ch = f.forLoop("0", String.valueOf(per / p.inner()), 1);
+    String s = scale(f, p, ch);
+    String i = f.forLoop("0", String.valueOf(p.inner()), 1);
+    quantizeElement(c, p, f.add(base, f.mulAdd(ch, p.inner(), i)), s);
+    f.endLoop();
+    f.endLoop();
+    f.endLoop();
+  }
+
+  static void emitAt(LayerContext c) {
+    Plan p = plan(c);
+    IrFunction f = c.f();
+    String within = f.let("urem i64 " + c.index() + ", " + LayerContext.elements(c.inShape(0)));
+    quantizeElement(c, p, c.index(), scale(f, p, f.let("udiv i64 " + within + ", " + p.inner())));
+  }
+
+  /** The scale of channel {@code ch} (per tensor: the one scale). */
+  private static String scale(IrFunction f, Plan p, String ch) {
+    return f.let("load float, ptr " + f.floatAt(p.scales(), f.let("urem i64 " + ch + ", " + p.scaleCount())));
+  }
+
+  private static void quantizeElement(LayerContext c, Plan p, String at, String s) {
+    IrFunction f = c.f();
     String x = f.let("load float, ptr " + f.floatAt(c.in(0), at) + ", align 4");
-    String y = f.let("fdiv double " + f.let("fpext float " + x + " to double") + ", " + sd);
-    String v = fastInt ? roundInt(f, y, (IntFormat) format) : lookup(f, y, table.nanValue(), padded.length, keys, values);
+    String y = f.let("fdiv double " + f.let("fpext float " + x + " to double") + ", " + f.let("fpext float " + s + " to double"));
+    QuantTable t = p.table();
+    String v = t == null ? roundInt(f, y, (IntFormat) p.format()) : lookup(f, y, t.nanValue(), t.paddedKeys().length, p.keys(), p.values());
     f.emit("store float " + f.let("fmul float " + v + ", " + s) + ", ptr " + f.floatAt(c.out(0), at) + ", align 4");
-    f.endLoop();
-    f.endLoop();
-    f.endLoop();
   }
 
   /** rint, then clamp; NaN becomes 0 and -0 becomes +0, as in Quantizer.fakeQuantize. */

@@ -91,16 +91,9 @@ final class GemmEmitter {
       String rowBias = e.rowBias() == null ? null : Ir.splat(f, f.let("load float, ptr " + f.floatAt(e.rowBias(), row)), lanes);
       for (int v = 0; v < nv; v++) {
         String col = f.add(j0, String.valueOf((long) v * lanes));
-        String y = f.let("load " + vt + ", ptr " + acc[r][v]);
-        if (e.alpha() != 1f) {
-          y = f.let("fmul " + vt + " " + y + ", " + Ir.splat(f, Ir.f32(e.alpha()), lanes));
-        }
-        if (rowBias != null) {
-          y = f.let("fadd " + vt + " " + y + ", " + rowBias);
-        }
-        if (e.colBias() != null) {
-          y = f.let("fadd " + vt + " " + y + ", " + load(f, vt, f.floatAt(e.colBias(), col), mask));
-        }
+        String alpha = e.alpha() == 1f ? null : Ir.splat(f, Ir.f32(e.alpha()), lanes);
+        String colBias = e.colBias() == null ? null : load(f, vt, f.floatAt(e.colBias(), col), mask);
+        String y = finish(f, vt, f.let("load " + vt + ", ptr " + acc[r][v]), alpha, rowBias, colBias);
         String dst = f.floatAt(c, f.mulAdd(row, n, col));
         if (mask == null) {
           f.emit("store " + vt + " " + y + ", ptr " + dst + ", align 4");
@@ -111,6 +104,47 @@ final class GemmEmitter {
     }
     f.endLoop();
     f.endLoop();
+  }
+
+  /**
+   * One output of the product, {@code C[idx / n][idx % n]}, as a single thread computes it: the same
+   * fused multiply-adds from +0 in increasing k, then the same epilogue.
+   */
+  static void emitAt(IrFunction f, String a, String b, String c, String idx, long n, long k, Epilogue e) {
+    String row = f.let("udiv i64 " + idx + ", " + n);
+    String col = f.let("urem i64 " + idx + ", " + n);
+    String aRow = f.let("mul nsw i64 " + row + ", " + k);
+    String acc = f.alloca("float");
+    f.emit("store float 0.0, ptr " + acc);
+    String kk = f.forLoop("0", String.valueOf(k), 1);
+    String av = f.let("load float, ptr " + f.floatAt(a, f.add(aRow, kk)) + ", align 4");
+    String bv = f.let("load float, ptr " + f.floatAt(b, f.mulAdd(kk, n, col)) + ", align 4");
+    f.emit("store float " + fma(f, av, bv, f.let("load float, ptr " + acc)) + ", ptr " + acc);
+    f.endLoop();
+    String rowBias = e.rowBias() == null ? null : f.let("load float, ptr " + f.floatAt(e.rowBias(), row));
+    String colBias = e.colBias() == null ? null : f.let("load float, ptr " + f.floatAt(e.colBias(), col));
+    String alpha = e.alpha() == 1f ? null : Ir.f32(e.alpha());
+    f.emit("store float " + finish(f, "float", f.let("load float, ptr " + acc), alpha, rowBias, colBias) + ", ptr " + f.floatAt(c, idx) + ", align 4");
+  }
+
+  /** {@code a * b + sum} with one rounding, in scalar float. */
+  static String fma(IrFunction f, String a, String b, String sum) {
+    return f.let("call float @llvm.fma.f32(float " + a + ", float " + b + ", float " + sum + ")");
+  }
+
+  /** The epilogue on a finished sum of {@code type} (scalar or vector); null operands are skipped. */
+  private static String finish(IrFunction f, String type, String sum, String alpha, String rowBias, String colBias) {
+    String y = sum;
+    if (alpha != null) {
+      y = f.let("fmul " + type + " " + y + ", " + alpha);
+    }
+    if (rowBias != null) {
+      y = f.let("fadd " + type + " " + y + ", " + rowBias);
+    }
+    if (colBias != null) {
+      y = f.let("fadd " + type + " " + y + ", " + colBias);
+    }
+    return y;
   }
 
   /** A vector load; under a mask, lanes past the end read as +0 and touch no memory. */

@@ -37,9 +37,14 @@ public final class JitModel implements AutoCloseable {
 
   /** Lowers, optimizes (O3 for the host CPU) and JIT-compiles {@code g}. */
   public static JitModel compile(Graph g) {
+    return compile(g, ModelLowering.Style.LOOPS);
+  }
+
+  /** {@link ModelLowering.Style#THREADS} runs the GPU kernels' code on the host, one element at a time. */
+  static JitModel compile(Graph g, ModelLowering.Style style) {
     long start = System.nanoTime();
     TargetSpec host = TargetSpec.host();
-    LoweredModel lowered = ModelLowering.lower(g, host, "qcc_model");
+    LoweredModel lowered = ModelLowering.lower(g, host, "qcc_model", style).host();
     NativeModule m = new NativeModule(lowered.module(), host);
     LLVMOrcLLJITRef jit = new LLVMOrcLLJITRef();
     try {

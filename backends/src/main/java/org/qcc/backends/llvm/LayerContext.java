@@ -61,6 +61,11 @@ final class LayerContext {
     return "%count";
   }
 
+  /** The output element a one-thread-per-output function computes, an i64 operand. */
+  String index() {
+    return "%idx";
+  }
+
   /** Scratch memory of at least {@code floats} floats (per call), as a pointer operand. */
   String scratch(long floats) {
     scratchFloats = Math.max(scratchFloats, floats);

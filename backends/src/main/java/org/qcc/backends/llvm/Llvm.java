@@ -25,6 +25,10 @@ final class Llvm {
       LLVMInitializeNativeTarget();
       LLVMInitializeNativeAsmPrinter();
       LLVMInitializeNativeAsmParser();
+      LLVMInitializeNVPTXTargetInfo();
+      LLVMInitializeNVPTXTarget();
+      LLVMInitializeNVPTXTargetMC();
+      LLVMInitializeNVPTXAsmPrinter();
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
       throw new BackendException(
           "the LLVM native library could not be loaded (org.bytedeco:llvm for linux-x86_64): " + rootMessage(e), e);

@@ -38,11 +38,39 @@ public final class ModelLowering {
   /** Ops that only reinterpret the per-image shape of a row-major buffer. */
   private static final Set<String> VIEWS = Set.of("Flatten", "Reshape", "Identity", "Squeeze", "Unsqueeze", "Dropout");
 
+  private static final Map<String, String> ARITHMETIC = Map.of("Add", "fadd", "Sub", "fsub", "Mul", "fmul", "Div", "fdiv");
+
   private ModelLowering() {}
+
+  /** How each layer's code is written. */
+  enum Style {
+    /** One function per layer looping over a tile of images, register-tiled and vectorized for the host. */
+    LOOPS,
+    /**
+     * One function per layer computing a single output element, as a GPU thread does; on the host
+     * a loop over the tile's elements calls it (which checks GPU kernels on any machine).
+     */
+    THREADS
+  }
 
   /** Lowers {@code g} for {@code target}; {@code symbol} names the model function. */
   public static LoweredModel lower(Graph g, TargetSpec target, String symbol) {
-    int lanes = target.vectorBytes() / 4;
+    return lower(g, target, symbol, Style.LOOPS).host();
+  }
+
+  /**
+   * Lowers {@code g} to one kernel per layer, one GPU thread per output element, for the NVPTX
+   * target; {@link KernelModel#launches} says how to run them.
+   */
+  public static KernelModel lowerKernels(Graph g, String symbol) {
+    return lower(g, null, symbol, Style.THREADS).kernels();
+  }
+
+  /** Both products of one lowering: the host module and, for {@link Style#THREADS}, the GPU kernels. */
+  record Lowered(LoweredModel host, KernelModel kernels) {}
+
+  static Lowered lower(Graph g, TargetSpec target, String symbol, Style style) {
+    int lanes = target == null ? 1 : target.vectorBytes() / 4;
     Map<Value, Tensor> constants = evaluateConstants(g);
     Map<Value, Integer> slotOf = new HashMap<>();
     List<Long> slots = new ArrayList<>(); // per-image floats of each slot
@@ -54,7 +82,9 @@ public final class ModelLowering {
     }
     Globals globals = new Globals();
     StringBuilder functions = new StringBuilder();
+    StringBuilder kernels = new StringBuilder();
     List<LayerCall> calls = new ArrayList<>();
+    List<KernelModel.Launch> launches = new ArrayList<>();
     long scratch = 0;
     int index = 0;
     for (Node n : g.nodes()) {
@@ -81,31 +111,42 @@ public final class ModelLowering {
         slotOf.put(n.output(0), slotOf.get(src));
         continue;
       }
+      if (n.outputs().size() > 1) {
+        throw unsupported(n, "only the first output is supported");
+      }
       for (Value v : n.outputs()) {
         slotOf.put(v, slots.size());
         slots.add(LayerContext.elements(image.get(v)));
       }
-      String name = "@layer" + index++;
-      StringBuilder sig = new StringBuilder("internal void " + name + "(");
+      String name = "layer" + index++;
+      StringBuilder params = new StringBuilder();
       List<Integer> args = new ArrayList<>();
       for (int i = 0; i < n.inputs().size(); i++) {
         Value v = n.inputs().get(i);
         if (v != null && !constants.containsKey(v)) {
-          sig.append("ptr noalias %x").append(i).append(", ");
+          params.append("ptr noalias %x").append(i).append(", ");
           args.add(slotOf.get(v));
         }
       }
-      for (int i = 0; i < n.outputs().size(); i++) {
-        sig.append("ptr noalias %y").append(i).append(", ");
-        args.add(slotOf.get(n.output(i)));
+      params.append("ptr noalias %y0, ");
+      args.add(slotOf.get(n.output(0)));
+      String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count)";
+      if (style == Style.LOOPS) {
+        IrFunction f = new IrFunction(layerSignature);
+        LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals);
+        lowerLayer(ctx, lanes);
+        scratch = Math.max(scratch, ctx.scratchFloats());
+        functions.append('\n').append(f.text());
+      } else {
+        IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
+        lowerElement(new LayerContext(n, definition(n), at, consts, inShapes, outShapes, globals));
+        long threads = LayerContext.elements(outShapes.get(0));
+        String kernel = symbol + "_" + name;
+        functions.append('\n').append(at.text()).append('\n').append(hostLoop(layerSignature, name, params, threads));
+        kernels.append('\n').append(kernel(kernel, name, params));
+        launches.add(new KernelModel.Launch(kernel, args, threads));
       }
-      sig.append("ptr noalias %scratch, i64 %count)");
-      IrFunction f = new IrFunction(sig.toString());
-      LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals);
-      lowerNode(ctx, lanes);
-      scratch = Math.max(scratch, ctx.scratchFloats());
-      functions.append('\n').append(f.text());
-      calls.add(new LayerCall(name, args));
+      calls.add(new LayerCall("@" + name, args));
     }
     for (Value out : g.outputs()) {
       if (constants.containsKey(out) || !slotOf.containsKey(out)) {
@@ -113,31 +154,88 @@ public final class ModelLowering {
       }
     }
     Layout layout = Layout.of(slots, scratch);
-    String ir = header(target) + globals.declarations() + functions + modelFunction(g, symbol, slotOf, image, layout, calls) + intrinsics(lanes);
     List<TensorInfo> ins = g.inputs().stream().map(v -> new TensorInfo(v.name(), image.get(v))).toList();
     List<TensorInfo> outs = g.outputs().stream().map(v -> new TensorInfo(v.name(), image.get(v))).toList();
-    return new LoweredModel(symbol, new ModuleText(ir, globals.bytes()), ins, outs, layout.bytes());
+    LoweredModel host = null;
+    if (target != null) {
+      String ir = "; qcc model for " + target.triple() + " (" + target.cpu() + ")\n" + globals.declarations() + functions + modelFunction(g, symbol, slotOf, image, layout, calls) + vectorIntrinsics(lanes) + INTRINSICS;
+      host = new LoweredModel(symbol, new ModuleText(ir, globals.bytes()), ins, outs, layout.bytes());
+    }
+    KernelModel kernelModel = null;
+    if (style == Style.THREADS) {
+      String ir = "; qcc kernels, one thread per output element\n" + globals.declarations() + functions + kernels + INTRINSICS + THREAD_INTRINSICS;
+      int[] inSlots = g.inputs().stream().mapToInt(slotOf::get).toArray();
+      int[] outSlots = g.outputs().stream().mapToInt(slotOf::get).toArray();
+      kernelModel = new KernelModel(symbol, new ModuleText(ir, globals.bytes()), ins, outs, List.copyOf(slots), inSlots, outSlots, launches);
+    }
+    return new Lowered(host, kernelModel);
   }
 
-  private static void lowerNode(LayerContext c, int lanes) {
+  /** The host's stand-in for a grid: the layer function calls the element function for every output of the tile. */
+  private static String hostLoop(String signature, String name, CharSequence params, long threadsPerImage) {
+    IrFunction f = new IrFunction(signature);
+    String idx = f.forLoop("0", f.let("mul nsw i64 %count, " + threadsPerImage), 1);
+    f.emit("call void @" + name + "_at(" + arguments(params) + "i64 " + idx + ")");
+    f.endLoop();
+    return f.text();
+  }
+
+  /** A PTX kernel: the global thread index from block and thread ids, a bounds check, the element function. */
+  private static String kernel(String kernel, String name, CharSequence params) {
+    return "define ptx_kernel void @" + kernel + "(" + params + "i64 %total) {\n"
+        + "entry:\n"
+        + "  %tid = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()\n"
+        + "  %ntid = call i32 @llvm.nvvm.read.ptx.sreg.ntid.x()\n"
+        + "  %ctaid = call i32 @llvm.nvvm.read.ptx.sreg.ctaid.x()\n"
+        + "  %t = zext i32 %tid to i64\n"
+        + "  %n = zext i32 %ntid to i64\n"
+        + "  %c = zext i32 %ctaid to i64\n"
+        + "  %first = mul nuw i64 %c, %n\n"
+        + "  %idx = add nuw i64 %first, %t\n"
+        + "  %live = icmp ult i64 %idx, %total\n"
+        + "  br i1 %live, label %run, label %done\n"
+        + "run:\n"
+        + "  call void @" + name + "_at(" + arguments(params) + "i64 %idx)\n"
+        + "  br label %done\n"
+        + "done:\n"
+        + "  ret void\n"
+        + "}\n";
+  }
+
+  /** The pointer parameters of a layer ({@code %x0}, ..., {@code %y0}) passed on as arguments. */
+  private static String arguments(CharSequence params) {
+    StringBuilder a = new StringBuilder();
+    for (String p : params.toString().split(", ")) {
+      if (!p.isEmpty()) {
+        a.append("ptr ").append(p.substring(p.lastIndexOf(' ') + 1)).append(", ");
+      }
+    }
+    return a.toString();
+  }
+
+  private static void lowerLayer(LayerContext c, int lanes) {
     switch (c.node().qualifiedOp()) {
       case "Conv" -> ConvLayer.emit(c, lanes);
-      case "Gemm" -> DenseLayer.gemm(c, lanes);
-      case "MatMul" -> DenseLayer.matmul(c, lanes);
+      case "Gemm", "MatMul" -> DenseLayer.emit(c, lanes);
       case "Relu" -> ElementwiseLayer.relu(c);
-      case "Add" -> ElementwiseLayer.binary(c, "fadd");
-      case "Sub" -> ElementwiseLayer.binary(c, "fsub");
-      case "Mul" -> ElementwiseLayer.binary(c, "fmul");
-      case "Div" -> ElementwiseLayer.binary(c, "fdiv");
-      case "MaxPool" -> PoolLayer.window(c, true);
-      case "AveragePool" -> PoolLayer.window(c, false);
-      case "GlobalAveragePool" -> PoolLayer.global(c, false);
-      case "GlobalMaxPool" -> PoolLayer.global(c, true);
+      case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binary(c, ARITHMETIC.get(c.node().qualifiedOp()));
+      case "MaxPool", "AveragePool" -> PoolLayer.emitWindow(c, c.node().qualifiedOp().equals("MaxPool"));
+      case "GlobalAveragePool", "GlobalMaxPool" -> PoolLayer.emitGlobal(c, c.node().qualifiedOp().equals("GlobalMaxPool"));
       case "qcc.FakeQuant" -> FakeQuantLayer.emit(c);
       default -> throw c.fail("the LLVM backend cannot lower this op yet");
     }
-    if (c.node().outputs().size() > 1) {
-      throw c.fail("only the first output is supported");
+  }
+
+  private static void lowerElement(LayerContext c) {
+    switch (c.node().qualifiedOp()) {
+      case "Conv" -> ConvLayer.emitAt(c);
+      case "Gemm", "MatMul" -> DenseLayer.emitAt(c);
+      case "Relu" -> ElementwiseLayer.reluAt(c);
+      case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binaryAt(c, ARITHMETIC.get(c.node().qualifiedOp()));
+      case "MaxPool", "AveragePool" -> PoolLayer.emitWindowAt(c, c.node().qualifiedOp().equals("MaxPool"));
+      case "GlobalAveragePool", "GlobalMaxPool" -> PoolLayer.emitGlobalAt(c, c.node().qualifiedOp().equals("GlobalMaxPool"));
+      case "qcc.FakeQuant" -> FakeQuantLayer.emitAt(c);
+      default -> throw c.fail("the LLVM backend cannot lower this op yet");
     }
   }
 
@@ -214,10 +312,6 @@ public final class ModelLowering {
     }
   }
 
-  private static String header(TargetSpec t) {
-    return "; qcc model for " + t.triple() + " (" + t.cpu() + ")\n";
-  }
-
   private static String modelFunction(Graph g, String symbol, Map<Value, Integer> slotOf, Map<Value, int[]> image, Layout layout, List<LayerCall> calls) {
     IrFunction f = new IrFunction("void @" + symbol + "(ptr noalias %inputs, ptr noalias %outputs, i64 %batch, ptr noalias %ws)");
     String[] slot = new String[layout.offsets().length];
@@ -261,22 +355,30 @@ public final class ModelLowering {
     f.emit("call void @llvm.memcpy.p0.p0.i64(ptr " + (in ? slot : at) + ", ptr " + (in ? at : slot) + ", i64 " + bytes + ", i1 false)");
   }
 
-  private static String intrinsics(int lanes) {
-    StringBuilder fma = new StringBuilder();
+  private static String vectorIntrinsics(int lanes) {
+    StringBuilder d = new StringBuilder();
     String t = Ir.vec(lanes);
     String v = Ir.vecSuffix(lanes);
     String m = "<" + lanes + " x i1>";
-    fma.append("declare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
-    fma.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
-    fma.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
-    return fma + """
-
-        declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
-        declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
-        declare double @llvm.roundeven.f64(double)
-        declare double @llvm.maximum.f64(double, double)
-        """;
+    d.append("\ndeclare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
+    d.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
+    d.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
+    d.append("declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)\n");
+    d.append("declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)\n");
+    return d.toString();
   }
+
+  private static final String INTRINSICS = """
+      declare float @llvm.fma.f32(float, float, float)
+      declare double @llvm.roundeven.f64(double)
+      declare double @llvm.maximum.f64(double, double)
+      """;
+
+  private static final String THREAD_INTRINSICS = """
+      declare i32 @llvm.nvvm.read.ptx.sreg.tid.x()
+      declare i32 @llvm.nvvm.read.ptx.sreg.ntid.x()
+      declare i32 @llvm.nvvm.read.ptx.sreg.ctaid.x()
+      """;
 
   /** Constant data of the module: declared in the text, bytes attached after parsing. */
   static final class Globals {

@@ -98,8 +98,17 @@ final class NativeModule implements AutoCloseable {
   }
 
   void writeObject(Path file) {
+    emit(file, LLVMObjectFile);
+  }
+
+  /** Target assembly: PTX text for NVPTX. */
+  void writeAssembly(Path file) {
+    emit(file, LLVMAssemblyFile);
+  }
+
+  private void emit(Path file, int kind) {
     BytePointer err = new BytePointer();
-    if (LLVMTargetMachineEmitToFile(machine, module, new BytePointer(file.toString()), LLVMObjectFile, err) != 0) {
+    if (LLVMTargetMachineEmitToFile(machine, module, new BytePointer(file.toString()), kind, err) != 0) {
       throw new BackendException("LLVM could not write " + file + ": " + Llvm.message(err));
     }
   }

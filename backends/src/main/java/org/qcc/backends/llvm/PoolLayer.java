@@ -9,7 +9,10 @@ package org.qcc.backends.llvm;
 final class PoolLayer {
   private PoolLayer() {}
 
-  static void window(LayerContext c, boolean max) {
+  /** A checked 2-d pooling window; the pads after the image matter only for counting padding. */
+  private record Window(Geometry g, boolean max, boolean includePad, int padBottom, int padRight) {}
+
+  private static Window window(LayerContext c, boolean max) {
     int[] xs = c.inShape(0);
     long[] k = c.ints("kernel_shape");
     if (xs.length != 3 || k == null || k.length != 2) {
@@ -19,17 +22,44 @@ final class PoolLayer {
       throw c.fail("dilated pooling is not supported");
     }
     Geometry g = Geometry.of(c, xs, new int[] {(int) k[0], (int) k[1]}, c.outShape(0));
-    boolean includePad = !max && c.i("count_include_pad", 0) != 0;
     long[] pads = c.ints("pads");
-    int padBottom = pads == null ? 0 : (int) pads[2];
-    int padRight = pads == null ? 0 : (int) pads[3];
+    return new Window(g, max, !max && c.i("count_include_pad", 0) != 0, pads == null ? 0 : (int) pads[2], pads == null ? 0 : (int) pads[3]);
+  }
+
+  static void emitWindow(LayerContext c, boolean max) {
+    Window w = window(c, max);
+    Geometry g = w.g();
     IrFunction f = c.f();
-    String planes = f.let("mul nsw i64 " + c.count() + ", " + xs[0]);
+    String planes = f.let("mul nsw i64 " + c.count() + ", " + c.inShape(0)[0]);
     String pl = f.forLoop("0", planes, 1);
     String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + pl + ", " + (long) g.inH() * g.inW()));
     String y = f.floatAt(c.out(0), f.let("mul nsw i64 " + pl + ", " + (long) g.outH() * g.outW()));
     String oh = f.forLoop("0", String.valueOf(g.outH()), 1);
     String ow = f.forLoop("0", String.valueOf(g.outW()), 1);
+    f.emit("store float " + pooled(f, w, x, oh, ow) + ", ptr " + f.floatAt(y, f.mulAdd(oh, g.outW(), ow)) + ", align 4");
+    f.endLoop();
+    f.endLoop();
+    f.endLoop();
+  }
+
+  /** One output of a windowed pooling layer. */
+  static void emitWindowAt(LayerContext c, boolean max) {
+    Window w = window(c, max);
+    Geometry g = w.g();
+    IrFunction f = c.f();
+    String idx = c.index();
+    String ow = f.let("urem i64 " + idx + ", " + g.outW());
+    String rest = f.let("udiv i64 " + idx + ", " + g.outW());
+    String oh = f.let("urem i64 " + rest + ", " + g.outH());
+    String pl = f.let("udiv i64 " + rest + ", " + g.outH());
+    String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + pl + ", " + (long) g.inH() * g.inW()));
+    f.emit("store float " + pooled(f, w, x, oh, ow) + ", ptr " + f.floatAt(c.out(0), idx) + ", align 4");
+  }
+
+  /** The pooled value at output (oh, ow) of the plane at {@code x}. */
+  private static String pooled(IrFunction f, Window w, String x, String oh, String ow) {
+    Geometry g = w.g();
+    boolean max = w.max();
     String acc = f.alloca(max ? "float" : "double");
     String taken = f.alloca("i1");
     String count = f.alloca("i64");
@@ -55,7 +85,7 @@ final class PoolLayer {
           String vd = f.let("select i1 " + inside + ", double " + f.let("fpext float " + v + " to double") + ", double 0.0");
           f.emit("store double " + f.let("fadd double " + f.let("load double, ptr " + acc) + ", " + vd) + ", ptr " + acc);
           // Padding counts only where it is real padding (ceil mode can run past it).
-          String counts = includePad ? f.let("and i1 " + f.let("icmp slt i64 " + ih + ", " + (g.inH() + padBottom)) + ", " + f.let("icmp slt i64 " + iw + ", " + (g.inW() + padRight))) : inside;
+          String counts = w.includePad() ? f.let("and i1 " + f.let("icmp slt i64 " + ih + ", " + (g.inH() + w.padBottom())) + ", " + f.let("icmp slt i64 " + iw + ", " + (g.inW() + w.padRight()))) : inside;
           f.emit("store i64 " + f.add(f.let("load i64, ptr " + count), f.let("zext i1 " + counts + " to i64")) + ", ptr " + count);
         }
       }
@@ -68,18 +98,26 @@ final class PoolLayer {
       String d = f.let("uitofp i64 " + f.let("select i1 " + f.let("icmp eq i64 " + n + ", 0") + ", i64 1, i64 " + n) + " to double");
       result = f.let("fptrunc double " + f.let("fdiv double " + f.let("load double, ptr " + acc) + ", " + d) + " to float");
     }
-    f.emit("store float " + result + ", ptr " + f.floatAt(y, f.mulAdd(oh, g.outW(), ow)) + ", align 4");
-    f.endLoop();
-    f.endLoop();
+    return result;
+  }
+
+  static void emitGlobal(LayerContext c, boolean max) {
+    IrFunction f = c.f();
+    String pl = f.forLoop("0", f.let("mul nsw i64 " + c.count() + ", " + c.inShape(0)[0]), 1);
+    f.emit("store float " + globalPooled(c, max, pl) + ", ptr " + f.floatAt(c.out(0), pl) + ", align 4");
     f.endLoop();
   }
 
-  static void global(LayerContext c, boolean max) {
+  /** One output (plane) of a global pooling layer. */
+  static void emitGlobalAt(LayerContext c, boolean max) {
+    c.f().emit("store float " + globalPooled(c, max, c.index()) + ", ptr " + c.f().floatAt(c.out(0), c.index()) + ", align 4");
+  }
+
+  /** Plane {@code pl} reduced in double, in order, rounded to float once. */
+  private static String globalPooled(LayerContext c, boolean max, String pl) {
     int[] xs = c.inShape(0);
     long size = LayerContext.elements(xs) / xs[0];
     IrFunction f = c.f();
-    String planes = f.let("mul nsw i64 " + c.count() + ", " + xs[0]);
-    String pl = f.forLoop("0", planes, 1);
     String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + pl + ", " + size));
     String acc = f.alloca("double");
     f.emit("store double " + (max ? "0xFFF0000000000000" : "0.0") + ", ptr " + acc);
@@ -94,7 +132,6 @@ final class PoolLayer {
     if (!max) {
       r = f.let("fdiv double " + r + ", " + Ir.f64(size));
     }
-    f.emit("store float " + f.let("fptrunc double " + r + " to float") + ", ptr " + f.floatAt(c.out(0), pl) + ", align 4");
-    f.endLoop();
+    return f.let("fptrunc double " + r + " to float");
   }
 }

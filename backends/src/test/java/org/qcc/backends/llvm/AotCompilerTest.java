@@ -24,23 +24,17 @@ class AotCompilerTest {
     Graph g = BundledModels.model("cnn", "canonicalize,quantize{weights=int4,acts=int8},calibrate");
     AotCompiler.Result r = AotCompiler.write(g, dir, "fashion_cnn", false);
     assertTrue(Files.readString(dir.resolve("fashion_cnn.h")).contains("#define QCC_FASHION_CNN_INPUT0_ELEMENTS 784"));
-    run(dir, "gcc", "-std=c99", "-Wall", "-Werror", "-O2", "fashion_cnn_example.c", "fashion_cnn.o", "-o", "example");
+    Tools.run(dir, "gcc", "-std=c99", "-Wall", "-Werror", "-O2", "fashion_cnn_example.c", "fashion_cnn.o", "-o", "example");
     int images = 21;
     FloatTensor x = BundledModels.testSet().batch(0, images);
     ByteBuffer in = ByteBuffer.allocate(x.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
     in.asFloatBuffer().put(x.data());
     Files.write(dir.resolve("in.f32"), in.array());
-    run(dir, "./example", "in.f32", "out.f32");
+    Tools.run(dir, "./example", "in.f32", "out.f32");
     float[] actual = new float[images * 10];
     ByteBuffer.wrap(Files.readAllBytes(dir.resolve("out.f32"))).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(actual);
     float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(x)).get(0)).data();
     assertArrayEquals(expected, actual);
     assertEquals(3, r.files().size());
-  }
-
-  private static void run(Path dir, String... command) throws Exception {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertEquals(0, p.waitFor(), String.join(" ", command) + ":\n" + out);
   }
 }
