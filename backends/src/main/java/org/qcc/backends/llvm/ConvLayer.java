@@ -38,8 +38,26 @@ final class ConvLayer {
     return new Setup(g, group, channels, m, (long) ws[1] * ws[2] * ws[3], c.global(c.constantFloats(1, "weights")), bias);
   }
 
+  /** Columns a GEMM wants at least: small images are batched side by side until they fill this many. */
+  private static final int MIN_COLUMNS = 256;
+
   static void emit(LayerContext c, int lanes) {
     Setup s = setup(c);
+    Geometry g = s.g();
+    long p = (long) g.outH() * g.outW();
+    int together = 1;
+    while (together < ModelLowering.TILE && together * p < MIN_COLUMNS) {
+      together *= 2;
+    }
+    if (together == 1) {
+      emitPerImage(c, s, lanes);
+    } else {
+      emitBatched(c, s, together, lanes);
+    }
+  }
+
+  /** Each image's own GEMM; a pointwise kernel multiplies the input in place. */
+  private static void emitPerImage(LayerContext c, Setup s, int lanes) {
     Geometry g = s.g();
     int cg = s.cg();
     int mg = s.mg();
@@ -53,13 +71,67 @@ final class ConvLayer {
       String x = f.floatAt(c.in(0), f.mulAdd(b, (long) s.channels() * g.inH() * g.inW(), String.valueOf((long) gi * cg * g.inH() * g.inW())));
       String y = f.floatAt(c.out(0), f.mulAdd(b, (long) s.m() * p, String.valueOf((long) gi * mg * p)));
       if (!direct) {
-        im2col(f, x, col, cg, g);
+        im2col(f, col, x, p, cg, g);
       }
-      String wg = f.let("getelementptr inbounds float, ptr " + s.w() + ", i64 " + (long) gi * mg * taps);
-      String bg = s.bias() == null ? null : f.let("getelementptr inbounds float, ptr " + s.bias() + ", i64 " + (long) gi * mg);
-      GemmEmitter.emit(f, wg, direct ? x : col, y, String.valueOf(mg), p, taps, new GemmEmitter.Epilogue(1f, bg, null), lanes);
+      GemmEmitter.emit(f, groupWeights(f, s, gi), direct ? x : col, y, String.valueOf(mg), p, taps, groupEpilogue(f, s, gi), lanes);
     }
     f.endLoop();
+  }
+
+  /**
+   * {@code together} images side by side in one im2col matrix (taps by together * positions), so
+   * small feature maps still give the GEMM long rows; the product goes through scratch to each
+   * image's output. Slots hold a whole tile, so the images past {@code count} in the last group
+   * exist; their columns are zeroed rather than read.
+   */
+  private static void emitBatched(LayerContext c, Setup s, int together, int lanes) {
+    Geometry g = s.g();
+    int cg = s.cg();
+    int mg = s.mg();
+    long taps = s.taps();
+    long p = (long) g.outH() * g.outW();
+    long n = together * p;
+    IrFunction f = c.f();
+    String col = c.scratch(taps * n + mg * n);
+    String product = f.floatAt(col, String.valueOf(taps * n));
+    String b0 = f.forLoop("0", c.count(), together);
+    for (int gi = 0; gi < s.group(); gi++) {
+      String i = f.forLoop("0", String.valueOf(together), 1);
+      String b = f.add(b0, i);
+      String x = f.floatAt(c.in(0), f.mulAdd(b, (long) s.channels() * g.inH() * g.inW(), String.valueOf((long) gi * cg * g.inH() * g.inW())));
+      String columns = f.floatAt(col, f.let("mul nsw i64 " + i + ", " + p));
+      String label = f.fresh().substring(1);
+      f.emit("br i1 " + f.let("icmp slt i64 " + b + ", " + c.count()) + ", label %" + label + ".copy, label %" + label + ".zero");
+      f.label(label + ".copy");
+      im2col(f, columns, x, n, cg, g);
+      f.emit("br label %" + label + ".done");
+      f.label(label + ".zero");
+      String row = f.forLoop("0", String.valueOf(taps), 1);
+      zero(f, f.floatAt(columns, f.let("mul nsw i64 " + row + ", " + n)), 0, p);
+      f.endLoop();
+      f.emit("br label %" + label + ".done");
+      f.label(label + ".done");
+      f.endLoop();
+      GemmEmitter.emit(f, groupWeights(f, s, gi), col, product, String.valueOf(mg), n, taps, groupEpilogue(f, s, gi), lanes);
+      String left = f.let("sub nsw i64 " + c.count() + ", " + b0);
+      String present = f.forLoop("0", f.let("select i1 " + f.let("icmp slt i64 " + left + ", " + together) + ", i64 " + left + ", i64 " + together), 1);
+      String y = f.floatAt(c.out(0), f.mulAdd(f.add(b0, present), (long) s.m() * p, String.valueOf((long) gi * mg * p)));
+      String from = f.floatAt(product, f.let("mul nsw i64 " + present + ", " + p));
+      String mm = f.forLoop("0", String.valueOf(mg), 1);
+      f.emit("call void @llvm.memcpy.p0.p0.i64(ptr " + f.floatAt(y, f.let("mul nsw i64 " + mm + ", " + p)) + ", ptr " + f.floatAt(from, f.let("mul nsw i64 " + mm + ", " + n)) + ", i64 " + p * 4 + ", i1 false)");
+      f.endLoop();
+      f.endLoop();
+    }
+    f.endLoop();
+  }
+
+  private static String groupWeights(IrFunction f, Setup s, int gi) {
+    return f.let("getelementptr inbounds float, ptr " + s.w() + ", i64 " + (long) gi * s.mg() * s.taps());
+  }
+
+  private static GemmEmitter.Epilogue groupEpilogue(IrFunction f, Setup s, int gi) {
+    String bg = s.bias() == null ? null : f.let("getelementptr inbounds float, ptr " + s.bias() + ", i64 " + (long) gi * s.mg());
+    return new GemmEmitter.Epilogue(1f, bg, null);
   }
 
   /**
@@ -111,7 +183,7 @@ final class ConvLayer {
    * output rows and columns that read inside the image form a range known at compile time, so
    * the copy runs without per-element bounds checks (contiguous, hence vectorized, at stride 1).
    */
-  private static void im2col(IrFunction f, String x, String col, int channels, Geometry g) {
+  private static void im2col(IrFunction f, String col, String x, long rowStride, int channels, Geometry g) {
     long p = (long) g.outH() * g.outW();
     String ch = f.forLoop("0", String.valueOf(channels), 1);
     String plane = f.let("mul nsw i64 " + ch + ", " + (long) g.inH() * g.inW());
@@ -122,7 +194,7 @@ final class ConvLayer {
         int offW = kw * g.dilationW() - g.padLeft();
         int[] cols = inside(offW, g.strideW(), g.inW(), g.outW());
         String row = f.mulAdd(ch, (long) g.kernelH() * g.kernelW(), String.valueOf((long) kh * g.kernelW() + kw));
-        String dst = f.floatAt(col, f.let("mul nsw i64 " + row + ", " + p));
+        String dst = f.floatAt(col, f.let("mul nsw i64 " + row + ", " + rowStride));
         zero(f, dst, 0, (long) rows[0] * g.outW());
         String oh = f.forLoop(String.valueOf(rows[0]), String.valueOf(rows[1]), 1);
         String out = f.floatAt(dst, f.let("mul nsw i64 " + oh + ", " + g.outW()));

@@ -11,7 +11,7 @@ package org.qcc.backends.llvm;
  */
 final class GemmEmitter {
   private static final int ROWS = 4;
-  private static final int VECTORS = 2;
+  private static final int VECTORS = 3;
 
   /**
    * What happens to a finished sum, in the interpreter's order: times {@code alpha} (when not 1),
@@ -29,6 +29,18 @@ final class GemmEmitter {
    * are compile-time sizes. {@code lanes} is the SIMD width in floats.
    */
   static void emit(IrFunction f, String a, String b, String c, String m, long n, long k, Epilogue e, int lanes) {
+    if (m.matches("\\d+")) {
+      // A known row count: the leftover rows form one smaller register tile.
+      long rows = Long.parseLong(m);
+      long main = rows - rows % ROWS;
+      if (main > 0) {
+        columns(f, a, b, c, "0", String.valueOf(main), ROWS, n, k, e, lanes);
+      }
+      if (rows > main) {
+        columns(f, a, b, c, String.valueOf(main), m, (int) (rows - main), n, k, e, lanes);
+      }
+      return;
+    }
     String rem = f.let("srem i64 " + m + ", " + ROWS);
     String mainRows = f.let("sub nsw i64 " + m + ", " + rem);
     columns(f, a, b, c, "0", mainRows, ROWS, n, k, e, lanes);

@@ -71,6 +71,11 @@ final class IrFunction {
     body.append(l.label).append(".exit:\n");
   }
 
+  /** Starts basic block {@code name}; the previous block must have ended with a branch. */
+  void label(String name) {
+    body.append(name).append(":\n");
+  }
+
   /** {@code base + index * 4}: the address of float {@code index}. */
   String floatAt(String base, String index) {
     return let("getelementptr inbounds float, ptr " + base + ", i64 " + index);

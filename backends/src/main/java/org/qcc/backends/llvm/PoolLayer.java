@@ -10,7 +10,12 @@ final class PoolLayer {
   private PoolLayer() {}
 
   /** A checked 2-d pooling window; the pads after the image matter only for counting padding. */
-  private record Window(Geometry g, boolean max, boolean includePad, int padBottom, int padRight) {}
+  private record Window(Geometry g, boolean max, boolean includePad, int padBottom, int padRight) {
+    /** No window reaches padding: the bounds checks fold away and the loops vectorize. */
+    boolean alwaysInside() {
+      return g.padTop() == 0 && g.padLeft() == 0 && (g.outH() - 1) * g.strideH() + g.kernelH() <= g.inH() && (g.outW() - 1) * g.strideW() + g.kernelW() <= g.inW();
+    }
+  }
 
   private static Window window(LayerContext c, boolean max) {
     int[] xs = c.inShape(0);
@@ -61,26 +66,23 @@ final class PoolLayer {
     Geometry g = w.g();
     boolean max = w.max();
     String acc = f.alloca(max ? "float" : "double");
-    String taken = f.alloca("i1");
     String count = f.alloca("i64");
     f.emit(max ? "store float 0xFFF0000000000000, ptr " + acc : "store double 0.0, ptr " + acc);
-    f.emit("store i1 false, ptr " + taken);
     f.emit("store i64 0, ptr " + count);
     for (int kh = 0; kh < g.kernelH(); kh++) {
       String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + (kh - g.padTop()));
       for (int kw = 0; kw < g.kernelW(); kw++) {
         String iw = f.let("add nsw i64 " + f.let("mul nsw i64 " + ow + ", " + g.strideW()) + ", " + (kw - g.padLeft()));
-        String inside = f.let("and i1 " + ConvLayer.inRange(f, ih, g.inH()) + ", " + ConvLayer.inRange(f, iw, g.inW()));
+        String inside = w.alwaysInside() ? "true" : f.let("and i1 " + ConvLayer.inRange(f, ih, g.inH()) + ", " + ConvLayer.inRange(f, iw, g.inW()));
         String safe = f.let("select i1 " + inside + ", i64 " + f.mulAdd(ih, g.inW(), iw) + ", i64 0");
         String v = f.let("load float, ptr " + f.floatAt(x, safe) + ", align 4");
         if (max) {
+          // Nothing was taken exactly while the maximum is still -inf (a taken value is above it or NaN).
           String cur = f.let("load float, ptr " + acc);
-          String t = f.let("load i1, ptr " + taken);
           String above = f.let("fcmp ogt float " + v + ", " + cur);
-          String firstNan = f.let("and i1 " + f.let("xor i1 " + t + ", true") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
+          String firstNan = f.let("and i1 " + f.let("fcmp oeq float " + cur + ", 0xFFF0000000000000") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
           String take = f.let("and i1 " + inside + ", " + f.let("or i1 " + above + ", " + firstNan));
           f.emit("store float " + f.let("select i1 " + take + ", float " + v + ", float " + cur) + ", ptr " + acc);
-          f.emit("store i1 " + f.let("or i1 " + t + ", " + take) + ", ptr " + taken);
         } else {
           String vd = f.let("select i1 " + inside + ", double " + f.let("fpext float " + v + " to double") + ", double 0.0");
           f.emit("store double " + f.let("fadd double " + f.let("load double, ptr " + acc) + ", " + vd) + ", ptr " + acc);

@@ -1,0 +1,95 @@
+// Single layers with the attributes the bundled models leave out, both code styles against the interpreter.
+package org.qcc.backends.llvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.qcc.ir.FloatTensor;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.formats.FloatFormat;
+import org.qcc.ir.text.QirParser;
+import org.qcc.simulator.functional.Interpreter;
+
+class LayerLoweringTest {
+  private static final int IMAGES = 19; // a full tile and a partial one
+
+  static Stream<Arguments> layers() {
+    return Stream.of(
+        Arguments.of("max pool, padded, ceil mode", "[N,2,7,7]", "[N,2,4,4]", "MaxPool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2], ceil_mode = 1}"),
+        Arguments.of("max pool, no padding", "[N,3,6,6]", "[N,3,3,3]", "MaxPool(%x) {kernel_shape = [2, 2], strides = [2, 2]}"),
+        Arguments.of("average pool, padding counted", "[N,2,5,5]", "[N,2,3,3]", "AveragePool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2], count_include_pad = 1}"),
+        Arguments.of("average pool, padding not counted", "[N,2,5,5]", "[N,2,5,5]", "AveragePool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]}"),
+        Arguments.of("global max pool", "[N,3,4,5]", "[N,3,1,1]", "GlobalMaxPool(%x)"),
+        Arguments.of("global average pool", "[N,3,4,5]", "[N,3,1,1]", "GlobalAveragePool(%x)"),
+        Arguments.of("grouped strided dilated conv", "[N,4,9,9]", "[N,6,4,4]", "Conv(%x, %w, %b) {group = 2, kernel_shape = [3, 3], strides = [2, 2], dilations = [2, 1], pads = [2, 1, 1, 0]}"),
+        Arguments.of("pointwise conv", "[N,4,3,3]", "[N,6,3,3]", "Conv(%x, %w1)"),
+        Arguments.of("conv, same padding, wide image", "[N,4,20,20]", "[N,6,20,20]", "Conv(%x, %w5) {auto_pad = \"SAME_UPPER\", kernel_shape = [3, 3]}"),
+        Arguments.of("gemm, transposed B, alpha and beta", "[N,12]", "[N,5]", "Gemm(%x, %g, %c) {transB = 1, alpha = 0.75, beta = 2.0}"),
+        Arguments.of("matmul, rank 3", "[N,3,12]", "[N,3,7]", "MatMul(%x, %m)"),
+        Arguments.of("add a broadcast constant", "[N,3,2,2]", "[N,3,2,2]", "Add(%x, %k)"),
+        Arguments.of("divide by the input", "[N,3,2,2]", "[N,3,2,2]", "Div(%k4, %x)"),
+        Arguments.of("relu", "[N,3,2,2]", "[N,3,2,2]", "Relu(%x)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("layers")
+  void loopsAndThreadsEqualTheInterpreter(String what, String in, String out, String node) {
+    Random r = new Random(what.hashCode());
+    String text = "graph \"layer\" opsets(\"\" = 17) {\n"
+        + "  input %x: fp32" + in + "\n"
+        + constant("w", new int[] {6, 2, 3, 3}, r)
+        + constant("b", new int[] {6}, r)
+        + constant("w1", new int[] {6, 4, 1, 1}, r)
+        + constant("w5", new int[] {6, 4, 3, 3}, r)
+        + constant("g", new int[] {5, 12}, r)
+        + constant("c", new int[] {5}, r)
+        + constant("m", new int[] {12, 7}, r)
+        + constant("k", new int[] {3, 1, 1}, r)
+        + constant("k4", new int[] {1, 3, 2, 2}, r)
+        + "  %y: fp32" + out + " = " + node + " loc(\"layer\")\n"
+        + "  output %y\n}\n";
+    Graph g = QirParser.parse(text, what);
+    int[] shape = dims(in);
+    float[] data = new float[IMAGES * (int) LayerContext.elements(java.util.Arrays.copyOfRange(shape, 1, shape.length))];
+    float[] specials = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, Float.MIN_VALUE};
+    for (int i = 0; i < data.length; i++) {
+      data[i] = r.nextInt(40) == 0 ? specials[r.nextInt(specials.length)] : (float) r.nextGaussian();
+    }
+    shape[0] = IMAGES;
+    FloatTensor x = new FloatTensor(FloatFormat.FP32, shape, data);
+    Tensor expected = new Interpreter(g).run(List.of(x)).get(0);
+    for (ModelLowering.Style style : ModelLowering.Style.values()) {
+      try (JitModel jit = JitModel.compile(g, style)) {
+        float[] actual = jit.run(List.of(data), IMAGES).get(0);
+        assertEquals(expected.size(), actual.length);
+        for (int i = 0; i < actual.length; i++) {
+          assertEquals(Float.floatToRawIntBits((float) expected.getDouble(i)), Float.floatToRawIntBits(actual[i]), style + " element " + i + ": " + expected.getDouble(i) + " vs " + actual[i]);
+        }
+      }
+    }
+  }
+
+  private static String constant(String name, int[] shape, Random r) {
+    StringBuilder s = new StringBuilder("  const %" + name + ": fp32" + java.util.Arrays.toString(shape).replace(" ", "") + " = [");
+    long n = LayerContext.elements(shape);
+    for (int i = 0; i < n; i++) {
+      s.append(i == 0 ? "" : ", ").append((float) r.nextGaussian());
+    }
+    return s.append("]\n").toString();
+  }
+
+  private static int[] dims(String shape) {
+    String[] parts = shape.substring(1, shape.length() - 1).split(",");
+    int[] d = new int[parts.length];
+    for (int i = 1; i < parts.length; i++) {
+      d[i] = Integer.parseInt(parts[i].strip());
+    }
+    return d;
+  }
+}
