@@ -4,6 +4,7 @@ package org.qcc.backends.llvm;
 import org.qcc.ir.Shape;
 import org.qcc.ir.formats.Granularity;
 import org.qcc.ir.formats.IntFormat;
+import org.qcc.ir.formats.Minifloat;
 import org.qcc.ir.formats.Rounding;
 import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.ops.FakeQuantSpec;
@@ -62,11 +63,11 @@ final class FakeQuantLayer {
       throw c.fail("grouped scales on run-time values are not supported");
     }
     ScalarFormat format = (ScalarFormat) spec.format();
-    boolean fastInt = format instanceof IntFormat && spec.rounding() == Rounding.NEAREST_EVEN;
-    if (!fastInt && format.bits() > QuantTable.MAX_BITS || spec.rounding() == Rounding.STOCHASTIC) {
+    boolean direct = (format instanceof IntFormat || format instanceof Minifloat) && spec.rounding() == Rounding.NEAREST_EVEN;
+    if (!direct && format.bits() > QuantTable.MAX_BITS || spec.rounding() == Rounding.STOCHASTIC) {
       throw c.fail("quantizing run-time values to " + format.name() + " with " + spec.rounding().id() + " rounding is not supported");
     }
-    QuantTable table = fastInt ? null : QuantTable.of(format, spec.rounding());
+    QuantTable table = direct ? null : QuantTable.of(format, spec.rounding());
     long[] padded = table == null ? null : table.paddedKeys();
     String keys = padded == null ? null : c.global(padded);
     String values = table == null ? null : c.global(table.values());
@@ -105,7 +106,7 @@ final class FakeQuantLayer {
     String x = f.let("load float, ptr " + f.floatAt(c.in(0), at) + ", align 4");
     String y = f.let("fdiv double " + f.let("fpext float " + x + " to double") + ", " + f.let("fpext float " + s + " to double"));
     QuantTable t = p.table();
-    String v = t == null ? roundInt(f, y, (IntFormat) p.format()) : lookup(f, y, t.nanValue(), t.paddedKeys().length, p.keys(), p.values());
+    String v = t != null ? lookup(f, y, t.nanValue(), t.paddedKeys().length, p.keys(), p.values()) : p.format() instanceof Minifloat m ? roundMinifloat(f, y, m) : roundInt(f, y, (IntFormat) p.format());
     f.emit("store float " + f.let("fmul float " + v + ", " + s) + ", ptr " + f.floatAt(c.out(0), at) + ", align 4");
   }
 
@@ -120,6 +121,45 @@ final class FakeQuantLayer {
     String inner = f.let("select i1 " + leHi + ", double " + q + ", double " + hi);
     String below = f.let("select i1 " + ltLo + ", double " + lo + ", double 0.0");
     return f.let("fptrunc double " + f.let("select i1 " + geLo + ", double " + inner + ", double " + below) + " to float");
+  }
+
+  /**
+   * Minifloat.quantize under round-to-nearest-even, step for step and branch-free (so it
+   * vectorizes): the magnitude is scaled by a power of two that makes its binade's grid the
+   * integers, rounded once, scaled back; then overflow, the sign and the format's zeros and NaN.
+   */
+  private static String roundMinifloat(IrFunction f, String y, Minifloat m) {
+    String bits = f.let("bitcast double " + y + " to i64");
+    String negative = f.let("icmp slt i64 " + bits + ", 0");
+    String a = f.let("call double @llvm.fabs.f64(double " + y + ")");
+    // Math.getExponent: the biased exponent field minus 1023 (-1023 for zero). Infinity's 1024 becomes
+    // 1023, so that its scale factors stay finite and it overflows like any huge value.
+    String field = f.let("and i64 " + f.let("lshr i64 " + bits + ", 52") + ", 2047");
+    String exp = f.let("sub nsw i64 " + f.let("select i1 " + f.let("icmp eq i64 " + field + ", 2047") + ", i64 2046, i64 " + field) + ", 1023");
+    int emin = m.minExponent();
+    String belowNormal = f.let("icmp slt i64 " + exp + ", " + emin);
+    String quantum = f.let("select i1 " + belowNormal + ", i64 " + (m.subnormals() ? emin - m.manBits() : emin) + ", i64 " + f.let("sub nsw i64 " + exp + ", " + m.manBits()));
+    String r = f.let("fmul double " + a + ", " + pow2(f, f.let("sub nsw i64 0, " + quantum)));
+    String v = f.let("fmul double " + f.let("call double @llvm.roundeven.f64(double " + r + ")") + ", " + pow2(f, quantum));
+    double max = m.maxValue();
+    double overflow = m.saturating() ? max : m.hasInfinity() ? Double.POSITIVE_INFINITY : Double.NaN;
+    v = f.let("select i1 " + f.let("fcmp ogt double " + v + ", " + Ir.f64(max)) + ", double " + Ir.f64(overflow) + ", double " + v);
+    String signed = f.let("select i1 " + negative + ", double " + f.let("fneg double " + v) + ", double " + v);
+    if (m.specials() == Minifloat.Specials.FNUZ) {
+      // No negative zero.
+      signed = f.let("select i1 " + f.let("fcmp oeq double " + v + ", 0.0") + ", double 0.0, double " + signed);
+    }
+    if (!m.signed()) {
+      signed = f.let("select i1 " + negative + ", double 0.0, double " + signed);
+    }
+    String nan = f.let("fcmp uno double " + y + ", 0.0");
+    String out = f.let("select i1 " + nan + ", double " + Ir.f64(m.hasNaN() ? Double.NaN : 0.0) + ", double " + signed);
+    return f.let("fptrunc double " + out + " to float");
+  }
+
+  /** 2^e for an i64 e in the normal range of doubles, built from its bits. */
+  private static String pow2(IrFunction f, String e) {
+    return f.let("bitcast i64 " + f.let("shl i64 " + f.let("add nsw i64 " + e + ", 1023") + ", 52") + " to double");
   }
 
   /** Branch-free binary search of the quotient's total-order key among the table's thresholds. */

@@ -371,6 +371,7 @@ public final class ModelLowering {
   private static final String INTRINSICS = """
       declare float @llvm.fma.f32(float, float, float)
       declare double @llvm.roundeven.f64(double)
+      declare double @llvm.fabs.f64(double)
       declare double @llvm.maximum.f64(double, double)
       """;
 

@@ -91,21 +91,30 @@ class FakeQuantLoweringTest {
   @ParameterizedTest(name = "{index}")
   @MethodSource("formats")
   void generatedCodeQuantizesLikeTheInterpreter(ScalarFormat f) {
+    // rne computes directly for integers and minifloats; rtz goes through the table.
+    for (Rounding rounding : List.of(Rounding.NEAREST_EVEN, Rounding.TOWARD_ZERO)) {
+      for (ModelLowering.Style style : ModelLowering.Style.values()) {
+        check(f, rounding, style);
+      }
+    }
+  }
+
+  private static void check(ScalarFormat f, Rounding rounding, ModelLowering.Style style) {
     float scale = 0.3f;
     float[] x = probes(f, scale);
     Graph g = new Graph("fq");
     Value in = g.addInput(new Value("x", new TensorType(FloatFormat.FP32, Shape.of(List.of(new org.qcc.ir.Dim.Symbolic("N"), new org.qcc.ir.Dim.Fixed(x.length))))));
     Value s = g.addConstant(new Value("s", TensorType.of(FloatFormat.FP32)), Tensor.scalar(scale));
     Value out = new Value("y", in.type());
-    g.addNode(new Node("qcc", "FakeQuant", "fq", List.of(in, s), List.of(out), Map.of("format", new Attribute.Str(f.name()))));
+    g.addNode(new Node("qcc", "FakeQuant", "fq", List.of(in, s), List.of(out), Map.of("format", new Attribute.Str(f.name()), "rounding", new Attribute.Str(rounding.id()))));
     g.addOutput(out);
     g.setOpset("qcc", 1);
     FloatTensor input = new FloatTensor(FloatFormat.FP32, new int[] {1, x.length}, x);
     float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(input)).get(0)).data();
-    try (JitModel jit = JitModel.compile(g)) {
+    try (JitModel jit = JitModel.compile(g, style)) {
       float[] actual = jit.run(List.of(x), 1).get(0);
       for (int i = 0; i < x.length; i++) {
-        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), f.name() + " at " + x[i] + ": " + expected[i] + " vs " + actual[i]);
+        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), f.name() + " " + rounding + " " + style + " at " + x[i] + ": " + expected[i] + " vs " + actual[i]);
       }
     }
   }
