@@ -143,12 +143,11 @@ final class ConvLayer {
     Geometry g = s.g();
     IrFunction f = c.f();
     String idx = c.index();
-    String ow = f.let("urem i64 " + idx + ", " + g.outW());
-    String rest = f.let("udiv i64 " + idx + ", " + g.outW());
-    String oh = f.let("urem i64 " + rest + ", " + g.outH());
-    String planes = f.let("udiv i64 " + rest + ", " + g.outH());
-    String m = f.let("urem i64 " + planes + ", " + s.m());
-    String b = f.let("udiv i64 " + planes + ", " + s.m());
+    String[] at = f.unflatten(idx, g.outW(), g.outH(), s.m());
+    String ow = at[0];
+    String oh = at[1];
+    String m = at[2];
+    String b = at[3];
     String gi = f.let("udiv i64 " + m + ", " + s.mg());
     long plane = (long) g.inH() * g.inW();
     String x = f.floatAt(c.in(0), f.add(f.let("mul nsw i64 " + b + ", " + s.channels() * plane), f.let("mul nsw i64 " + gi + ", " + s.cg() * plane)));

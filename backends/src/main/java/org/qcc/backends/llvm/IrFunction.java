@@ -76,6 +76,21 @@ final class IrFunction {
     body.append(name).append(":\n");
   }
 
+  /**
+   * The coordinates of a flat row-major index, innermost first: one per size in {@code sizes}
+   * (innermost first), then the quotient that remains.
+   */
+  String[] unflatten(String index, long... sizes) {
+    String[] out = new String[sizes.length + 1];
+    String rest = index;
+    for (int d = 0; d < sizes.length; d++) {
+      out[d] = let("urem i64 " + rest + ", " + sizes[d]);
+      rest = let("udiv i64 " + rest + ", " + sizes[d]);
+    }
+    out[sizes.length] = rest;
+    return out;
+  }
+
   /** {@code base + index * 4}: the address of float {@code index}. */
   String floatAt(String base, String index) {
     return let("getelementptr inbounds float, ptr " + base + ", i64 " + index);

@@ -83,6 +83,7 @@ public final class ModelLowering {
     Globals globals = new Globals();
     StringBuilder functions = new StringBuilder();
     StringBuilder kernels = new StringBuilder();
+    StringBuilder hostLoops = new StringBuilder();
     List<LayerCall> calls = new ArrayList<>();
     List<KernelModel.Launch> launches = new ArrayList<>();
     long scratch = 0;
@@ -142,7 +143,8 @@ public final class ModelLowering {
         lowerElement(new LayerContext(n, definition(n), at, consts, inShapes, outShapes, globals));
         long threads = LayerContext.elements(outShapes.get(0));
         String kernel = symbol + "_" + name;
-        functions.append('\n').append(at.text()).append('\n').append(hostLoop(layerSignature, name, params, threads));
+        functions.append('\n').append(at.text());
+        hostLoops.append('\n').append(hostLoop(layerSignature, name, params, threads));
         kernels.append('\n').append(kernel(kernel, name, params));
         launches.add(new KernelModel.Launch(kernel, args, threads));
       }
@@ -158,7 +160,7 @@ public final class ModelLowering {
     List<TensorInfo> outs = g.outputs().stream().map(v -> new TensorInfo(v.name(), image.get(v))).toList();
     LoweredModel host = null;
     if (target != null) {
-      String ir = "; qcc model for " + target.triple() + " (" + target.cpu() + ")\n" + globals.declarations() + functions + modelFunction(g, symbol, slotOf, image, layout, calls) + vectorIntrinsics(lanes) + INTRINSICS;
+      String ir = "; qcc model for " + target.triple() + " (" + target.cpu() + ")\n" + globals.declarations() + functions + hostLoops + modelFunction(g, symbol, slotOf, image, layout, calls) + vectorIntrinsics(lanes) + INTRINSICS;
       host = new LoweredModel(symbol, new ModuleText(ir, globals.bytes()), ins, outs, layout.bytes());
     }
     KernelModel kernelModel = null;

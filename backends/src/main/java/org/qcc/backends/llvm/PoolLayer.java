@@ -52,13 +52,9 @@ final class PoolLayer {
     Window w = window(c, max);
     Geometry g = w.g();
     IrFunction f = c.f();
-    String idx = c.index();
-    String ow = f.let("urem i64 " + idx + ", " + g.outW());
-    String rest = f.let("udiv i64 " + idx + ", " + g.outW());
-    String oh = f.let("urem i64 " + rest + ", " + g.outH());
-    String pl = f.let("udiv i64 " + rest + ", " + g.outH());
-    String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + pl + ", " + (long) g.inH() * g.inW()));
-    f.emit("store float " + pooled(f, w, x, oh, ow) + ", ptr " + f.floatAt(c.out(0), idx) + ", align 4");
+    String[] at = f.unflatten(c.index(), g.outW(), g.outH());
+    String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + at[2] + ", " + (long) g.inH() * g.inW()));
+    f.emit("store float " + pooled(f, w, x, at[1], at[0]) + ", ptr " + f.floatAt(c.out(0), c.index()) + ", align 4");
   }
 
   /** The pooled value at output (oh, ow) of the plane at {@code x}. */
