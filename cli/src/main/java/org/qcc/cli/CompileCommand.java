@@ -70,16 +70,15 @@ final class CompileCommand implements Callable<Integer> {
     Map<String, Object> o = new LinkedHashMap<>();
     String summary;
     List<Path> written;
+    o.put("target", target.name());
     if (target == Target.cpu) {
       AotCompiler.Result r = AotCompiler.write(g, outDir, symbol, emitLlvm);
-      o.put("target", target.name());
       o.put("symbol", r.model().symbol());
       o.put("workspace_bytes", r.model().workspaceBytes());
       summary = "entry " + r.model().symbol() + ", workspace " + r.model().workspaceBytes() + " bytes";
       written = r.files();
     } else {
       PtxCompiler.Result r = PtxCompiler.write(g, outDir, symbol, gpu, emitLlvm);
-      o.put("target", target.name());
       o.put("gpu", gpu);
       o.put("kernels", r.model().launches().stream().map(l -> l.kernel()).toList());
       summary = r.model().launches().size() + " kernels for " + gpu;

@@ -73,7 +73,7 @@ final class ConvLayer {
       if (!direct) {
         im2col(f, col, x, p, cg, g);
       }
-      GemmEmitter.emit(f, groupWeights(f, s, gi), direct ? x : col, y, String.valueOf(mg), p, taps, groupEpilogue(f, s, gi), lanes);
+      GemmEmitter.emit(f, groupWeights(f, s, gi), direct ? x : col, y, mg, p, taps, groupEpilogue(f, s, gi), lanes);
     }
     f.endLoop();
   }
@@ -112,7 +112,7 @@ final class ConvLayer {
       f.emit("br label %" + label + ".done");
       f.label(label + ".done");
       f.endLoop();
-      GemmEmitter.emit(f, groupWeights(f, s, gi), col, product, String.valueOf(mg), n, taps, groupEpilogue(f, s, gi), lanes);
+      GemmEmitter.emit(f, groupWeights(f, s, gi), col, product, mg, n, taps, groupEpilogue(f, s, gi), lanes);
       String left = f.let("sub nsw i64 " + c.count() + ", " + b0);
       String present = f.forLoop("0", f.let("select i1 " + f.let("icmp slt i64 " + left + ", " + together) + ", i64 " + left + ", i64 " + together), 1);
       String y = f.floatAt(c.out(0), f.mulAdd(f.add(b0, present), (long) s.m() * p, String.valueOf((long) gi * mg * p)));

@@ -26,25 +26,24 @@ final class GemmEmitter {
 
   /**
    * {@code m} is an IR i64 operand (the batch tile's row count is only known at run time); n and k
-   * are compile-time sizes. {@code lanes} is the SIMD width in floats.
+   * are compile-time sizes. {@code lanes} is the SIMD width in floats. Leftover rows go one at a time.
    */
   static void emit(IrFunction f, String a, String b, String c, String m, long n, long k, Epilogue e, int lanes) {
-    if (m.matches("\\d+")) {
-      // A known row count: the leftover rows form one smaller register tile.
-      long rows = Long.parseLong(m);
-      long main = rows - rows % ROWS;
-      if (main > 0) {
-        columns(f, a, b, c, "0", String.valueOf(main), ROWS, n, k, e, lanes);
-      }
-      if (rows > main) {
-        columns(f, a, b, c, String.valueOf(main), m, (int) (rows - main), n, k, e, lanes);
-      }
-      return;
-    }
     String rem = f.let("srem i64 " + m + ", " + ROWS);
     String mainRows = f.let("sub nsw i64 " + m + ", " + rem);
     columns(f, a, b, c, "0", mainRows, ROWS, n, k, e, lanes);
     columns(f, a, b, c, mainRows, m, 1, n, k, e, lanes);
+  }
+
+  /** As {@link #emit(IrFunction, String, String, String, String, long, long, Epilogue, int)} with {@code m} rows known at compile time: the leftover rows form one smaller register tile. */
+  static void emit(IrFunction f, String a, String b, String c, long m, long n, long k, Epilogue e, int lanes) {
+    long main = m - m % ROWS;
+    if (main > 0) {
+      columns(f, a, b, c, "0", String.valueOf(main), ROWS, n, k, e, lanes);
+    }
+    if (m > main) {
+      columns(f, a, b, c, String.valueOf(main), String.valueOf(m), (int) (m - main), n, k, e, lanes);
+    }
   }
 
   /** Rows [rowFrom, rowTo) in blocks of {@code mr}: wide tiles, then single vectors, then the masked tail. */

@@ -120,17 +120,18 @@ public final class ModelLowering {
         slots.add(LayerContext.elements(image.get(v)));
       }
       String name = "layer" + index++;
-      StringBuilder params = new StringBuilder();
+      List<String> pointers = new ArrayList<>(); // %x<i> for each run-time input, then %y0
       List<Integer> args = new ArrayList<>();
       for (int i = 0; i < n.inputs().size(); i++) {
         Value v = n.inputs().get(i);
         if (v != null && !constants.containsKey(v)) {
-          params.append("ptr noalias %x").append(i).append(", ");
+          pointers.add("%x" + i);
           args.add(slotOf.get(v));
         }
       }
-      params.append("ptr noalias %y0, ");
+      pointers.add("%y0");
       args.add(slotOf.get(n.output(0)));
+      String params = list(pointers, "ptr noalias ");
       String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count)";
       if (style == Style.LOOPS) {
         IrFunction f = new IrFunction(layerSignature);
@@ -144,8 +145,8 @@ public final class ModelLowering {
         long threads = LayerContext.elements(outShapes.get(0));
         String kernel = symbol + "_" + name;
         functions.append('\n').append(at.text());
-        hostLoops.append('\n').append(hostLoop(layerSignature, name, params, threads));
-        kernels.append('\n').append(kernel(kernel, name, params));
+        hostLoops.append('\n').append(hostLoop(layerSignature, name, list(pointers, "ptr "), threads));
+        kernels.append('\n').append(kernel(kernel, name, params, list(pointers, "ptr ")));
         launches.add(new KernelModel.Launch(kernel, args, threads));
       }
       calls.add(new LayerCall("@" + name, args));
@@ -174,16 +175,16 @@ public final class ModelLowering {
   }
 
   /** The host's stand-in for a grid: the layer function calls the element function for every output of the tile. */
-  private static String hostLoop(String signature, String name, CharSequence params, long threadsPerImage) {
+  private static String hostLoop(String signature, String name, String arguments, long threadsPerImage) {
     IrFunction f = new IrFunction(signature);
     String idx = f.forLoop("0", f.let("mul nsw i64 %count, " + threadsPerImage), 1);
-    f.emit("call void @" + name + "_at(" + arguments(params) + "i64 " + idx + ")");
+    f.emit("call void @" + name + "_at(" + arguments + "i64 " + idx + ")");
     f.endLoop();
     return f.text();
   }
 
   /** A PTX kernel: the global thread index from block and thread ids, a bounds check, the element function. */
-  private static String kernel(String kernel, String name, CharSequence params) {
+  private static String kernel(String kernel, String name, String params, String arguments) {
     return "define ptx_kernel void @" + kernel + "(" + params + "i64 %total) {\n"
         + "entry:\n"
         + "  %tid = call i32 @llvm.nvvm.read.ptx.sreg.tid.x()\n"
@@ -197,22 +198,20 @@ public final class ModelLowering {
         + "  %live = icmp ult i64 %idx, %total\n"
         + "  br i1 %live, label %run, label %done\n"
         + "run:\n"
-        + "  call void @" + name + "_at(" + arguments(params) + "i64 %idx)\n"
+        + "  call void @" + name + "_at(" + arguments + "i64 %idx)\n"
         + "  br label %done\n"
         + "done:\n"
         + "  ret void\n"
         + "}\n";
   }
 
-  /** The pointer parameters of a layer ({@code %x0}, ..., {@code %y0}) passed on as arguments. */
-  private static String arguments(CharSequence params) {
-    StringBuilder a = new StringBuilder();
-    for (String p : params.toString().split(", ")) {
-      if (!p.isEmpty()) {
-        a.append("ptr ").append(p.substring(p.lastIndexOf(' ') + 1)).append(", ");
-      }
+  /** Each name with its type in front, comma-terminated: the leading part of a parameter or argument list. */
+  private static String list(List<String> names, String type) {
+    StringBuilder s = new StringBuilder();
+    for (String n : names) {
+      s.append(type).append(n).append(", ");
     }
-    return a.toString();
+    return s.toString();
   }
 
   private static void lowerLayer(LayerContext c, int lanes) {

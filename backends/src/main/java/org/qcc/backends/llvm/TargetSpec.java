@@ -26,7 +26,6 @@ public record TargetSpec(String triple, String cpu, String features) {
       throw new BackendException("--gpu " + gpu + " is not a GPU qcc compiles for; use one of " + String.join(", ", GPUS));
     }
     String ptx = gpu.startsWith("sm_12") ? "+ptx87" : gpu.startsWith("sm_10") ? "+ptx86" : "+ptx80";
-    Llvm.load();
     return new TargetSpec("nvptx64-nvidia-cuda", gpu, ptx);
   }
 
