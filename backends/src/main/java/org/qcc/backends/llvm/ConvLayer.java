@@ -10,8 +10,20 @@ package org.qcc.backends.llvm;
 final class ConvLayer {
   private ConvLayer() {}
 
-  /** The layer's constants and sizes, checked. Weights are (m, cg, kh, kw), row-major. */
-  private record Setup(Geometry g, int group, int channels, int m, long taps, String w, String bias) {
+  /**
+   * The layer's constants and sizes, checked. Weights are (m, cg, kh, kw), row-major; with {@code
+   * exact} they are codes, and the input becomes codes as im2col copies it.
+   */
+  private record Setup(Geometry g, int group, int channels, int m, long taps, String w, String bias, ExactPlan exact) {
+    /** The element type of the weights and the im2col matrix. */
+    String elem() {
+      return exact == null ? "float" : exact.elem();
+    }
+
+    int floatsPerElem() {
+      return exact == null ? 1 : exact.floatsPerCode();
+    }
+
     int cg() {
       return channels / group;
     }
@@ -35,7 +47,10 @@ final class ConvLayer {
     }
     Geometry g = Geometry.of(c, xs, new int[] {ws[2], ws[3]}, c.outShape(0));
     String bias = c.has(2) ? c.global(c.constantFloats(2, "bias")) : null;
-    return new Setup(g, group, channels, m, (long) ws[1] * ws[2] * ws[3], c.global(c.constantFloats(1, "weights")), bias);
+    ExactPlan exact = ExactPlan.of(c, m).orElse(null);
+    float[] w = c.constantFloats(1, "weights");
+    String weights = exact == null ? c.global(w) : exact.global(c, exact.weightCodes(w, ws, 0));
+    return new Setup(g, group, channels, m, (long) ws[1] * ws[2] * ws[3], weights, bias, exact);
   }
 
   /** Columns a GEMM wants at least: small images are batched side by side until they fill this many. */
@@ -64,16 +79,16 @@ final class ConvLayer {
     long taps = s.taps();
     long p = (long) g.outH() * g.outW();
     IrFunction f = c.f();
-    boolean direct = g.isPointwise();
-    String col = direct ? null : c.scratch(taps * p);
+    boolean direct = g.isPointwise() && s.exact() == null;
+    String col = direct ? null : c.scratch(taps * p * s.floatsPerElem());
     String b = f.forLoop("0", c.count(), 1);
     for (int gi = 0; gi < s.group(); gi++) {
       String x = f.floatAt(c.in(0), f.mulAdd(b, (long) s.channels() * g.inH() * g.inW(), String.valueOf((long) gi * cg * g.inH() * g.inW())));
       String y = f.floatAt(c.out(0), f.mulAdd(b, (long) s.m() * p, String.valueOf((long) gi * mg * p)));
       if (!direct) {
-        im2col(f, col, x, p, cg, g);
+        im2col(f, col, x, p, cg, g, s.exact());
       }
-      GemmEmitter.emit(f, groupWeights(f, s, gi), direct ? x : col, y, mg, p, taps, groupEpilogue(f, s, gi), lanes);
+      GemmEmitter.emit(f, groupWeights(f, s, gi), direct ? x : col, y, mg, p, taps, groupEpilogue(f, s, gi), lanes, s.elem());
     }
     f.endLoop();
   }
@@ -92,27 +107,27 @@ final class ConvLayer {
     long p = (long) g.outH() * g.outW();
     long n = together * p;
     IrFunction f = c.f();
-    String col = c.scratch(taps * n + mg * n);
-    String product = f.floatAt(col, String.valueOf(taps * n));
+    String col = c.scratch(taps * n * s.floatsPerElem() + mg * n);
+    String product = f.at(s.elem(), col, String.valueOf(taps * n));
     String b0 = f.forLoop("0", c.count(), together);
     for (int gi = 0; gi < s.group(); gi++) {
       String i = f.forLoop("0", String.valueOf(together), 1);
       String b = f.add(b0, i);
       String x = f.floatAt(c.in(0), f.mulAdd(b, (long) s.channels() * g.inH() * g.inW(), String.valueOf((long) gi * cg * g.inH() * g.inW())));
-      String columns = f.floatAt(col, f.let("mul nsw i64 " + i + ", " + p));
+      String columns = f.at(s.elem(), col, f.let("mul nsw i64 " + i + ", " + p));
       String label = f.fresh().substring(1);
       f.emit("br i1 " + f.let("icmp slt i64 " + b + ", " + c.count()) + ", label %" + label + ".copy, label %" + label + ".zero");
       f.label(label + ".copy");
-      im2col(f, columns, x, n, cg, g);
+      im2col(f, columns, x, n, cg, g, s.exact());
       f.emit("br label %" + label + ".done");
       f.label(label + ".zero");
       String row = f.forLoop("0", String.valueOf(taps), 1);
-      zero(f, f.floatAt(columns, f.let("mul nsw i64 " + row + ", " + n)), 0, p);
+      zero(f, s.elem(), f.at(s.elem(), columns, f.let("mul nsw i64 " + row + ", " + n)), 0, p);
       f.endLoop();
       f.emit("br label %" + label + ".done");
       f.label(label + ".done");
       f.endLoop();
-      GemmEmitter.emit(f, groupWeights(f, s, gi), col, product, mg, n, taps, groupEpilogue(f, s, gi), lanes);
+      GemmEmitter.emit(f, groupWeights(f, s, gi), col, product, mg, n, taps, groupEpilogue(f, s, gi), lanes, s.elem());
       String left = f.let("sub nsw i64 " + c.count() + ", " + b0);
       String present = f.forLoop("0", f.let("select i1 " + f.let("icmp slt i64 " + left + ", " + together) + ", i64 " + left + ", i64 " + together), 1);
       String y = f.floatAt(c.out(0), f.mulAdd(f.add(b0, present), (long) s.m() * p, String.valueOf((long) gi * mg * p)));
@@ -126,12 +141,13 @@ final class ConvLayer {
   }
 
   private static String groupWeights(IrFunction f, Setup s, int gi) {
-    return f.let("getelementptr inbounds float, ptr " + s.w() + ", i64 " + (long) gi * s.mg() * s.taps());
+    return f.at(s.elem(), s.w(), String.valueOf((long) gi * s.mg() * s.taps()));
   }
 
   private static GemmEmitter.Epilogue groupEpilogue(IrFunction f, Setup s, int gi) {
     String bg = s.bias() == null ? null : f.let("getelementptr inbounds float, ptr " + s.bias() + ", i64 " + (long) gi * s.mg());
-    return new GemmEmitter.Epilogue(1f, bg, null);
+    String scale = s.exact() == null ? null : f.let("getelementptr inbounds float, ptr " + s.exact().multipliers() + ", i64 " + (long) gi * s.mg());
+    return new GemmEmitter.Epilogue(1f, bg, null, scale, null);
   }
 
   /**
@@ -151,12 +167,13 @@ final class ConvLayer {
     String gi = f.let("udiv i64 " + m + ", " + s.mg());
     long plane = (long) g.inH() * g.inW();
     String x = f.floatAt(c.in(0), f.add(f.let("mul nsw i64 " + b + ", " + s.channels() * plane), f.let("mul nsw i64 " + gi + ", " + s.cg() * plane)));
-    String wRow = f.floatAt(s.w(), f.let("mul nsw i64 " + m + ", " + s.taps()));
-    String acc = f.alloca("float");
-    f.emit("store float 0.0, ptr " + acc);
+    String elem = s.elem();
+    String wRow = f.at(elem, s.w(), f.let("mul nsw i64 " + m + ", " + s.taps()));
+    String acc = f.alloca(elem);
+    f.emit("store " + elem + " 0.0, ptr " + acc);
     String ch = f.forLoop("0", String.valueOf(s.cg()), 1);
     String xc = f.floatAt(x, f.let("mul nsw i64 " + ch + ", " + plane));
-    String wc = f.floatAt(wRow, f.let("mul nsw i64 " + ch + ", " + (long) g.kernelH() * g.kernelW()));
+    String wc = f.at(elem, wRow, f.let("mul nsw i64 " + ch + ", " + (long) g.kernelH() * g.kernelW()));
     for (int kh = 0; kh < g.kernelH(); kh++) {
       String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + (kh * g.dilationH() - g.padTop()));
       for (int kw = 0; kw < g.kernelW(); kw++) {
@@ -164,25 +181,30 @@ final class ConvLayer {
         String inside = f.let("and i1 " + inRange(f, ih, g.inH()) + ", " + inRange(f, iw, g.inW()));
         String safe = f.let("select i1 " + inside + ", i64 " + f.mulAdd(ih, g.inW(), iw) + ", i64 0");
         String v = f.let("load float, ptr " + f.floatAt(xc, safe) + ", align 4");
-        String xv = f.let("select i1 " + inside + ", float " + v + ", float 0.0");
-        String wv = f.let("load float, ptr " + f.floatAt(wc, String.valueOf((long) kh * g.kernelW() + kw)) + ", align 4");
-        f.emit("store float " + GemmEmitter.fma(f, wv, xv, f.let("load float, ptr " + acc)) + ", ptr " + acc);
+        String xv = f.let("select i1 " + inside + ", " + elem + " " + (s.exact() == null ? v : s.exact().code(f, v)) + ", " + elem + " 0.0");
+        String wv = f.let("load " + elem + ", ptr " + f.at(elem, wc, String.valueOf((long) kh * g.kernelW() + kw)));
+        f.emit("store " + elem + " " + GemmEmitter.fma(f, elem, wv, xv, f.let("load " + elem + ", ptr " + acc)) + ", ptr " + acc);
       }
     }
     f.endLoop();
-    String y = f.let("load float, ptr " + acc);
-    if (s.bias() != null) {
-      y = f.let("fadd float " + y + ", " + f.let("load float, ptr " + f.floatAt(s.bias(), m)));
+    String y = ExactPlan.toFloat(f, elem, f.let("load " + elem + ", ptr " + acc));
+    String bias = s.bias() == null ? null : f.let("load float, ptr " + f.floatAt(s.bias(), m));
+    if (s.exact() != null) {
+      y = GemmEmitter.requantize(f, "float", y, f.let("load float, ptr " + f.floatAt(s.exact().multipliers(), m)), bias);
+    } else if (bias != null) {
+      y = f.let("fadd float " + y + ", " + bias);
     }
     f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), idx) + ", align 4");
   }
 
   /**
-   * Rows (channel, kh, kw), columns output positions; padding reads as +0. For each tap the
+   * Rows (channel, kh, kw), columns output positions; padding reads as +0, values become codes
+   * under {@code exact} (non-null). For each tap the
    * output rows and columns that read inside the image form a range known at compile time, so
    * the copy runs without per-element bounds checks (contiguous, hence vectorized, at stride 1).
    */
-  private static void im2col(IrFunction f, String col, String x, long rowStride, int channels, Geometry g) {
+  private static void im2col(IrFunction f, String col, String x, long rowStride, int channels, Geometry g, ExactPlan exact) {
+    String elem = exact == null ? "float" : exact.elem();
     long p = (long) g.outH() * g.outW();
     String ch = f.forLoop("0", String.valueOf(channels), 1);
     String plane = f.let("mul nsw i64 " + ch + ", " + (long) g.inH() * g.inW());
@@ -193,19 +215,19 @@ final class ConvLayer {
         int offW = kw * g.dilationW() - g.padLeft();
         int[] cols = inside(offW, g.strideW(), g.inW(), g.outW());
         String row = f.mulAdd(ch, (long) g.kernelH() * g.kernelW(), String.valueOf((long) kh * g.kernelW() + kw));
-        String dst = f.floatAt(col, f.let("mul nsw i64 " + row + ", " + rowStride));
-        zero(f, dst, 0, (long) rows[0] * g.outW());
+        String dst = f.at(elem, col, f.let("mul nsw i64 " + row + ", " + rowStride));
+        zero(f, elem, dst, 0, (long) rows[0] * g.outW());
         String oh = f.forLoop(String.valueOf(rows[0]), String.valueOf(rows[1]), 1);
-        String out = f.floatAt(dst, f.let("mul nsw i64 " + oh + ", " + g.outW()));
-        zero(f, out, 0, cols[0]);
+        String out = f.at(elem, dst, f.let("mul nsw i64 " + oh + ", " + g.outW()));
+        zero(f, elem, out, 0, cols[0]);
         String src = f.floatAt(x, f.add(plane, f.mulAdd(f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + offH), g.inW(), String.valueOf(offW))));
         String ow = f.forLoop(String.valueOf(cols[0]), String.valueOf(cols[1]), 1);
         String v = f.let("load float, ptr " + f.floatAt(src, f.let("mul nsw i64 " + ow + ", " + g.strideW())) + ", align 4");
-        f.emit("store float " + v + ", ptr " + f.floatAt(out, ow) + ", align 4");
+        f.emit("store " + elem + " " + (exact == null ? v : exact.code(f, v)) + ", ptr " + f.at(elem, out, ow));
         f.endLoop();
-        zero(f, out, cols[1], g.outW());
+        zero(f, elem, out, cols[1], g.outW());
         f.endLoop();
-        zero(f, dst, (long) rows[1] * g.outW(), p);
+        zero(f, elem, dst, (long) rows[1] * g.outW(), p);
       }
     }
     f.endLoop();
@@ -219,9 +241,11 @@ final class ConvLayer {
     return new int[] {lo, Math.max(lo, Math.min(hi, outputs))};
   }
 
-  private static void zero(IrFunction f, String base, long from, long to) {
+  /** Zeroes elements [from, to) of {@code elem} (float or double) from {@code base}. */
+  private static void zero(IrFunction f, String elem, String base, long from, long to) {
     if (to > from) {
-      f.emit("call void @llvm.memset.p0.i64(ptr " + f.floatAt(base, String.valueOf(from)) + ", i8 0, i64 " + (to - from) * 4 + ", i1 false)");
+      long bytes = elem.equals("double") ? 8 : 4;
+      f.emit("call void @llvm.memset.p0.i64(ptr " + f.at(elem, base, String.valueOf(from)) + ", i8 0, i64 " + (to - from) * bytes + ", i1 false)");
     }
   }
 

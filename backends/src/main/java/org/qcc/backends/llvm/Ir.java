@@ -17,7 +17,17 @@ final class Ir {
 
   /** {@code <lanes x float>}; one lane is a valid vector too, which lets one emitter cover the scalar tail. */
   static String vec(int lanes) {
-    return "<" + lanes + " x float>";
+    return vec(lanes, "float");
+  }
+
+  /** {@code <lanes x type>}. */
+  static String vec(int lanes, String type) {
+    return "<" + lanes + " x " + type + ">";
+  }
+
+  /** The overload suffix of an intrinsic on {@code lanes}-wide vectors of {@code type}, e.g. {@code v4f64}. */
+  static String vecSuffix(int lanes, String type) {
+    return "v" + lanes + (type.equals("double") ? "f64" : "f32");
   }
 
   /** The overload suffix of a float intrinsic on {@code lanes}-wide vectors, e.g. {@code v8f32}. */
@@ -36,7 +46,13 @@ final class Ir {
 
   /** Broadcasts a float SSA value or constant to all lanes. */
   static String splat(IrFunction f, String scalar, int lanes) {
-    String one = f.let("insertelement " + vec(lanes) + " poison, float " + scalar + ", i64 0");
-    return f.let("shufflevector " + vec(lanes) + " " + one + ", " + vec(lanes) + " poison, <" + lanes + " x i32> zeroinitializer");
+    return splat(f, scalar, lanes, "float");
+  }
+
+  /** Broadcasts a scalar of {@code type} to all lanes. */
+  static String splat(IrFunction f, String scalar, int lanes, String type) {
+    String vt = vec(lanes, type);
+    String one = f.let("insertelement " + vt + " poison, " + type + " " + scalar + ", i64 0");
+    return f.let("shufflevector " + vt + " " + one + ", " + vt + " poison, <" + lanes + " x i32> zeroinitializer");
   }
 }

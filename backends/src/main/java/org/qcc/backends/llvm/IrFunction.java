@@ -93,7 +93,12 @@ final class IrFunction {
 
   /** {@code base + index * 4}: the address of float {@code index}. */
   String floatAt(String base, String index) {
-    return let("getelementptr inbounds float, ptr " + base + ", i64 " + index);
+    return at("float", base, index);
+  }
+
+  /** The address of element {@code index} of type {@code type} from {@code base}. */
+  String at(String type, String base, String index) {
+    return let("getelementptr inbounds " + type + ", ptr " + base + ", i64 " + index);
   }
 
   /** {@code a * b + c} in i64 (no wrap: indices fit). */

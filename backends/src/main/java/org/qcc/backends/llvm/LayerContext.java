@@ -9,6 +9,7 @@ import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
+import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.OpDef;
 
 /**
@@ -24,9 +25,11 @@ final class LayerContext {
   private final List<int[]> inShapes;
   private final List<int[]> outShapes;
   private final ModelLowering.Globals globals;
+  private final Optional<ExactLayer> exact;
   private long scratchFloats;
 
-  LayerContext(Node node, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals) {
+  LayerContext(
+      Node node, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact) {
     this.node = node;
     this.def = def;
     this.function = function;
@@ -34,6 +37,12 @@ final class LayerContext {
     this.inShapes = inShapes;
     this.outShapes = outShapes;
     this.globals = globals;
+    this.exact = exact;
+  }
+
+  /** The layer's integer-accumulator arithmetic, when its qcc.acc names one. */
+  Optional<ExactLayer> exact() {
+    return exact;
   }
 
   Node node() {
@@ -121,6 +130,10 @@ final class LayerContext {
   /** A global holding {@code data}; returns its IR name. */
   String global(float[] data) {
     return globals.floats(data);
+  }
+
+  String global(double[] data) {
+    return globals.doubles(data);
   }
 
   String global(long[] data) {

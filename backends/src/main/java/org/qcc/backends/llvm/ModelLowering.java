@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.qcc.backends.BackendException;
 import org.qcc.ir.Dim;
@@ -16,6 +17,7 @@ import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 import org.qcc.ir.formats.FloatFormat;
+import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.OpDef;
 import org.qcc.ir.ops.OpRegistry;
 import org.qcc.simulator.functional.Interpreter;
@@ -133,15 +135,16 @@ public final class ModelLowering {
       args.add(slotOf.get(n.output(0)));
       String params = list(pointers, "ptr noalias ");
       String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count)";
+      Optional<ExactLayer> exact = exactLayer(n, g);
       if (style == Style.LOOPS) {
         IrFunction f = new IrFunction(layerSignature);
-        LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals);
+        LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals, exact);
         lowerLayer(ctx, lanes);
         scratch = Math.max(scratch, ctx.scratchFloats());
         functions.append('\n').append(f.text());
       } else {
         IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
-        lowerElement(new LayerContext(n, definition(n), at, consts, inShapes, outShapes, globals));
+        lowerElement(new LayerContext(n, definition(n), at, consts, inShapes, outShapes, globals, exact));
         long threads = LayerContext.elements(outShapes.get(0));
         String kernel = symbol + "_" + name;
         functions.append('\n').append(at.text());
@@ -242,6 +245,14 @@ public final class ModelLowering {
 
   static BackendException unsupported(Node n, String why) {
     return new BackendException("node '" + n.name() + "' (" + n.qualifiedOp() + "): " + why);
+  }
+
+  private static Optional<ExactLayer> exactLayer(Node n, Graph g) {
+    try {
+      return ExactLayer.of(n, g);
+    } catch (IllegalArgumentException e) {
+      throw unsupported(n, e.getMessage());
+    }
   }
 
   private static OpDef definition(Node n) {
@@ -356,14 +367,20 @@ public final class ModelLowering {
     f.emit("call void @llvm.memcpy.p0.p0.i64(ptr " + (in ? slot : at) + ", ptr " + (in ? at : slot) + ", i64 " + bytes + ", i1 false)");
   }
 
+  /** Vector intrinsics on full float vectors, and on half-width ones for the double-element GEMM (its float epilogue too). */
   private static String vectorIntrinsics(int lanes) {
-    StringBuilder d = new StringBuilder();
-    String t = Ir.vec(lanes);
-    String v = Ir.vecSuffix(lanes);
-    String m = "<" + lanes + " x i1>";
-    d.append("\ndeclare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
-    d.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
-    d.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
+    StringBuilder d = new StringBuilder("\n");
+    int half = GemmEmitter.lanes(lanes, "double");
+    for (int n : half == lanes ? new int[] {lanes} : new int[] {lanes, half}) {
+      for (String elem : n == lanes && half != lanes ? new String[] {"float"} : new String[] {"float", "double"}) {
+        String t = Ir.vec(n, elem);
+        String v = Ir.vecSuffix(n, elem);
+        String m = "<" + n + " x i1>";
+        d.append("declare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
+        d.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
+        d.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
+      }
+    }
     d.append("declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)\n");
     d.append("declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)\n");
     return d.toString();
@@ -371,6 +388,8 @@ public final class ModelLowering {
 
   private static final String INTRINSICS = """
       declare float @llvm.fma.f32(float, float, float)
+      declare double @llvm.fma.f64(double, double, double)
+      declare float @llvm.roundeven.f32(float)
       declare double @llvm.roundeven.f64(double)
       declare double @llvm.fabs.f64(double)
       declare double @llvm.maximum.f64(double, double)
@@ -389,6 +408,12 @@ public final class ModelLowering {
     String floats(float[] data) {
       ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
       b.asFloatBuffer().put(data);
+      return add(b.array());
+    }
+
+    String doubles(double[] data) {
+      ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+      b.asDoubleBuffer().put(data);
       return add(b.array());
     }
 

@@ -75,7 +75,7 @@ class LayerLoweringTest {
     }
   }
 
-  private static String constant(String name, int[] shape, Random r) {
+  static String constant(String name, int[] shape, Random r) {
     StringBuilder s = new StringBuilder("  const %" + name + ": fp32" + java.util.Arrays.toString(shape).replace(" ", "") + " = [");
     long n = LayerContext.elements(shape);
     for (int i = 0; i < n; i++) {
@@ -84,7 +84,7 @@ class LayerLoweringTest {
     return s.append("]\n").toString();
   }
 
-  private static int[] dims(String shape) {
+  static int[] dims(String shape) {
     String[] parts = shape.substring(1, shape.length() - 1).split(",");
     int[] d = new int[parts.length];
     for (int i = 1; i < parts.length; i++) {

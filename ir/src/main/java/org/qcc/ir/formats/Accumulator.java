@@ -45,6 +45,11 @@ public record Accumulator(int bits, int lsbExponent) {
     return Optional.of(new Accumulator(bits, ga.get().lsbExponent() + gb.get().lsbExponent()));
   }
 
+  /** The exponent of the finest step of {@code f}'s values: 0 for integers, the smallest subnormal's for minifloats. */
+  public static int lsbExponent(ScalarFormat f) {
+    return grid(f).orElseThrow(() -> new IllegalArgumentException(f.name() + " has no integer grid of at most 16 bits")).lsbExponent();
+  }
+
   /** The finest step of {@code f} and the range of its values in that unit; empty above 16 bits. */
   static Optional<Grid> grid(ScalarFormat f) {
     if (f.bits() > 16) {

@@ -1,8 +1,11 @@
 // The checked meaning of a qcc.FakeQuant node's attributes.
 package org.qcc.ir.ops;
 
+import org.qcc.ir.Attribute;
 import org.qcc.ir.Dim;
+import org.qcc.ir.Node;
 import org.qcc.ir.Shape;
+import org.qcc.ir.Value;
 import org.qcc.ir.formats.BlockFormat;
 import org.qcc.ir.formats.ElementFormat;
 import org.qcc.ir.formats.ElementFormats;
@@ -79,5 +82,29 @@ public record FakeQuantSpec(ElementFormat format, Granularity granularity, int a
       }
     }
     return new FakeQuantSpec(f, g, axis, r, sf);
+  }
+
+  /** Whether {@code n} is a qcc.FakeQuant node. */
+  public static boolean isFakeQuant(Node n) {
+    return n != null && n.domain().equals("qcc") && n.opType().equals("FakeQuant");
+  }
+
+  /** The checked meaning of a qcc.FakeQuant node's attributes (schema defaults filled in) against its input types. */
+  public static FakeQuantSpec of(Node n) {
+    Value scale = n.inputs().size() > 1 ? n.inputs().get(1) : null;
+    return of(
+        ((Attribute.Str) attr(n, "format")).value(),
+        (int) ((Attribute.Int) attr(n, "axis")).value(),
+        (int) ((Attribute.Int) attr(n, "group")).value(),
+        ((Attribute.Str) attr(n, "rounding")).value(),
+        ((Attribute.Str) attr(n, "scale_format")).value(),
+        n.inputs().get(0).type().shape(),
+        scale == null ? null : scale.type().shape());
+  }
+
+  private static Attribute attr(Node n, String name) {
+    return n.attribute(name)
+        .or(() -> OpRegistry.standard().lookup(n.domain(), n.opType()).map(d -> d.attributes().get(name)).map(AttrSpec::defaultValue))
+        .orElseThrow(() -> new ShapeError(n.qualifiedOp() + " has no attribute " + name + " and no default"));
   }
 }

@@ -11,6 +11,7 @@ import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.BlockFormat;
 import org.qcc.ir.formats.Granularity;
 import org.qcc.ir.formats.ScalarFormat;
+import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.FakeQuantSpec;
 import org.qcc.passes.ConstantFacts;
 import org.qcc.passes.PassInfo;
@@ -20,7 +21,8 @@ import org.qcc.passes.PassResult;
  * Annotates every Conv, Gemm and MatMul with {@code qcc.acc}: {@code intN} when both operands come
  * from scalar-format quantizers whose scales do not vary along the reduction axis (so each output
  * is a scale product times an integer dot product), with {@code qcc.acc_lsb} the exponent of its
- * least significant bit; {@code fp32} otherwise. When scales vary along the reduction axis (weight
+ * least significant bit, and the layer then computes as {@link ExactLayer} defines (so its data must
+ * be scaled per tensor and its weight per tensor or per output channel); {@code fp32} otherwise. When scales vary along the reduction axis (weight
  * groups, BFP/MX blocks) the products are exact within runs of {@code qcc.acc_block_terms} terms,
  * held in {@code qcc.acc_block} (with its {@code qcc.acc_block_lsb}), and the runs are summed in
  * fp32. An N:M sparse weight (qcc.Densify) multiplies only n of every m terms, and its blocks
@@ -28,7 +30,7 @@ import org.qcc.passes.PassResult;
  * on what it quantized; hand-written graphs can run it directly.
  */
 public final class Accumulators {
-  public static final String ACC = "qcc.acc";
+  public static final String ACC = ExactLayer.ACC;
   public static final String ACC_LSB = "qcc.acc_lsb";
   public static final String BLOCK = "qcc.acc_block";
   public static final String BLOCK_LSB = "qcc.acc_block_lsb";
@@ -51,8 +53,11 @@ public final class Accumulators {
             return PassResult.of(counts[0] > 0);
           });
 
-  /** One operand of a dot product: its element format and how many consecutive reduction terms share a scale (0: all). */
-  private record Operand(ScalarFormat element, long run) {}
+  /**
+   * One operand of a dot product: its element format, how many consecutive reduction terms share a
+   * scale (0: all), and its scalar granularity (null for block formats).
+   */
+  private record Operand(ScalarFormat element, long run, Granularity granularity) {}
 
   private Accumulators() {}
 
@@ -82,12 +87,17 @@ public final class Accumulators {
       if (x.isPresent() && w.isPresent()) {
         long run = run(x.get().run(), w.get().run());
         Optional<Accumulator> exact = Accumulator.exact(x.get().element(), w.get().element(), run == 0 ? terms : Math.min(run, terms));
-        if (run == 0 || run >= terms) {
+        // One multiplier per output channel (ExactLayer) needs data scaled per tensor and weights per tensor or channel.
+        boolean factors = x.get().granularity() instanceof Granularity.PerTensor
+            && (w.get().granularity() instanceof Granularity.PerTensor
+                || w.get().granularity() instanceof Granularity.PerChannel c && c.axis() == ax.get().weightChannel());
+        boolean oneRun = run == 0 || run >= terms;
+        if (oneRun && factors) {
           whole = exact;
         } else if (exact.isPresent()) {
           n.setAttribute(BLOCK, new Attribute.Str(exact.get().formatName()));
           n.setAttribute(BLOCK_LSB, new Attribute.Int(exact.get().lsbExponent()));
-          n.setAttribute(BLOCK_TERMS, new Attribute.Int(run));
+          n.setAttribute(BLOCK_TERMS, new Attribute.Int(oneRun ? terms : run));
         }
       }
       n.setAttribute(ACC, new Attribute.Str(whole.map(Accumulator::formatName).orElse("fp32")));
@@ -118,15 +128,15 @@ public final class Accumulators {
     }
     FakeQuantSpec s = spec.get();
     if (s.format() instanceof BlockFormat b) {
-      return Optional.of(new Operand(b.elementFormat(), s.axis() == reductionAxis ? b.blockSize() : 1));
+      return Optional.of(new Operand(b.elementFormat(), s.axis() == reductionAxis ? b.blockSize() : 1, null));
     }
     ScalarFormat f = (ScalarFormat) s.format();
     if (s.granularity() instanceof Granularity.PerChannel c) {
-      return Optional.of(new Operand(f, c.axis() == reductionAxis ? 1 : 0));
+      return Optional.of(new Operand(f, c.axis() == reductionAxis ? 1 : 0, c));
     }
     if (s.granularity() instanceof Granularity.PerGroup p) {
-      return Optional.of(new Operand(f, p.axis() == reductionAxis ? p.size() : 0));
+      return Optional.of(new Operand(f, p.axis() == reductionAxis ? p.size() : 0, p));
     }
-    return Optional.of(new Operand(f, 0));
+    return Optional.of(new Operand(f, 0, s.granularity()));
   }
 }

@@ -1,11 +1,7 @@
 // Reading qcc.FakeQuant nodes back: is a node one, and what its attributes mean.
 package org.qcc.passes.quant;
 
-import static org.qcc.passes.ConstantFacts.attr;
-import static org.qcc.passes.ConstantFacts.intAttr;
-
 import java.util.Optional;
-import org.qcc.ir.Attribute;
 import org.qcc.ir.Node;
 import org.qcc.ir.Value;
 import org.qcc.ir.ops.FakeQuantSpec;
@@ -21,28 +17,16 @@ final class FakeQuants {
   private FakeQuants() {}
 
   static boolean is(Node n) {
-    return n != null && n.domain().equals("qcc") && n.opType().equals("FakeQuant");
+    return FakeQuantSpec.isFakeQuant(n);
   }
 
   /** The checked meaning of a FakeQuant node's attributes against its input types. */
   static FakeQuantSpec spec(Node n) {
-    Value scale = n.inputs().size() > 1 ? n.inputs().get(1) : null;
-    return FakeQuantSpec.of(
-        str(n, "format"),
-        (int) intAttr(n, "axis"),
-        (int) intAttr(n, "group"),
-        str(n, "rounding"),
-        str(n, "scale_format"),
-        n.inputs().get(0).type().shape(),
-        scale == null ? null : scale.type().shape());
+    return FakeQuantSpec.of(n);
   }
 
   /** The spec of the FakeQuant that produces {@code v}, if one does. */
   static Optional<FakeQuantSpec> producing(Value v) {
     return v != null && is(v.producer()) ? Optional.of(spec(v.producer())) : Optional.empty();
-  }
-
-  private static String str(Node n, String name) {
-    return ((Attribute.Str) attr(n, name)).value();
   }
 }

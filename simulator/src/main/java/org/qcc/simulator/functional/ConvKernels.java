@@ -9,6 +9,7 @@ import org.qcc.ir.LongTensor;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.formats.FloatFormat;
 import org.qcc.ir.formats.IntFormat;
+import org.qcc.ir.ops.ExactLayer;
 
 /** fp32 Conv (im2col + GEMM, parallel over the batch), ConvTranspose and pooling. */
 final class ConvKernels {
@@ -35,6 +36,11 @@ final class ConvKernels {
   }
 
   static List<Tensor> conv(KernelContext ctx) {
+    return conv(ctx, null);
+  }
+
+  /** Conv; with {@code exact} (non-null), on integer codes as {@link ExactLayer} defines. */
+  static List<Tensor> conv(KernelContext ctx, ExactLayer exact) {
     FloatTensor x = floats(ctx.in(0));
     FloatTensor w = floats(ctx.in(1));
     int[] xs = x.shape();
@@ -55,8 +61,8 @@ final class ConvKernels {
     int mg = m / group;
     int kk = cg * win.kernelSize();
     int p = win.outSize();
-    float[] xd = x.data();
-    float[] wd = w.data();
+    float[] xd = exact == null ? x.data() : ExactGemm.dataCodes(exact, x.data());
+    float[] wd = exact == null ? w.data() : ExactGemm.weightCodes(exact, w.data(), ws, 0);
     float[] bias = ctx.has(2) ? floats(ctx.in(2)).data() : null;
     float[] out = new float[n * m * p];
     int inImage = c * win.inSize();
@@ -68,6 +74,16 @@ final class ConvKernels {
               int g = ng % group;
               float[] col = im2col(xd, b * inImage + g * cg * win.inSize(), cg, win);
               int outOff = (b * m + g * mg) * p;
+              if (exact != null) {
+                ExactGemm.multiply(mg, p, kk, wd, g * mg * kk, col, 0, out, outOff, exact.wide(), false);
+                for (int oc = 0; oc < mg; oc++) {
+                  int ch = g * mg + oc;
+                  for (int j = outOff + oc * p; j < outOff + (oc + 1) * p; j++) {
+                    out[j] = ExactGemm.requantize(exact, out[j], ch, bias == null ? 0f : bias[ch], bias != null);
+                  }
+                }
+                return;
+              }
               Sgemm.multiply(mg, p, kk, wd, g * mg * kk, col, 0, out, outOff, false);
               if (bias != null) {
                 for (int oc = 0; oc < mg; oc++) {

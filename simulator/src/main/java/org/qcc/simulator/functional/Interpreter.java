@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.qcc.ir.Dim;
 import org.qcc.ir.DiagnosticException;
@@ -48,7 +49,7 @@ public final class Interpreter {
       OpDef def = definition(n);
       defs.add(def);
       Kernel override = overrides.get(n);
-      kernels.add(override != null ? override : kernel(n, def));
+      kernels.add(override != null ? override : exactKernel(n, graph, overrides).orElseGet(() -> kernel(n, def)));
       for (Value in : n.inputs()) {
         if (in != null) {
           lastUse.put(in, i);
@@ -171,6 +172,14 @@ public final class Interpreter {
 
   private static Kernel kernel(Node n, OpDef def) {
     return Kernels.lookup(def.key()).orElseThrow(() -> new DiagnosticException(where(n), "the interpreter has no kernel for " + def.key()));
+  }
+
+  private static Optional<Kernel> exactKernel(Node n, Graph g, Map<Node, Kernel> overrides) {
+    try {
+      return ExactKernels.of(n, g, overrides);
+    } catch (IllegalArgumentException e) {
+      throw new DiagnosticException(where(n), e.getMessage(), e);
+    }
   }
 
   private static String where(Node n) {

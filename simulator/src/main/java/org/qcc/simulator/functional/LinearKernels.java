@@ -6,6 +6,7 @@ import java.util.stream.IntStream;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.formats.FloatFormat;
+import org.qcc.ir.ops.ExactLayer;
 
 /** Dense matrix products in fp32 (integer MatMul goes through exact long arithmetic). */
 final class LinearKernels {
@@ -22,6 +23,11 @@ final class LinearKernels {
   }
 
   static List<Tensor> gemm(KernelContext ctx) {
+    return gemm(ctx, null);
+  }
+
+  /** Gemm; with {@code exact} (non-null), on integer codes as {@link ExactLayer} defines (alpha is in its multipliers). */
+  static List<Tensor> gemm(KernelContext ctx, ExactLayer exact) {
     FloatTensor a = ConvKernels.floats(ctx.in(0));
     FloatTensor b = ConvKernels.floats(ctx.in(1));
     if (a.rank() != 2 || b.rank() != 2) {
@@ -39,9 +45,19 @@ final class LinearKernels {
     float[] ad = ta ? transpose(a.data(), a.dim(0), a.dim(1)) : a.data();
     float[] bd = tb ? transpose(b.data(), b.dim(0), b.dim(1)) : b.data();
     float[] y = new float[m * n];
+    float beta = ctx.f("beta");
+    if (exact != null) {
+      ExactGemm.multiply(m, n, k, ExactGemm.dataCodes(exact, ad), 0, ExactGemm.weightCodes(exact, bd, new int[] {k, n}, 1), 0, y, 0, exact.wide(), true);
+      boolean hasBias = ctx.has(2) && beta != 0f;
+      int[] offs = hasBias ? Broadcast.offsets(new int[] {m, n}, ctx.in(2).shape())[0] : null;
+      for (int i = 0; i < y.length; i++) {
+        float bias = hasBias ? beta * (float) ctx.in(2).getDouble(offs[i]) : 0f;
+        y[i] = ExactGemm.requantize(exact, y[i], i % n, bias, hasBias);
+      }
+      return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, new int[] {m, n}, y), ctx.in(0)));
+    }
     Sgemm.multiply(m, n, k, ad, 0, bd, 0, y, 0, true);
     float alpha = ctx.f("alpha");
-    float beta = ctx.f("beta");
     if (alpha != 1f) {
       for (int i = 0; i < y.length; i++) {
         y[i] *= alpha;
@@ -58,6 +74,11 @@ final class LinearKernels {
   }
 
   static List<Tensor> matmul(KernelContext ctx) {
+    return matmul(ctx, null);
+  }
+
+  /** MatMul; with {@code exact} (non-null, a rank-2 weight), on integer codes as {@link ExactLayer} defines. */
+  static List<Tensor> matmul(KernelContext ctx, ExactLayer exact) {
     Tensor a0 = ctx.in(0);
     Tensor b0 = ctx.in(1);
     int[] as = a0.shape();
@@ -108,6 +129,16 @@ final class LinearKernels {
     float[] a = ConvKernels.floats(a0).data();
     float[] b = ConvKernels.floats(b0).data();
     float[] y = new float[batches * m * n];
+    if (exact != null) {
+      if (b0.rank() != 2) {
+        throw new IllegalArgumentException("an integer-accumulating MatMul needs a rank-2 weight, got rank " + b0.rank());
+      }
+      ExactGemm.multiply(batches * m, n, k, ExactGemm.dataCodes(exact, a), 0, ExactGemm.weightCodes(exact, b, bs, 1), 0, y, 0, exact.wide(), true);
+      for (int i = 0; i < y.length; i++) {
+        y[i] = ExactGemm.requantize(exact, y[i], i % n, 0f, false);
+      }
+      return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, outShape, y), a0));
+    }
     int[] ao = offs[0];
     int[] bo = offs[1];
     IntStream.range(0, batches)

@@ -1,0 +1,45 @@
+// Picks the integer-accumulating kernel for layers whose qcc.acc says so.
+package org.qcc.simulator.functional;
+
+import java.util.Map;
+import java.util.Optional;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Node;
+import org.qcc.ir.Value;
+import org.qcc.ir.ops.ExactLayer;
+
+/** Conv, Gemm and MatMul with an integer {@code qcc.acc}: the kernels run on codes, as {@link ExactLayer} defines. */
+final class ExactKernels {
+  private ExactKernels() {}
+
+  /**
+   * The exact kernel for {@code n}; empty when {@code n} has no integer accumulator, or when one of
+   * its quantizers is overridden (calibration passes values through unquantized, so there are no
+   * codes to accumulate).
+   */
+  static Optional<Kernel> of(Node n, Graph g, Map<Node, Kernel> overrides) {
+    if (!n.domain().isEmpty() || n.inputs().size() < 2 || overridden(n.inputs().get(0), overrides) || overridden(n.inputs().get(1), overrides)) {
+      return Optional.empty();
+    }
+    Optional<ExactLayer> e = ExactLayer.of(n, g);
+    if (e.isEmpty()) {
+      return Optional.empty();
+    }
+    ExactLayer exact = e.get();
+    return switch (n.opType()) {
+      case "Conv" -> Optional.of(ctx -> ConvKernels.conv(ctx, exact));
+      case "Gemm" -> Optional.of(ctx -> LinearKernels.gemm(ctx, exact));
+      case "MatMul" -> Optional.of(ctx -> LinearKernels.matmul(ctx, exact));
+      default -> Optional.empty();
+    };
+  }
+
+  /** Whether {@code v}'s quantizer (through a qcc.Densify) runs a substitute kernel. */
+  private static boolean overridden(Value v, Map<Node, Kernel> overrides) {
+    Node p = v == null ? null : v.producer();
+    if (p != null && p.qualifiedOp().equals("qcc.Densify")) {
+      p = p.inputs().get(0).producer();
+    }
+    return p != null && overrides.containsKey(p);
+  }
+}
