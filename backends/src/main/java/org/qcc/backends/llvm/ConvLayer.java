@@ -49,7 +49,7 @@ final class ConvLayer {
     String bias = c.has(2) ? c.global(c.constantFloats(2, "bias")) : null;
     ExactPlan exact = ExactPlan.of(c, m).orElse(null);
     float[] w = c.constantFloats(1, "weights");
-    String weights = exact == null ? c.global(w) : exact.global(c, exact.weightCodes(w, ws, 0));
+    String weights = exact == null ? c.global(w) : exact.global(c, exact.layer().weightCodes(w, ws, 0));
     return new Setup(g, group, channels, m, (long) ws[1] * ws[2] * ws[3], weights, bias, exact);
   }
 

@@ -56,7 +56,7 @@ final class DenseLayer {
     int n = transB ? bShape[0] : bShape[1];
     ExactPlan exact = ExactPlan.of(c, n).orElse(null);
     float[] b = c.constantFloats(1, "weight B");
-    b = exact == null ? b : exact.weightCodes(b, bShape, transB ? 0 : 1);
+    b = exact == null ? b : exact.layer().weightCodes(b, bShape, transB ? 0 : 1);
     float[] bkn = transB ? transpose(b, bShape[0], bShape[1]) : b;
     float beta = c.f("beta", 1f);
     String colBias = null;
@@ -92,7 +92,7 @@ final class DenseLayer {
       return new Product(c.global(b), rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.NONE, null);
     }
     GemmEmitter.Epilogue e = new GemmEmitter.Epilogue(1f, null, null, null, exact.multipliers());
-    return new Product(exact.global(c, exact.weightCodes(b, bShape, 1)), rowsPerImage, bShape[1], bShape[0], e, exact);
+    return new Product(exact.global(c, exact.layer().weightCodes(b, bShape, 1)), rowsPerImage, bShape[1], bShape[0], e, exact);
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {

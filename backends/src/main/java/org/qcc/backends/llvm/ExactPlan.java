@@ -71,19 +71,6 @@ record ExactPlan(ExactLayer layer, float step, String multipliers) {
     return elem.equals("float") ? sum : f.let("fptrunc double " + sum + " to float");
   }
 
-  /** The codes of a constant weight whose output channels run along {@code axis} of {@code shape}. */
-  float[] weightCodes(float[] w, int[] shape, int axis) {
-    int inner = 1;
-    for (int d = axis + 1; d < shape.length; d++) {
-      inner *= shape[d];
-    }
-    float[] codes = new float[w.length];
-    for (int i = 0; i < w.length; i++) {
-      codes[i] = layer.weightCode(w[i], i / inner % shape[axis]);
-    }
-    return codes;
-  }
-
   /** The code of a fake-quantized fp32 value {@code q} (scalar IR operand), in {@link #elem()}. */
   String code(IrFunction f, String q) {
     String code = f.let("call float @llvm.roundeven.f32(float " + f.let("fdiv float " + q + ", " + Ir.f32(step)) + ")");

@@ -1,7 +1,6 @@
 // Layers with integer accumulators, every layer kind and accumulator type, both code styles against the interpreter.
 package org.qcc.backends.llvm;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,12 +15,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.qcc.backends.BackendException;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
-import org.qcc.ir.Tensor;
 import org.qcc.ir.formats.FloatFormat;
 import org.qcc.ir.text.QirParser;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
-import org.qcc.simulator.functional.Interpreter;
 
 class ExactLayerLoweringTest {
   private static final int IMAGES = 19;
@@ -56,16 +53,7 @@ class ExactLayerLoweringTest {
       data[i] = r.nextInt(60) == 0 ? specials[r.nextInt(specials.length)] : (float) r.nextGaussian();
     }
     shape[0] = IMAGES;
-    Tensor expected = new Interpreter(g).run(List.of(new FloatTensor(FloatFormat.FP32, shape, data))).get(0);
-    for (ModelLowering.Style style : ModelLowering.Style.values()) {
-      try (JitModel jit = JitModel.compile(g, style)) {
-        float[] actual = jit.run(List.of(data), IMAGES).get(0);
-        assertEquals(expected.size(), actual.length);
-        for (int i = 0; i < actual.length; i++) {
-          assertEquals(Float.floatToRawIntBits((float) expected.getDouble(i)), Float.floatToRawIntBits(actual[i]), style + " element " + i + ": " + expected.getDouble(i) + " vs " + actual[i]);
-        }
-      }
-    }
+    LayerLoweringTest.assertBothStylesEqualTheInterpreter(g, new FloatTensor(FloatFormat.FP32, shape, data));
   }
 
   @Test

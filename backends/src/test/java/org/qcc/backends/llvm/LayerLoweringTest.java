@@ -63,10 +63,15 @@ class LayerLoweringTest {
     }
     shape[0] = IMAGES;
     FloatTensor x = new FloatTensor(FloatFormat.FP32, shape, data);
+    assertBothStylesEqualTheInterpreter(g, x);
+  }
+
+  /** Runs {@code g} on {@code x} in the interpreter and JIT-compiled in both code styles; every output bit must agree. */
+  static void assertBothStylesEqualTheInterpreter(Graph g, FloatTensor x) {
     Tensor expected = new Interpreter(g).run(List.of(x)).get(0);
     for (ModelLowering.Style style : ModelLowering.Style.values()) {
       try (JitModel jit = JitModel.compile(g, style)) {
-        float[] actual = jit.run(List.of(data), IMAGES).get(0);
+        float[] actual = jit.run(List.of(x.data()), x.dim(0)).get(0);
         assertEquals(expected.size(), actual.length);
         for (int i = 0; i < actual.length; i++) {
           assertEquals(Float.floatToRawIntBits((float) expected.getDouble(i)), Float.floatToRawIntBits(actual[i]), style + " element " + i + ": " + expected.getDouble(i) + " vs " + actual[i]);

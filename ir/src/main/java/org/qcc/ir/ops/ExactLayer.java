@@ -108,6 +108,28 @@ public record ExactLayer(
     return code(q, weightScale(c), weightLsb, weightFormat);
   }
 
+  /** The codes of a dequantized data tensor, as {@link #dataCode}. */
+  public float[] dataCodes(float[] x) {
+    float[] c = new float[x.length];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = dataCode(x[i]);
+    }
+    return c;
+  }
+
+  /** The codes of a dequantized weight tensor of {@code shape} whose output channels run along {@code axis}. */
+  public float[] weightCodes(float[] w, int[] shape, int axis) {
+    int inner = 1;
+    for (int d = axis + 1; d < shape.length; d++) {
+      inner *= shape[d];
+    }
+    float[] c = new float[w.length];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = weightCode(w[i], i / inner % shape[axis]);
+    }
+    return c;
+  }
+
   /** Whether the accumulator needs more than 32 bits. */
   public boolean wide() {
     return accumulator.bits() > 32;

@@ -61,8 +61,8 @@ final class ConvKernels {
     int mg = m / group;
     int kk = cg * win.kernelSize();
     int p = win.outSize();
-    float[] xd = exact == null ? x.data() : ExactGemm.dataCodes(exact, x.data());
-    float[] wd = exact == null ? w.data() : ExactGemm.weightCodes(exact, w.data(), ws, 0);
+    float[] xd = exact == null ? x.data() : exact.dataCodes(x.data());
+    float[] wd = exact == null ? w.data() : exact.weightCodes(w.data(), ws, 0);
     float[] bias = ctx.has(2) ? floats(ctx.in(2)).data() : null;
     float[] out = new float[n * m * p];
     int inImage = c * win.inSize();

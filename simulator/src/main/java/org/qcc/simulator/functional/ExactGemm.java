@@ -30,28 +30,6 @@ final class ExactGemm {
     }
   }
 
-  /** The codes of a dequantized data tensor. */
-  static float[] dataCodes(ExactLayer e, float[] x) {
-    float[] c = new float[x.length];
-    for (int i = 0; i < c.length; i++) {
-      c[i] = e.dataCode(x[i]);
-    }
-    return c;
-  }
-
-  /** The codes of a dequantized weight whose output channels run along {@code axis} of {@code shape}. */
-  static float[] weightCodes(ExactLayer e, float[] w, int[] shape, int axis) {
-    int inner = 1;
-    for (int d = axis + 1; d < shape.length; d++) {
-      inner *= shape[d];
-    }
-    float[] c = new float[w.length];
-    for (int i = 0; i < c.length; i++) {
-      c[i] = e.weightCode(w[i], i / inner % shape[axis]);
-    }
-    return c;
-  }
-
   /** The requantized output: {@code fma(s, M[channel], bias)}, or {@code s * M[channel]} without a bias. */
   static float requantize(ExactLayer e, float s, int channel, float bias, boolean hasBias) {
     float m = e.multiplier(channel);

@@ -47,7 +47,7 @@ final class LinearKernels {
     float[] y = new float[m * n];
     float beta = ctx.f("beta");
     if (exact != null) {
-      ExactGemm.multiply(m, n, k, ExactGemm.dataCodes(exact, ad), 0, ExactGemm.weightCodes(exact, bd, new int[] {k, n}, 1), 0, y, 0, exact.wide(), true);
+      ExactGemm.multiply(m, n, k, exact.dataCodes(ad), 0, exact.weightCodes(bd, new int[] {k, n}, 1), 0, y, 0, exact.wide(), true);
       boolean hasBias = ctx.has(2) && beta != 0f;
       int[] offs = hasBias ? Broadcast.offsets(new int[] {m, n}, ctx.in(2).shape())[0] : null;
       for (int i = 0; i < y.length; i++) {
@@ -133,7 +133,7 @@ final class LinearKernels {
       if (b0.rank() != 2) {
         throw new IllegalArgumentException("an integer-accumulating MatMul needs a rank-2 weight, got rank " + b0.rank());
       }
-      ExactGemm.multiply(batches * m, n, k, ExactGemm.dataCodes(exact, a), 0, ExactGemm.weightCodes(exact, b, bs, 1), 0, y, 0, exact.wide(), true);
+      ExactGemm.multiply(batches * m, n, k, exact.dataCodes(a), 0, exact.weightCodes(b, bs, 1), 0, y, 0, exact.wide(), true);
       for (int i = 0; i < y.length; i++) {
         y[i] = ExactGemm.requantize(exact, y[i], i % n, 0f, false);
       }
