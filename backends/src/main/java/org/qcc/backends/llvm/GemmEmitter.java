@@ -171,8 +171,7 @@ final class GemmEmitter {
 
   /** {@code a * b + sum} with one rounding, in scalar {@code type} (float or double). */
   static String fma(IrFunction f, String type, String a, String b, String sum) {
-    String suffix = type.equals("double") ? "f64" : "f32";
-    return f.let("call " + type + " @llvm.fma." + suffix + "(" + type + " " + a + ", " + type + " " + b + ", " + type + " " + sum + ")");
+    return f.let("call " + type + " @llvm.fma." + Ir.suffix(type) + "(" + type + " " + a + ", " + type + " " + b + ", " + type + " " + sum + ")");
   }
 
   /** The epilogue on a finished sum of {@code type} (scalar or vector); null operands are skipped. */
@@ -198,8 +197,7 @@ final class GemmEmitter {
     if (bias == null) {
       return f.let("fmul " + type + " " + sum + ", " + scale);
     }
-    String suffix = type.equals("float") ? "f32" : Ir.vecSuffix(Integer.parseInt(type.substring(1, type.indexOf(' '))));
-    return f.let("call " + type + " @llvm.fma." + suffix + "(" + type + " " + sum + ", " + type + " " + scale + ", " + type + " " + bias + ")");
+    return f.let("call " + type + " @llvm.fma." + Ir.suffix(type) + "(" + type + " " + sum + ", " + type + " " + scale + ", " + type + " " + bias + ")");
   }
 
   /** A vector load; under a mask, lanes past the end read as +0 and touch no memory. */
@@ -207,8 +205,6 @@ final class GemmEmitter {
     if (mask == null) {
       return f.let("load " + vt + ", ptr " + ptr + ", align 4");
     }
-    int lanes = Integer.parseInt(vt.substring(1, vt.indexOf(' ')));
-    String suffix = Ir.vecSuffix(lanes, vt.substring(vt.lastIndexOf(' ') + 1, vt.length() - 1));
-    return f.let("call " + vt + " @llvm.masked.load." + suffix + ".p0(ptr " + ptr + ", i32 4, " + mask + ", " + vt + " zeroinitializer)");
+    return f.let("call " + vt + " @llvm.masked.load." + Ir.suffix(vt) + ".p0(ptr " + ptr + ", i32 4, " + mask + ", " + vt + " zeroinitializer)");
   }
 }

@@ -27,7 +27,15 @@ final class Ir {
 
   /** The overload suffix of an intrinsic on {@code lanes}-wide vectors of {@code type}, e.g. {@code v4f64}. */
   static String vecSuffix(int lanes, String type) {
-    return "v" + lanes + (type.equals("double") ? "f64" : "f32");
+    return "v" + lanes + suffix(type);
+  }
+
+  /** The overload suffix of an intrinsic on a scalar or vector IR type: {@code f32}, {@code f64}, {@code v8f32}, {@code v4f64}. */
+  static String suffix(String type) {
+    if (type.startsWith("<")) {
+      return "v" + type.substring(1, type.indexOf(' ')) + suffix(type.substring(type.lastIndexOf(' ') + 1, type.length() - 1));
+    }
+    return type.equals("double") ? "f64" : "f32";
   }
 
   /** The overload suffix of a float intrinsic on {@code lanes}-wide vectors, e.g. {@code v8f32}. */

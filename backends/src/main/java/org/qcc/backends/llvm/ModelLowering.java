@@ -371,19 +371,23 @@ public final class ModelLowering {
   private static String vectorIntrinsics(int lanes) {
     StringBuilder d = new StringBuilder("\n");
     int half = GemmEmitter.lanes(lanes, "double");
-    for (int n : half == lanes ? new int[] {lanes} : new int[] {lanes, half}) {
-      for (String elem : n == lanes && half != lanes ? new String[] {"float"} : new String[] {"float", "double"}) {
-        String t = Ir.vec(n, elem);
-        String v = Ir.vecSuffix(n, elem);
-        String m = "<" + n + " x i1>";
-        d.append("declare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
-        d.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
-        d.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
-      }
+    declareVector(d, lanes, "float");
+    if (half != lanes) {
+      declareVector(d, half, "float");
     }
+    declareVector(d, half, "double");
     d.append("declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)\n");
     d.append("declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)\n");
     return d.toString();
+  }
+
+  private static void declareVector(StringBuilder d, int lanes, String elem) {
+    String t = Ir.vec(lanes, elem);
+    String v = Ir.vecSuffix(lanes, elem);
+    String m = "<" + lanes + " x i1>";
+    d.append("declare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
+    d.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
+    d.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
   }
 
   private static final String INTRINSICS = """

@@ -98,6 +98,12 @@ public record ExactLayer(
     return multipliers[multipliers.length == 1 ? 0 : c];
   }
 
+  /** The layer's output from the rounded sum {@code s} of output channel {@code channel}: {@code fma(s, M[c], bias)}, or {@code s * M[c]} without a bias. */
+  public float requantize(float s, int channel, float bias, boolean hasBias) {
+    float m = multiplier(channel);
+    return hasBias ? Math.fma(s, m, bias) : s * m;
+  }
+
   /** The code of a dequantized data value, as a float (exact: codes stay below 2^24); infinities and NaN pass through. */
   public float dataCode(float q) {
     return code(q, dataScale, dataLsb, dataFormat);
@@ -155,7 +161,8 @@ public record ExactLayer(
     return true;
   }
 
-  private static Value weightBeforeDensify(Value w) {
+  /** The weight as its quantizer produced it: before the qcc.Densify that scatters an N:M sparse weight, if any. */
+  public static Value weightBeforeDensify(Value w) {
     Node p = w.producer();
     return p != null && p.qualifiedOp().equals("qcc.Densify") ? p.inputs().get(0) : w;
   }

@@ -62,7 +62,8 @@ final class ConvKernels {
     int kk = cg * win.kernelSize();
     int p = win.outSize();
     float[] xd = exact == null ? x.data() : exact.dataCodes(x.data());
-    float[] wd = exact == null ? w.data() : exact.weightCodes(w.data(), ws, 0);
+    float[] wd = w.data();
+    ExactGemm.Codes wc = exact == null ? null : ExactGemm.Codes.of(exact.weightCodes(wd, ws, 0));
     float[] bias = ctx.has(2) ? floats(ctx.in(2)).data() : null;
     float[] out = new float[n * m * p];
     int inImage = c * win.inSize();
@@ -75,11 +76,11 @@ final class ConvKernels {
               float[] col = im2col(xd, b * inImage + g * cg * win.inSize(), cg, win);
               int outOff = (b * m + g * mg) * p;
               if (exact != null) {
-                ExactGemm.multiply(mg, p, kk, wd, g * mg * kk, col, 0, out, outOff, exact.wide(), false);
+                ExactGemm.multiply(mg, p, kk, wc, g * mg * kk, ExactGemm.Codes.of(col), 0, out, outOff, exact.wide(), false);
                 for (int oc = 0; oc < mg; oc++) {
                   int ch = g * mg + oc;
                   for (int j = outOff + oc * p; j < outOff + (oc + 1) * p; j++) {
-                    out[j] = ExactGemm.requantize(exact, out[j], ch, bias == null ? 0f : bias[ch], bias != null);
+                    out[j] = exact.requantize(out[j], ch, bias == null ? 0f : bias[ch], bias != null);
                   }
                 }
                 return;

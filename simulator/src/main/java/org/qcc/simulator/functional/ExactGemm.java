@@ -2,7 +2,6 @@
 package org.qcc.simulator.functional;
 
 import java.util.stream.IntStream;
-import org.qcc.ir.ops.ExactLayer;
 
 /**
  * C[i][j] = fp32(sum over k of A[i][k] * B[k][j]) for integer codes held in floats (exact below
@@ -15,34 +14,44 @@ final class ExactGemm {
 
   private ExactGemm() {}
 
-  static void multiply(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean wide, boolean parallel) {
-    int[] ai = ints(a, aOff, m * k);
-    int[] bi = ints(b, bOff, k * n);
+  /**
+   * One operand's codes, converted once however many products use them: ints for the exact sum
+   * (infinities and NaN as 0), the floats for the IEEE sum where {@code specials}.
+   */
+  record Codes(float[] values, int[] ints, boolean specials) {
+    static Codes of(float[] values) {
+      int[] ints = new int[values.length];
+      boolean specials = false;
+      for (int i = 0; i < values.length; i++) {
+        boolean finite = Float.isFinite(values[i]);
+        ints[i] = finite ? (int) values[i] : 0;
+        specials |= !finite;
+      }
+      return new Codes(values, ints, specials);
+    }
+  }
+
+  static void multiply(int m, int n, int k, Codes a, int aOff, Codes b, int bOff, float[] c, int cOff, boolean wide, boolean parallel) {
     if (parallel && (long) m * n * k >= PARALLEL_WORK && m > 1) {
-      IntStream.range(0, m).parallel().forEach(i -> row(i, n, k, ai, bi, c, cOff, wide));
+      IntStream.range(0, m).parallel().forEach(i -> row(i, n, k, a.ints(), aOff, b.ints(), bOff, c, cOff, wide));
     } else {
       for (int i = 0; i < m; i++) {
-        row(i, n, k, ai, bi, c, cOff, wide);
+        row(i, n, k, a.ints(), aOff, b.ints(), bOff, c, cOff, wide);
       }
     }
-    if (hasSpecials(a, aOff, m * k) || hasSpecials(b, bOff, k * n)) {
-      specials(m, n, k, a, aOff, b, bOff, c, cOff);
+    if (a.specials() || b.specials()) {
+      specials(m, n, k, a.values(), aOff, b.values(), bOff, c, cOff);
     }
   }
 
-  /** The requantized output: {@code fma(s, M[channel], bias)}, or {@code s * M[channel]} without a bias. */
-  static float requantize(ExactLayer e, float s, int channel, float bias, boolean hasBias) {
-    float m = e.multiplier(channel);
-    return hasBias ? Math.fma(s, m, bias) : s * m;
-  }
-
-  private static void row(int i, int n, int k, int[] a, int[] b, float[] c, int cOff, boolean wide) {
+  private static void row(int i, int n, int k, int[] a, int aOff, int[] b, int bOff, float[] c, int cOff, boolean wide) {
     int ci = cOff + i * n;
+    int ai = aOff + i * k;
     if (wide) {
       long[] acc = new long[n];
       for (int p = 0; p < k; p++) {
-        long av = a[i * k + p];
-        int bp = p * n;
+        long av = a[ai + p];
+        int bp = bOff + p * n;
         for (int j = 0; j < n; j++) {
           acc[j] += av * b[bp + j];
         }
@@ -53,8 +62,8 @@ final class ExactGemm {
     } else {
       int[] acc = new int[n];
       for (int p = 0; p < k; p++) {
-        int av = a[i * k + p];
-        int bp = p * n;
+        int av = a[ai + p];
+        int bp = bOff + p * n;
         for (int j = 0; j < n; j++) {
           acc[j] += av * b[bp + j];
         }
@@ -77,24 +86,5 @@ final class ExactGemm {
         }
       }
     }
-  }
-
-  private static boolean hasSpecials(float[] x, int off, int len) {
-    for (int i = off; i < off + len; i++) {
-      if (!Float.isFinite(x[i])) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Finite codes as ints; specials become 0 and are settled by {@link #specials}. */
-  private static int[] ints(float[] x, int off, int len) {
-    int[] v = new int[len];
-    for (int i = 0; i < len; i++) {
-      float f = x[off + i];
-      v[i] = Float.isFinite(f) ? (int) f : 0;
-    }
-    return v;
   }
 }

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
-import org.qcc.ir.Value;
 import org.qcc.ir.ops.ExactLayer;
 
 /** Conv, Gemm and MatMul with an integer {@code qcc.acc}: the kernels run on codes, as {@link ExactLayer} defines. */
@@ -18,7 +17,12 @@ final class ExactKernels {
    * codes to accumulate).
    */
   static Optional<Kernel> of(Node n, Graph g, Map<Node, Kernel> overrides) {
-    if (!n.domain().isEmpty() || n.inputs().size() < 2 || overridden(n.inputs().get(0), overrides) || overridden(n.inputs().get(1), overrides)) {
+    if (!n.domain().isEmpty() || n.inputs().size() < 2 || n.inputs().get(0) == null || n.inputs().get(1) == null) {
+      return Optional.empty();
+    }
+    Node data = n.inputs().get(0).producer();
+    Node weight = ExactLayer.weightBeforeDensify(n.inputs().get(1)).producer();
+    if (data != null && overrides.containsKey(data) || weight != null && overrides.containsKey(weight)) {
       return Optional.empty();
     }
     Optional<ExactLayer> e = ExactLayer.of(n, g);
@@ -32,14 +36,5 @@ final class ExactKernels {
       case "MatMul" -> Optional.of(ctx -> LinearKernels.matmul(ctx, exact));
       default -> Optional.empty();
     };
-  }
-
-  /** Whether {@code v}'s quantizer (through a qcc.Densify) runs a substitute kernel. */
-  private static boolean overridden(Value v, Map<Node, Kernel> overrides) {
-    Node p = v == null ? null : v.producer();
-    if (p != null && p.qualifiedOp().equals("qcc.Densify")) {
-      p = p.inputs().get(0).producer();
-    }
-    return p != null && overrides.containsKey(p);
   }
 }

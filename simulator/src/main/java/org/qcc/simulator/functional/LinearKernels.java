@@ -47,12 +47,12 @@ final class LinearKernels {
     float[] y = new float[m * n];
     float beta = ctx.f("beta");
     if (exact != null) {
-      ExactGemm.multiply(m, n, k, exact.dataCodes(ad), 0, exact.weightCodes(bd, new int[] {k, n}, 1), 0, y, 0, exact.wide(), true);
-      boolean hasBias = ctx.has(2) && beta != 0f;
-      int[] offs = hasBias ? Broadcast.offsets(new int[] {m, n}, ctx.in(2).shape())[0] : null;
+      ExactGemm.multiply(m, n, k, ExactGemm.Codes.of(exact.dataCodes(ad)), 0, ExactGemm.Codes.of(exact.weightCodes(bd, new int[] {k, n}, 1)), 0, y, 0, exact.wide(), true);
+      Tensor c = ctx.has(2) && beta != 0f ? ctx.in(2) : null;
+      int[] offs = c == null ? null : Broadcast.offsets(new int[] {m, n}, c.shape())[0];
       for (int i = 0; i < y.length; i++) {
-        float bias = hasBias ? beta * (float) ctx.in(2).getDouble(offs[i]) : 0f;
-        y[i] = ExactGemm.requantize(exact, y[i], i % n, bias, hasBias);
+        float bias = c == null ? 0f : beta * (float) c.getDouble(offs[i]);
+        y[i] = exact.requantize(y[i], i % n, bias, c != null);
       }
       return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, new int[] {m, n}, y), ctx.in(0)));
     }
@@ -133,9 +133,9 @@ final class LinearKernels {
       if (b0.rank() != 2) {
         throw new IllegalArgumentException("an integer-accumulating MatMul needs a rank-2 weight, got rank " + b0.rank());
       }
-      ExactGemm.multiply(batches * m, n, k, exact.dataCodes(a), 0, exact.weightCodes(b, bs, 1), 0, y, 0, exact.wide(), true);
+      ExactGemm.multiply(batches * m, n, k, ExactGemm.Codes.of(exact.dataCodes(a)), 0, ExactGemm.Codes.of(exact.weightCodes(b, bs, 1)), 0, y, 0, exact.wide(), true);
       for (int i = 0; i < y.length; i++) {
-        y[i] = ExactGemm.requantize(exact, y[i], i % n, 0f, false);
+        y[i] = exact.requantize(y[i], i % n, 0f, false);
       }
       return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, outShape, y), a0));
     }
