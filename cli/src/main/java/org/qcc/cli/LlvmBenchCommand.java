@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Throughput of each bundled model compiled by the LLVM backend for this CPU, fp32 and quantized",
       "(int8, int4 weights, e4m3, mxfp4 weights, 2:4 sparse), next to ONNX Runtime (Java, CPU) on the",
-      "fp32 model: same images, same JVM, same run. Also prints compile time and checks every",
+      "fp32 model: same images, same JVM, the two timed in turns. Also prints compile time and checks every",
       "LLVM result bit for bit against the golden interpreter."
     },
     footer = {"%nExamples:", "  qcc bench llvm", "  qcc bench llvm --model cnn --batch 256 --seconds 5 --json"})
@@ -60,7 +60,8 @@ final class LlvmBenchCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  record Row(String model, String config, double compileSeconds, BenchTiming llvm, BenchTiming ort, boolean bitExact) {}
+  /** One configuration's timings: its LLVM runs, ONNX Runtime's fp32 runs and the LLVM fp32 runs taken in turns with them. */
+  record Row(String model, String config, double compileSeconds, BenchTiming llvm, BenchTiming ort, BenchTiming llvmFp32, boolean bitExact) {}
 
   @Override
   public Integer call() throws Exception {
@@ -76,41 +77,53 @@ final class LlvmBenchCommand implements Callable<Integer> {
     DatasetCalibration calibration = new DatasetCalibration("fashion-mnist");
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     List<Row> rows = new ArrayList<>();
+    long[] shape = Arrays.stream(images.shape()).asLongStream().toArray();
     for (String name : models) {
       Path file = Models.bundled(name);
-      report(progress, name + ": onnxruntime fp32");
-      BenchTiming ort = timeOrt(env, file, images);
-      for (String[] config : CONFIGS) {
-        Graph g = Models.load(file);
-        PassManager.build(PassRegistry.standard(), config[1]).run(g, calibration);
-        report(progress, name + ": llvm " + config[0]);
-        float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(images)).get(0)).data();
-        try (JitModel jit = JitModel.compile(g)) {
-          List<float[]> in = List.of(images.data());
-          float[] actual = jit.run(in, batch).get(0);
-          BenchTiming llvm = BenchTiming.measure(seconds, () -> jit.run(in, batch));
-          rows.add(new Row(name, config[0], jit.compileSeconds(), llvm, ort, sameBits(expected, actual)));
+      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+          OrtSession session = env.createSession(file.toString(), options);
+          OnnxTensor ortIn = OnnxTensor.createTensor(env, FloatBuffer.wrap(images.data()), shape)) {
+        String input = session.getInputNames().iterator().next();
+        BenchTiming.Body ort = () -> {
+          try (OrtSession.Result r = session.run(Map.of(input, ortIn))) {
+            r.get(0);
+          }
+        };
+        List<float[]> in = List.of(images.data());
+        JitModel fp32 = null;
+        try {
+          for (String[] config : CONFIGS) {
+            Graph g = Models.load(file);
+            PassManager.build(PassRegistry.standard(), config[1]).run(g, calibration);
+            report(progress, name + ": llvm " + config[0] + ", llvm fp32 and onnxruntime fp32, in turns");
+            float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(images)).get(0)).data();
+            JitModel jit = JitModel.compile(g);
+            boolean first = fp32 == null;
+            fp32 = first ? jit : fp32;
+            try {
+              float[] actual = jit.run(in, batch).get(0);
+              JitModel base = fp32;
+              List<BenchTiming.Body> bodies = new ArrayList<>(List.of(() -> jit.run(in, batch), ort));
+              if (!first) {
+                bodies.add(() -> base.run(in, batch));
+              }
+              List<BenchTiming> t = BenchTiming.alternating(seconds, bodies);
+              rows.add(new Row(name, config[0], jit.compileSeconds(), t.get(0), t.get(1), t.get(first ? 0 : 2), sameBits(expected, actual)));
+            } finally {
+              if (!first) {
+                jit.close();
+              }
+            }
+          }
+        } finally {
+          if (fp32 != null) {
+            fp32.close();
+          }
         }
       }
     }
     print(rows);
     return rows.stream().allMatch(Row::bitExact) ? Qcc.OK : Qcc.TOOL_FAILED;
-  }
-
-  private BenchTiming timeOrt(OrtEnvironment env, Path file, FloatTensor images) throws Exception {
-    long[] shape = Arrays.stream(images.shape()).asLongStream().toArray();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        OrtSession session = env.createSession(file.toString(), options);
-        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images.data()), shape)) {
-      String input = session.getInputNames().iterator().next();
-      return BenchTiming.measure(
-          seconds,
-          () -> {
-            try (OrtSession.Result r = session.run(Map.of(input, in))) {
-              r.get(0);
-            }
-          });
-    }
   }
 
   private static boolean sameBits(float[] a, float[] b) {
@@ -146,19 +159,21 @@ final class LlvmBenchCommand implements Callable<Integer> {
         o.put("llvm_images_per_s", r.llvm().imagesPerSecond(batch));
         o.put("onnxruntime_fp32_images_per_s", r.ort().imagesPerSecond(batch));
         o.put("ratio", r.ort().medianMs() / r.llvm().medianMs());
+        o.put("vs_llvm_fp32", r.llvmFp32().medianMs() / r.llvm().medianMs());
         o.put("bit_exact", r.bitExact());
         list.add(o);
       }
       Json.print(out, Map.of("benchmark", "llvm", "batch", batch, "threads", threads, "cpu", host.cpu(), "rows", list));
       return;
     }
-    out.printf("LLVM backend (%s, %s) vs ONNX Runtime %s fp32 (CPU), batch %d, %d threads, median of timed runs%n",
+    out.printf("LLVM backend (%s, %s) vs ONNX Runtime %s fp32 (CPU), batch %d, %d threads, medians of runs timed in turns%n",
         host.triple(), host.cpu(), OrtEnvironment.getEnvironment().getVersion(), batch, threads);
-    out.printf("%-5s %-14s %10s %12s %12s %9s %10s%n", "model", "config", "compile s", "llvm img/s", "ort img/s", "llvm/ort", "bit-exact");
+    out.printf("%-5s %-14s %10s %12s %12s %9s %9s %10s%n", "model", "config", "compile s", "llvm img/s", "ort img/s", "llvm/ort", "vs fp32", "bit-exact");
     for (Row r : rows) {
-      out.printf("%-5s %-14s %10.2f %12.0f %12.0f %8.2fx %10s%n", r.model(), r.config(), r.compileSeconds(), r.llvm().imagesPerSecond(batch),
-          r.ort().imagesPerSecond(batch), r.ort().medianMs() / r.llvm().medianMs(), r.bitExact() ? "yes" : "NO");
+      out.printf("%-5s %-14s %10.2f %12.0f %12.0f %8.2fx %8.2fx %10s%n", r.model(), r.config(), r.compileSeconds(), r.llvm().imagesPerSecond(batch),
+          r.ort().imagesPerSecond(batch), r.ort().medianMs() / r.llvm().medianMs(), r.llvmFp32().medianMs() / r.llvm().medianMs(), r.bitExact() ? "yes" : "NO");
     }
-    out.println("llvm/ort: LLVM throughput over ONNX Runtime's on the fp32 model; bit-exact: LLVM outputs equal the interpreter's bit for bit.");
+    out.println("llvm/ort: LLVM throughput over ONNX Runtime's on the fp32 model; vs fp32: over the LLVM fp32 model's, timed in the same turns;");
+    out.println("bit-exact: LLVM outputs equal the interpreter's bit for bit.");
   }
 }

@@ -12,34 +12,41 @@ final class DenseLayer {
   private DenseLayer() {}
 
   /**
-   * What a dense layer computes: each image's rows of A times the constant B (k x n), then the
-   * epilogue; with {@code exact}, B holds weight codes and A's values become codes first.
+   * What a dense layer computes: each image's rows of A times the constant B (k x n, row-major),
+   * then the epilogue; with {@code exact}, B holds weight codes and A's values become codes first.
    */
-  private record Product(String b, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
+  private record Product(float[] b, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
 
-  /** Gemm or MatMul over a tile of images, register-tiled. */
-  static void emit(LayerContext c, int lanes) {
+  /** Gemm or MatMul over a tile of images, register-tiled over B packed at compile time. */
+  static void emit(LayerContext c, int lanes, boolean relu) {
     Product p = product(c);
     IrFunction f = c.f();
+    ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().gemmElem();
+    GemmEmitter.Shape shape = GemmEmitter.Shape.of(p.k(), p.n(), lanes, el);
     String m = f.let("mul nsw i64 " + c.count() + ", " + p.rowsPerImage());
     String a = c.in(0);
-    String elem = "float";
     if (p.exact() != null) {
-      // The tile's A as codes, in scratch: one contiguous, vectorizable pass.
-      elem = p.exact().elem();
-      a = c.scratch(ModelLowering.TILE * p.rowsPerImage() * p.k() * p.exact().floatsPerCode());
-      String i = f.forLoop("0", f.let("mul nsw i64 " + m + ", " + p.k()), 1);
-      String q = f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4");
-      f.emit("store " + elem + " " + p.exact().code(f, q) + ", ptr " + f.at(elem, a, i));
-      f.endLoop();
+      // The tile's A as codes, in scratch: a contiguous, vectorizable pass per row, with zeros padding odd rows of 16-bit codes.
+      a = c.scratch(ModelLowering.TILE * p.rowsPerImage() * shape.rowLength() * el.bytes());
+      if (shape.rowLength() == p.k()) {
+        p.exact().codes(f, c.in(0), a, f.let("mul nsw i64 " + m + ", " + p.k()), el);
+      } else {
+        String i = f.forLoop("0", m, 1);
+        String row = f.at(el.ir(), a, f.let("mul nsw i64 " + i + ", " + shape.rowLength()));
+        p.exact().codes(f, f.floatAt(c.in(0), f.let("mul nsw i64 " + i + ", " + p.k())), row, String.valueOf(p.k()), el);
+        f.emit("store " + el.ir() + " 0, ptr " + f.at(el.ir(), row, String.valueOf(p.k())));
+        f.endLoop();
+      }
     }
-    GemmEmitter.emit(f, a, p.b(), c.out(0), m, p.n(), p.k(), p.epilogue(), lanes, elem);
+    GemmEmitter.Right b = new GemmEmitter.Right.Packed(c.global(shape.packed(p.b()), el));
+    GemmEmitter.emit(f, a, b, c.out(0), m, shape, p.epilogue().withRelu(relu));
   }
 
   /** One output element of Gemm or MatMul. */
-  static void emitAt(LayerContext c) {
+  static void emitAt(LayerContext c, boolean relu) {
     Product p = product(c);
-    GemmEmitter.emitAt(c.f(), c.in(0), p.b(), c.out(0), c.index(), p.n(), p.k(), p.epilogue(), p.exact());
+    ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().elem();
+    GemmEmitter.emitAt(c.f(), c.in(0), c.global(p.b(), el), c.out(0), c.index(), p.n(), p.k(), p.epilogue().withRelu(relu), p.exact());
   }
 
   private static Product product(LayerContext c) {
@@ -72,8 +79,8 @@ final class DenseLayer {
       }
       colBias = c.global(bias);
     }
-    GemmEmitter.Epilogue e = exact == null ? GemmEmitter.Epilogue.of(c.f("alpha", 1f), null, colBias) : new GemmEmitter.Epilogue(1f, null, colBias, null, exact.multipliers());
-    return new Product(exact == null ? c.global(bkn) : exact.global(c, bkn), 1, n, k, e, exact);
+    GemmEmitter.Epilogue e = exact == null ? GemmEmitter.Epilogue.of(c.f("alpha", 1f), null, colBias) : GemmEmitter.Epilogue.scaled(null, colBias, null, exact.multipliers());
+    return new Product(bkn, 1, n, k, e, exact);
   }
 
   private static Product matmul(LayerContext c) {
@@ -89,10 +96,10 @@ final class DenseLayer {
     ExactPlan exact = ExactPlan.of(c, bShape[1]).orElse(null);
     float[] b = c.constantFloats(1, "matrix B");
     if (exact == null) {
-      return new Product(c.global(b), rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.NONE, null);
+      return new Product(b, rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.NONE, null);
     }
-    GemmEmitter.Epilogue e = new GemmEmitter.Epilogue(1f, null, null, null, exact.multipliers());
-    return new Product(exact.global(c, exact.layer().weightCodes(b, bShape, 1)), rowsPerImage, bShape[1], bShape[0], e, exact);
+    GemmEmitter.Epilogue e = GemmEmitter.Epilogue.scaled(null, null, null, exact.multipliers());
+    return new Product(exact.layer().weightCodes(b, bShape, 1), rowsPerImage, bShape[1], bShape[0], e, exact);
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {

@@ -22,12 +22,9 @@ final class ElementwiseLayer {
     reluOf(c, c.index());
   }
 
-  /** The interpreter's ReLU of element {@code i}: x when x > 0, NaN stays NaN, everything else (-0 included) becomes +0. */
   private static void reluOf(LayerContext c, String i) {
     IrFunction f = c.f();
-    String v = f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4");
-    String keep = f.let("or i1 " + f.let("fcmp ogt float " + v + ", 0.0") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
-    String y = f.let("select i1 " + keep + ", float " + v + ", float 0.0");
+    String y = Ir.relu(f, "float", f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4"));
     f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), i) + ", align 4");
   }
 

@@ -2,6 +2,7 @@
 package org.qcc.backends.llvm;
 
 import java.util.Optional;
+import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.ops.ExactLayer;
 
 /**
@@ -11,8 +12,10 @@ import org.qcc.ir.ops.ExactLayer;
  * constants. Sums of up to 25 bits (int8 and narrower integers) are integers that fp32 holds
  * exactly, so the register-tiled fp32 GEMM sums the codes without rounding in any order; up to 54
  * bits (minifloats such as E4M3) the codes and sums are doubles, exact the same way, and a product
- * with an infinity or NaN code sums by IEEE rules, as the golden model defines. The epilogue
- * rounds the sum to fp32 once and applies {@code fma(S, M[c], bias[c])}.
+ * with an infinity or NaN code sums by IEEE rules, as the golden model defines. On the CPU, codes
+ * of at most 16 bits without infinities or NaN and sums of at most 32 bits (int8, uint8, int4) multiply as 16-bit
+ * integers into 32-bit sums instead ({@link #gemmElem}). The epilogue rounds the sum to fp32 once
+ * and applies {@code fma(S, M[c], bias[c])}.
  */
 record ExactPlan(ExactLayer layer, float step, String multipliers) {
   /** The widest exact accumulator fp32 arithmetic holds: every integer below 2^24 in magnitude. */
@@ -22,6 +25,9 @@ record ExactPlan(ExactLayer layer, float step, String multipliers) {
   static final int FP64_ACCUMULATOR_BITS = 54;
 
   private static final double MAX_CODE = 1 << 22;
+
+  /** The largest code magnitude of the 16-bit path: pairs of products then fit in 32 bits. */
+  private static final double MAX_I16_CODE = Short.MAX_VALUE;
 
   /** The plan for {@code c}'s layer with {@code channels} output channels; empty when its accumulator is fp32. */
   static Optional<ExactPlan> of(LayerContext c, int channels) {
@@ -44,36 +50,46 @@ record ExactPlan(ExactLayer layer, float step, String multipliers) {
     return Optional.of(new ExactPlan(e, Math.scalb(e.dataScale(), e.dataLsb()), c.global(m)));
   }
 
-  /** The type codes and sums are held in: {@code float} up to 25 bits, else {@code double}. */
-  String elem() {
-    return layer.accumulator().bits() > FP32_ACCUMULATOR_BITS ? "double" : "float";
+  /** The floating-point type codes and sums are held in, on any target: {@code float} up to 25 bits, else {@code double}. */
+  ElemType elem() {
+    return layer.accumulator().bits() > FP32_ACCUMULATOR_BITS ? ElemType.DOUBLE : ElemType.FLOAT;
   }
 
-  /** Floats of scratch one code takes. */
-  int floatsPerCode() {
-    return elem().equals("double") ? 2 : 1;
+  /** The type the CPU's GEMM multiplies codes in: 16-bit integers where codes and sums fit, else {@link #elem()}. */
+  ElemType gemmElem() {
+    boolean fits =
+        layer.accumulator().bits() <= 32
+            && fitsInt16(layer.dataFormat(), layer.dataLsb())
+            && fitsInt16(layer.weightFormat(), layer.weightLsb());
+    return fits ? ElemType.I16 : elem();
   }
 
-  /** A global holding codes in {@link #elem()}. */
-  String global(LayerContext c, float[] codes) {
-    if (elem().equals("float")) {
-      return c.global(codes);
+  /** Every code of {@code format} is finite and within ±32767 on the grid of step 2^lsb. */
+  private static boolean fitsInt16(ScalarFormat format, int lsb) {
+    for (int code = 0; code < format.codeCount(); code++) {
+      float v = format.decode(code);
+      if (!Float.isFinite(v) || Math.abs(Math.scalb((double) v, -lsb)) > MAX_I16_CODE) {
+        return false;
+      }
     }
-    double[] d = new double[codes.length];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = codes[i];
-    }
-    return c.global(d);
+    return true;
   }
 
-  /** A finished sum of {@code elem} rounded to float (once, for a double). */
-  static String toFloat(IrFunction f, String elem, String sum) {
-    return elem.equals("float") ? sum : f.let("fptrunc double " + sum + " to float");
-  }
-
-  /** The code of a fake-quantized fp32 value {@code q} (scalar IR operand), in {@link #elem()}. */
-  String code(IrFunction f, String q) {
+  /** The code of a fake-quantized fp32 value {@code q} (scalar IR operand), as {@code el}. */
+  String code(IrFunction f, String q, ElemType el) {
     String code = f.let("call float @llvm.roundeven.f32(float " + f.let("fdiv float " + q + ", " + Ir.f32(step)) + ")");
-    return elem().equals("float") ? code : f.let("fpext float " + code + " to double");
+    return switch (el) {
+      case FLOAT -> code;
+      case DOUBLE -> f.let("fpext float " + code + " to double");
+      case I16 -> f.let("fptosi float " + code + " to i16");
+    };
+  }
+
+  /** Converts {@code count} fake-quantized floats at {@code from} to codes of type {@code el} at {@code to}: one vectorizable pass. */
+  void codes(IrFunction f, String from, String to, String count, ElemType el) {
+    String i = f.forLoop("0", count, 1);
+    String q = f.let("load float, ptr " + f.floatAt(from, i) + ", align 4");
+    f.emit("store " + el.ir() + " " + code(f, q, el) + ", ptr " + f.at(el.ir(), to, i));
+    f.endLoop();
   }
 }

@@ -1,142 +1,359 @@
-// Register-tiled single-precision matrix product, exact to the interpreter's summation order.
+// Register-tiled matrix product over packed panels of B, exact to the interpreter's summation order.
 package org.qcc.backends.llvm;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Emits {@code C[i][j] = epilogue(sum_k A[i][k] * B[k][j])} for row-major A (m x k), B (k x n)
- * and C (m x n). Each output accumulates its products from +0.0 in increasing k with fused
- * multiply-adds (no reassociation), exactly as the golden interpreter does; vectors run across j,
- * so every lane keeps that order and results are bit-identical. Tiles of {@code rows} rows by
- * {@code vectors} SIMD vectors keep their accumulators in registers; the row remainder runs one
- * row at a time and the last partial vector of columns through masked loads and stores.
+ * Emits {@code C[i][j] = epilogue(sum_k A[i][k] * B[k][j])} for row-major A (m x k) and C (m x n),
+ * with B (k x n) cut into column blocks of a few SIMD vectors, each stored as a
+ * contiguous panel: packed at compile time for constant weights, or copied from row-major memory
+ * into scratch just before the block is used, so the inner loop streams one cache-resident panel.
+ * Tiles of a few rows by a block keep their accumulators in registers; leftover rows form
+ * a smaller tile, and the last block's partial vector stores through a mask.
+ *
+ * <p>fp32 products accumulate from +0.0 in increasing k with fused multiply-adds (no
+ * reassociation), exactly as the golden interpreter does; vectors run across j, so every lane keeps
+ * that order and results are bit-identical. Exact integer codes ({@link ExactPlan}) sum without
+ * rounding in any order: in fp32 or fp64 lanes, or, for 16-bit codes, in 32-bit integers two k at a
+ * time (B's panel rows interleave rows 2p and 2p+1; {@code pmaddwd} on x86).
  */
 final class GemmEmitter {
-  private static final int ROWS = 4;
-  private static final int VECTORS = 3;
-
   /**
    * What happens to a finished sum, in the interpreter's order: times {@code alpha} (when not 1),
    * plus a per-row bias (Conv), plus a per-column bias (Gemm's beta * C). With a per-row or
    * per-column multiplier (an exact integer sum, {@link ExactPlan}) it is instead {@code fma(sum,
    * multiplier, bias)}, or {@code sum * multiplier} without a bias. Biases and multipliers are
-   * global names or null.
+   * global names or null. With {@code relu}, a following ReLU is applied before the store.
    */
-  record Epilogue(float alpha, String rowBias, String colBias, String rowScale, String colScale) {
-    static final Epilogue NONE = new Epilogue(1f, null, null, null, null);
+  record Epilogue(float alpha, String rowBias, String colBias, String rowScale, String colScale, boolean relu) {
+    static final Epilogue NONE = new Epilogue(1f, null, null, null, null, false);
 
     static Epilogue of(float alpha, String rowBias, String colBias) {
-      return new Epilogue(alpha, rowBias, colBias, null, null);
+      return new Epilogue(alpha, rowBias, colBias, null, null, false);
+    }
+
+    static Epilogue scaled(String rowBias, String colBias, String rowScale, String colScale) {
+      return new Epilogue(1f, rowBias, colBias, rowScale, colScale, false);
+    }
+
+    Epilogue withRelu(boolean relu) {
+      return new Epilogue(alpha, rowBias, colBias, rowScale, colScale, relu);
     }
   }
+
+  /** Where the kernel finds B. */
+  sealed interface Right {
+    /** Row-major k x n in memory at run time; each block is packed into {@code panel}, scratch of {@link Shape#panelBytes()}. */
+    record RowMajor(String b, String panel) implements Right {}
+
+    /** A global laid out by {@link Shape#panelOrder()} at compile time. */
+    record Packed(String global) implements Right {}
+  }
+
+  /**
+   * A product's sizes and element type, and the panel layout that follows from them: full blocks of
+   * {@link #width()} columns, then one block of the remaining columns rounded up to whole vectors.
+   * A panel's row r holds, for each of its columns, B[r * pack + t][j] for t in [0, pack), zero
+   * past k and past n.
+   */
+  record Shape(long k, long n, int lanes, ElemType elem) {
+    /** {@code floatLanes} is the SIMD width in floats. */
+    static Shape of(long k, long n, int floatLanes, ElemType elem) {
+      return new Shape(k, n, elem.lanes(floatLanes), elem);
+    }
+
+    /**
+     * Vectors of columns per block. 16-bit products need a scratch register each (x86's {@code
+     * pmaddwd} does not accumulate), so their tile is narrower: 4 x 2 measured fastest on znver3,
+     * where 4 x 3 spills.
+     */
+    int vectors() {
+      return elem == ElemType.I16 ? 2 : 3;
+    }
+
+    /** Rows per register tile. */
+    int rows() {
+      return 4;
+    }
+
+    int width() {
+      return vectors() * lanes;
+    }
+
+    long fullBlocks() {
+      return n / width();
+    }
+
+    int tailVectors() {
+      return (int) ((n % width() + lanes - 1) / lanes);
+    }
+
+    long panelRows() {
+      return elem.padded(k) / elem.pack();
+    }
+
+    /** Elements of a panel row with {@code vectors} vectors of columns. */
+    long panelRowElements(int vectors) {
+      return (long) vectors * lanes * elem.pack();
+    }
+
+    long panelElements(int vectors) {
+      return panelRows() * panelRowElements(vectors);
+    }
+
+    /** Scratch a run-time packed panel needs. */
+    long panelBytes() {
+      return panelElements(vectors()) * elem.bytes();
+    }
+
+    /** Row length of A in elements: k, padded to whole pairs for 16-bit codes (the pad must hold zeros). */
+    long rowLength() {
+      return elem.padded(k);
+    }
+
+    /** B (row-major k x n) in panel order, for {@link Right.Packed}. */
+    float[] packed(float[] b) {
+      int[] order = panelOrder();
+      float[] p = new float[order.length];
+      for (int i = 0; i < p.length; i++) {
+        p[i] = order[i] < 0 ? 0f : b[order[i]];
+      }
+      return p;
+    }
+
+    /** Row-major A (m x k) with rows padded to {@link #rowLength()} by zeros. */
+    float[] paddedRows(float[] a, int m) {
+      if (rowLength() == k) {
+        return a;
+      }
+      float[] p = new float[(int) (m * rowLength())];
+      for (int i = 0; i < m; i++) {
+        System.arraycopy(a, (int) (i * k), p, (int) (i * rowLength()), (int) k);
+      }
+      return p;
+    }
+
+    /** For each element of the packed panels, in order, its index in row-major B, or -1 where it is zero. */
+    int[] panelOrder() {
+      List<Integer> order = new ArrayList<>();
+      for (long block = 0; block <= fullBlocks(); block++) {
+        int vectors = block < fullBlocks() ? vectors() : tailVectors();
+        for (long r = 0; r < panelRows(); r++) {
+          for (long col = 0; col < (long) vectors * lanes; col++) {
+            for (int t = 0; t < elem.pack(); t++) {
+              long kk = r * elem.pack() + t;
+              long j = block * width() + col;
+              order.add(kk < k && j < n ? (int) (kk * n + j) : -1);
+            }
+          }
+        }
+      }
+      return order.stream().mapToInt(Integer::intValue).toArray();
+    }
+  }
+
+  /** Rows [from, to) of C in tiles of {@code tile} rows; from and to are IR i64 operands. */
+  private record Rows(String from, String to, int tile) {}
 
   private GemmEmitter() {}
 
-  /**
-   * {@code m} is an IR i64 operand (the batch tile's row count is only known at run time); n and k
-   * are compile-time sizes. {@code lanes} is the SIMD width in floats. Leftover rows go one at a time.
-   */
-  static void emit(IrFunction f, String a, String b, String c, String m, long n, long k, Epilogue e, int lanes) {
-    emit(f, a, b, c, m, n, k, e, lanes, "float");
-  }
-
-  /** As above with A and B of element type {@code elem}, {@code float} or {@code double} (exact integer sums); C is float. */
-  static void emit(IrFunction f, String a, String b, String c, String m, long n, long k, Epilogue e, int lanes, String elem) {
-    String rem = f.let("srem i64 " + m + ", " + ROWS);
+  /** {@code m} is an IR i64 operand (the batch tile's row count is only known at run time); leftover rows go one at a time. */
+  static void emit(IrFunction f, String a, Right b, String c, String m, Shape s, Epilogue e) {
+    String rem = f.let("srem i64 " + m + ", " + s.rows());
     String mainRows = f.let("sub nsw i64 " + m + ", " + rem);
-    columns(f, a, b, c, "0", mainRows, ROWS, n, k, e, lanes(lanes, elem), elem);
-    columns(f, a, b, c, mainRows, m, 1, n, k, e, lanes(lanes, elem), elem);
+    blocks(f, a, b, c, List.of(new Rows("0", mainRows, s.rows()), new Rows(mainRows, m, 1)), s, e);
   }
 
-  /** As {@link #emit(IrFunction, String, String, String, String, long, long, Epilogue, int)} with {@code m} rows known at compile time: the leftover rows form one smaller register tile. */
-  static void emit(IrFunction f, String a, String b, String c, long m, long n, long k, Epilogue e, int lanes, String elem) {
-    long main = m - m % ROWS;
+  /** With {@code m} rows known at compile time: the leftover rows form one smaller register tile. */
+  static void emit(IrFunction f, String a, Right b, String c, long m, Shape s, Epilogue e) {
+    blocks(f, a, b, c, rows(m, s), s, e);
+  }
+
+  /** Tiles for {@code m} rows known at compile time: full tiles, then one smaller tile of the rest. */
+  private static List<Rows> rows(long m, Shape s) {
+    long main = m - m % s.rows();
+    List<Rows> rows = new ArrayList<>();
     if (main > 0) {
-      columns(f, a, b, c, "0", String.valueOf(main), ROWS, n, k, e, lanes(lanes, elem), elem);
+      rows.add(new Rows("0", String.valueOf(main), s.rows()));
     }
     if (m > main) {
-      columns(f, a, b, c, String.valueOf(main), String.valueOf(m), (int) (m - main), n, k, e, lanes(lanes, elem), elem);
+      rows.add(new Rows(String.valueOf(main), String.valueOf(m), (int) (m - main)));
+    }
+    return rows;
+  }
+
+  /** Every column block: its panel, then every row tile over it. */
+  private static void blocks(IrFunction f, String a, Right b, String c, List<Rows> rows, Shape s, Epilogue e) {
+    if (s.fullBlocks() > 0) {
+      String blk = f.forLoop("0", String.valueOf(s.fullBlocks()), 1);
+      block(f, a, b, c, rows, s, e, blk, s.vectors(), s.width());
+      f.endLoop();
+    }
+    if (s.tailVectors() > 0) {
+      block(f, a, b, c, rows, s, e, String.valueOf(s.fullBlocks()), s.tailVectors(), (int) (s.n() % s.width()));
     }
   }
 
-  /** Elements of {@code elem} per SIMD vector of {@code floatLanes} floats. */
-  static int lanes(int floatLanes, String elem) {
-    return elem.equals("double") ? Math.max(1, floatLanes / 2) : floatLanes;
-  }
-
-  /** Rows [rowFrom, rowTo) in blocks of {@code mr}: wide tiles, then single vectors, then the masked tail. */
-  private static void columns(IrFunction f, String a, String b, String c, String rowFrom, String rowTo, int mr, long n, long k, Epilogue e, int lanes, String elem) {
-    long wide = n - n % ((long) VECTORS * lanes);
-    long narrow = n - n % lanes;
-    if (wide > 0) {
-      tile(f, a, b, c, rowFrom, rowTo, mr, 0, wide, VECTORS, lanes, n, k, e, elem);
-    }
-    if (narrow > wide) {
-      tile(f, a, b, c, rowFrom, rowTo, mr, wide, narrow, 1, lanes, n, k, e, elem);
-    }
-    if (n > narrow) {
-      tile(f, a, b, c, rowFrom, rowTo, mr, narrow, n, 1, lanes, n, k, e, elem);
+  private static void block(IrFunction f, String a, Right b, String c, List<Rows> rows, Shape s, Epilogue e, String blk, int vectors, int valid) {
+    String j0 = f.let("mul nsw i64 " + blk + ", " + s.width());
+    String panel =
+        b instanceof Right.RowMajor r
+            ? pack(f, r, j0, vectors, valid, s)
+            : f.at(s.elem().ir(), ((Right.Packed) b).global(), f.let("mul nsw i64 " + blk + ", " + s.panelElements(s.vectors())));
+    for (Rows r : rows) {
+      tile(f, a, panel, c, r, j0, vectors, valid, s, e);
     }
   }
 
-  private static void tile(
-      IrFunction f, String a, String b, String c, String rowFrom, String rowTo, int mr, long colFrom, long colTo, int nv, int lanes, long n,
-      long k, Epilogue e, String elem) {
-    String vt = Ir.vec(lanes, elem);
-    String ft = Ir.vec(lanes);
-    int valid = (int) Math.min(lanes, colTo - colFrom);
-    String mask = valid < lanes ? Ir.mask(lanes, valid) : null;
-    // Columns outside, rows inside: a k-by-tile panel of B stays in cache while every row block uses it.
-    String j0 = f.forLoop(String.valueOf(colFrom), String.valueOf(colTo), (long) nv * lanes);
-    String i0 = f.forLoop(rowFrom, rowTo, mr);
-    String[][] acc = new String[mr][nv];
+  /**
+   * Copies columns [j0, j0 + valid) of the run-time B into the block's panel, zero beyond; for
+   * 16-bit codes rows 2p and 2p+1 interleave, and an odd k's last row pairs with zeros.
+   */
+  private static String pack(IrFunction f, Right.RowMajor b, String j0, int vectors, int valid, Shape s) {
+    ElemType el = s.elem();
+    int lanes = s.lanes();
+    String vt = Ir.vec(lanes, el.ir());
+    long rowElements = s.panelRowElements(vectors);
+    if (el.pack() == 1) {
+      String kk = f.forLoop("0", String.valueOf(s.k()), 1);
+      String src = f.at(el.ir(), b.b(), f.mulAdd(kk, s.n(), j0));
+      String dst = f.at(el.ir(), b.panel(), f.let("mul nsw i64 " + kk + ", " + rowElements));
+      for (int v = 0; v < vectors; v++) {
+        String x = load(f, vt, f.at(el.ir(), src, String.valueOf((long) v * lanes)), mask(lanes, valid - v * lanes), el);
+        f.emit("store " + vt + " " + x + ", ptr " + f.at(el.ir(), dst, String.valueOf((long) v * lanes)) + ", align " + el.bytes());
+      }
+      f.endLoop();
+      return b.panel();
+    }
+    String pair = f.forLoop("0", String.valueOf(s.k() / 2), 1);
+    packPair(f, b, f.let("shl nsw i64 " + pair + ", 1"), pair, j0, vectors, valid, s, false);
+    f.endLoop();
+    if (s.k() % 2 == 1) {
+      packPair(f, b, String.valueOf(s.k() - 1), String.valueOf(s.k() / 2), j0, vectors, valid, s, true);
+    }
+    return b.panel();
+  }
+
+  /** Panel row {@code pair} from B's rows {@code row} and {@code row + 1} (zeros when {@code last}), interleaved. */
+  private static void packPair(IrFunction f, Right.RowMajor b, String row, String pair, String j0, int vectors, int valid, Shape s, boolean last) {
+    int lanes = s.lanes();
+    String vt = Ir.vec(lanes, "i16");
+    String wide = Ir.vec(2 * lanes, "i16");
+    String lo = f.at("i16", b.b(), f.mulAdd(row, s.n(), j0));
+    String hi = f.at("i16", lo, String.valueOf(s.n()));
+    String dst = f.at("i16", b.panel(), f.let("mul nsw i64 " + pair + ", " + s.panelRowElements(vectors)));
+    StringBuilder zip = new StringBuilder("<" + 2 * lanes + " x i32> <");
+    for (int i = 0; i < lanes; i++) {
+      zip.append(i == 0 ? "" : ", ").append("i32 ").append(i).append(", i32 ").append(lanes + i);
+    }
+    zip.append('>');
+    for (int v = 0; v < vectors; v++) {
+      String m = mask(lanes, valid - v * lanes);
+      String x = load(f, vt, f.at("i16", lo, String.valueOf((long) v * lanes)), m, ElemType.I16);
+      String y = last ? "zeroinitializer" : load(f, vt, f.at("i16", hi, String.valueOf((long) v * lanes)), m, ElemType.I16);
+      String z = f.let("shufflevector " + vt + " " + x + ", " + vt + " " + y + ", " + zip);
+      f.emit("store " + wide + " " + z + ", ptr " + f.at("i16", dst, String.valueOf(2L * v * lanes)) + ", align 2");
+    }
+  }
+
+  /** A register tile: rows r.from() to r.to() by the block's vectors of columns, over its panel. */
+  private static void tile(IrFunction f, String a, String panel, String c, Rows rows, String j0, int vectors, int valid, Shape s, Epilogue e) {
+    ElemType el = s.elem();
+    int lanes = s.lanes();
+    int mr = rows.tile();
+    String acc = Ir.vec(lanes, el.acc());
+    String bt = Ir.vec(lanes * el.pack(), el.ir());
+    String i0 = f.forLoop(rows.from(), rows.to(), mr);
+    String[][] sums = new String[mr][vectors];
     for (int r = 0; r < mr; r++) {
-      for (int v = 0; v < nv; v++) {
-        acc[r][v] = f.alloca(vt);
-        f.emit("store " + vt + " zeroinitializer, ptr " + acc[r][v]);
+      for (int v = 0; v < vectors; v++) {
+        sums[r][v] = f.alloca(acc);
+        f.emit("store " + acc + " zeroinitializer, ptr " + sums[r][v]);
       }
     }
     String[] aRow = new String[mr];
     for (int r = 0; r < mr; r++) {
-      aRow[r] = f.let("mul nsw i64 " + f.add(i0, String.valueOf(r)) + ", " + k);
+      aRow[r] = f.let("mul nsw i64 " + f.add(i0, String.valueOf(r)) + ", " + s.rowLength());
     }
-    String kk = f.forLoop("0", String.valueOf(k), 1);
-    String bRow = f.mulAdd(kk, n, j0);
-    String[] bv = new String[nv];
-    for (int v = 0; v < nv; v++) {
-      bv[v] = load(f, vt, f.at(elem, b, f.add(bRow, String.valueOf((long) v * lanes))), mask);
+    String kr = f.forLoop("0", String.valueOf(s.panelRows()), 1);
+    String row = f.at(el.ir(), panel, f.let("mul nsw i64 " + kr + ", " + s.panelRowElements(vectors)));
+    String[] bv = new String[vectors];
+    for (int v = 0; v < vectors; v++) {
+      bv[v] = f.let("load " + bt + ", ptr " + f.at(el.ir(), row, String.valueOf(s.panelRowElements(v))) + ", align " + el.bytes());
     }
+    String ak = el.pack() == 1 ? kr : f.let("shl nsw i64 " + kr + ", 1");
     for (int r = 0; r < mr; r++) {
-      String av = f.let("load " + elem + ", ptr " + f.at(elem, a, f.add(aRow[r], kk)));
-      String as = Ir.splat(f, av, lanes, elem);
-      for (int v = 0; v < nv; v++) {
-        String sum = f.let("load " + vt + ", ptr " + acc[r][v]);
-        String s = f.let("call " + vt + " @llvm.fma." + Ir.vecSuffix(lanes, elem) + "(" + vt + " " + as + ", " + vt + " " + bv[v] + ", " + vt + " " + sum + ")");
-        f.emit("store " + vt + " " + s + ", ptr " + acc[r][v]);
+      String at = f.at(el.ir(), a, f.add(aRow[r], ak));
+      String as = el == ElemType.I16
+          ? f.let("bitcast " + Ir.vec(lanes, "i32") + " " + Ir.splat(f, f.let("load i32, ptr " + at + ", align 2"), lanes, "i32") + " to " + bt)
+          : Ir.splat(f, f.let("load " + el.ir() + ", ptr " + at), lanes, el.ir());
+      for (int v = 0; v < vectors; v++) {
+        String sum = f.let("load " + acc + ", ptr " + sums[r][v]);
+        String next = el == ElemType.I16 ? pairDot(f, lanes, as, bv[v], sum) : f.let("call " + acc + " @llvm.fma." + Ir.suffix(acc) + "(" + acc + " " + as + ", " + acc + " " + bv[v] + ", " + acc + " " + sum + ")");
+        f.emit("store " + acc + " " + next + ", ptr " + sums[r][v]);
       }
     }
     f.endLoop();
-    for (int r = 0; r < mr; r++) {
-      String row = f.add(i0, String.valueOf(r));
-      String rowBias = e.rowBias() == null ? null : Ir.splat(f, f.let("load float, ptr " + f.floatAt(e.rowBias(), row)), lanes);
-      String rowScale = e.rowScale() == null ? null : Ir.splat(f, f.let("load float, ptr " + f.floatAt(e.rowScale(), row)), lanes);
-      for (int v = 0; v < nv; v++) {
+    store(f, c, sums, i0, j0, vectors, valid, s, e);
+    f.endLoop();
+  }
+
+  /** The epilogue of finished sums {@code sums[r][v]} (rows i0 + r, vectors of columns from j0) into C. */
+  private static void store(IrFunction f, String c, String[][] sums, String i0, String j0, int vectors, int valid, Shape s, Epilogue e) {
+    ElemType el = s.elem();
+    int lanes = s.lanes();
+    String acc = Ir.vec(lanes, el.acc());
+    String ft = Ir.vec(lanes);
+    String alpha = e.alpha() == 1f ? null : Ir.splat(f, Ir.f32(e.alpha()), lanes);
+    for (int r = 0; r < sums.length; r++) {
+      String i = f.add(i0, String.valueOf(r));
+      String rowBias = e.rowBias() == null ? null : Ir.splat(f, f.let("load float, ptr " + f.floatAt(e.rowBias(), i)), lanes);
+      String rowScale = e.rowScale() == null ? null : Ir.splat(f, f.let("load float, ptr " + f.floatAt(e.rowScale(), i)), lanes);
+      for (int v = 0; v < vectors; v++) {
         String col = f.add(j0, String.valueOf((long) v * lanes));
-        String alpha = e.alpha() == 1f ? null : Ir.splat(f, Ir.f32(e.alpha()), lanes);
-        String colBias = e.colBias() == null ? null : load(f, ft, f.floatAt(e.colBias(), col), mask);
-        String scale = e.colScale() == null ? rowScale : load(f, ft, f.floatAt(e.colScale(), col), mask);
-        String sum = f.let("load " + vt + ", ptr " + acc[r][v]);
-        // A double accumulator holds an exact integer sum: one rounding to float.
-        sum = elem.equals("float") ? sum : f.let("fptrunc " + vt + " " + sum + " to " + ft);
-        String y = finish(f, ft, sum, alpha, rowBias, colBias, scale);
-        String dst = f.floatAt(c, f.mulAdd(row, n, col));
-        if (mask == null) {
+        String m = mask(lanes, valid - v * lanes);
+        String colBias = e.colBias() == null ? null : load(f, ft, f.floatAt(e.colBias(), col), m, ElemType.FLOAT);
+        String scale = e.colScale() == null ? rowScale : load(f, ft, f.floatAt(e.colScale(), col), m, ElemType.FLOAT);
+        String y = finish(f, ft, toFloat(f, el, acc, f.let("load " + acc + ", ptr " + sums[r][v])), alpha, rowBias, colBias, scale, e.relu());
+        String dst = f.floatAt(c, f.mulAdd(i, s.n(), col));
+        if (m == null) {
           f.emit("store " + ft + " " + y + ", ptr " + dst + ", align 4");
         } else {
-          f.emit("call void @llvm.masked.store." + Ir.vecSuffix(lanes) + ".p0(" + ft + " " + y + ", ptr " + dst + ", i32 4, " + mask + ")");
+          f.emit("call void @llvm.masked.store." + Ir.suffix(ft) + ".p0(" + ft + " " + y + ", ptr " + dst + ", i32 4, " + m + ")");
         }
       }
     }
-    f.endLoop();
-    f.endLoop();
+  }
+
+  /**
+   * {@code sum + (a[2i] * b[2i] + a[2i+1] * b[2i+1])} per 32-bit lane i of 16-bit code pairs:
+   * written generically, it is the pattern x86 selects {@code pmaddwd} for. Codes stay within
+   * ±32767, so a pair's sum fits in 32 bits, and the accumulator's width bounds the total.
+   */
+  private static String pairDot(IrFunction f, int lanes, String a, String b, String sum) {
+    String half = Ir.vec(2 * lanes, "i16");
+    String wide = Ir.vec(2 * lanes, "i32");
+    String p = f.let("mul nsw " + wide + " " + f.let("sext " + half + " " + a + " to " + wide) + ", " + f.let("sext " + half + " " + b + " to " + wide));
+    StringBuilder even = new StringBuilder("<" + lanes + " x i32> <");
+    StringBuilder odd = new StringBuilder("<" + lanes + " x i32> <");
+    for (int i = 0; i < lanes; i++) {
+      even.append(i == 0 ? "" : ", ").append("i32 ").append(2 * i);
+      odd.append(i == 0 ? "" : ", ").append("i32 ").append(2 * i + 1);
+    }
+    String evens = f.let("shufflevector " + wide + " " + p + ", " + wide + " poison, " + even.append('>'));
+    String odds = f.let("shufflevector " + wide + " " + p + ", " + wide + " poison, " + odd.append('>'));
+    return f.let("add " + Ir.vec(lanes, "i32") + " " + sum + ", " + f.let("add " + Ir.vec(lanes, "i32") + " " + evens + ", " + odds));
+  }
+
+  /** A finished sum in float: a double (an exact integer) rounds once, a 32-bit integer converts with one rounding. */
+  static String toFloat(IrFunction f, ElemType el, String type, String sum) {
+    String ft = type.startsWith("<") ? Ir.vec(Integer.parseInt(type.substring(1, type.indexOf(' ')))) : "float";
+    return switch (el) {
+      case FLOAT -> sum;
+      case DOUBLE -> f.let("fptrunc " + type + " " + sum + " to " + ft);
+      case I16 -> f.let("sitofp " + type + " " + sum + " to " + ft);
+    };
   }
 
   /**
@@ -148,12 +365,13 @@ final class GemmEmitter {
     String row = f.let("udiv i64 " + idx + ", " + n);
     String col = f.let("urem i64 " + idx + ", " + n);
     String aRow = f.let("mul nsw i64 " + row + ", " + k);
-    String elem = exact == null ? "float" : exact.elem();
+    ElemType el = exact == null ? ElemType.FLOAT : exact.elem();
+    String elem = el.ir();
     String acc = f.alloca(elem);
     f.emit("store " + elem + " 0.0, ptr " + acc);
     String kk = f.forLoop("0", String.valueOf(k), 1);
     String av = f.let("load float, ptr " + f.floatAt(a, f.add(aRow, kk)) + ", align 4");
-    av = exact == null ? av : exact.code(f, av);
+    av = exact == null ? av : exact.code(f, av, el);
     String bv = f.let("load " + elem + ", ptr " + f.at(elem, b, f.mulAdd(kk, n, col)));
     f.emit("store " + elem + " " + fma(f, elem, av, bv, f.let("load " + elem + ", ptr " + acc)) + ", ptr " + acc);
     f.endLoop();
@@ -161,12 +379,8 @@ final class GemmEmitter {
     String colBias = e.colBias() == null ? null : f.let("load float, ptr " + f.floatAt(e.colBias(), col));
     String alpha = e.alpha() == 1f ? null : Ir.f32(e.alpha());
     String scale = e.rowScale() != null ? f.let("load float, ptr " + f.floatAt(e.rowScale(), row)) : e.colScale() != null ? f.let("load float, ptr " + f.floatAt(e.colScale(), col)) : null;
-    f.emit("store float " + finish(f, "float", ExactPlan.toFloat(f, elem, f.let("load " + elem + ", ptr " + acc)), alpha, rowBias, colBias, scale) + ", ptr " + f.floatAt(c, idx) + ", align 4");
-  }
-
-  /** {@code a * b + sum} with one rounding, in scalar float. */
-  static String fma(IrFunction f, String a, String b, String sum) {
-    return fma(f, "float", a, b, sum);
+    String sum = toFloat(f, el, elem, f.let("load " + elem + ", ptr " + acc));
+    f.emit("store float " + finish(f, "float", sum, alpha, rowBias, colBias, scale, e.relu()) + ", ptr " + f.floatAt(c, idx) + ", align 4");
   }
 
   /** {@code a * b + sum} with one rounding, in scalar {@code type} (float or double). */
@@ -174,22 +388,23 @@ final class GemmEmitter {
     return f.let("call " + type + " @llvm.fma." + Ir.suffix(type) + "(" + type + " " + a + ", " + type + " " + b + ", " + type + " " + sum + ")");
   }
 
-  /** The epilogue on a finished sum of {@code type} (scalar or vector); null operands are skipped. */
-  private static String finish(IrFunction f, String type, String sum, String alpha, String rowBias, String colBias, String scale) {
-    if (scale != null) {
-      return requantize(f, type, sum, scale, rowBias != null ? rowBias : colBias);
-    }
+  /** The epilogue on a finished sum of {@code type} (scalar or vector float); null operands are skipped. */
+  private static String finish(IrFunction f, String type, String sum, String alpha, String rowBias, String colBias, String scale, boolean relu) {
     String y = sum;
-    if (alpha != null) {
-      y = f.let("fmul " + type + " " + y + ", " + alpha);
+    if (scale != null) {
+      y = requantize(f, type, sum, scale, rowBias != null ? rowBias : colBias);
+    } else {
+      if (alpha != null) {
+        y = f.let("fmul " + type + " " + y + ", " + alpha);
+      }
+      if (rowBias != null) {
+        y = f.let("fadd " + type + " " + y + ", " + rowBias);
+      }
+      if (colBias != null) {
+        y = f.let("fadd " + type + " " + y + ", " + colBias);
+      }
     }
-    if (rowBias != null) {
-      y = f.let("fadd " + type + " " + y + ", " + rowBias);
-    }
-    if (colBias != null) {
-      y = f.let("fadd " + type + " " + y + ", " + colBias);
-    }
-    return y;
+    return relu ? Ir.relu(f, type, y) : y;
   }
 
   /** An exact sum to the layer's output: {@code fma(sum, scale, bias)}, or {@code sum * scale} when {@code bias} is null. */
@@ -200,11 +415,16 @@ final class GemmEmitter {
     return f.let("call " + type + " @llvm.fma." + Ir.suffix(type) + "(" + type + " " + sum + ", " + type + " " + scale + ", " + type + " " + bias + ")");
   }
 
-  /** A vector load; under a mask, lanes past the end read as +0 and touch no memory. */
-  private static String load(IrFunction f, String vt, String ptr, String mask) {
+  /** The mask of a vector whose first {@code valid} lanes exist, or null when all do. */
+  private static String mask(int lanes, int valid) {
+    return valid >= lanes ? null : Ir.mask(lanes, valid);
+  }
+
+  /** A vector load; under a mask, lanes past the end read as zero and touch no memory. */
+  private static String load(IrFunction f, String vt, String ptr, String mask, ElemType el) {
     if (mask == null) {
-      return f.let("load " + vt + ", ptr " + ptr + ", align 4");
+      return f.let("load " + vt + ", ptr " + ptr + ", align " + el.bytes());
     }
-    return f.let("call " + vt + " @llvm.masked.load." + Ir.suffix(vt) + ".p0(ptr " + ptr + ", i32 4, " + mask + ", " + vt + " zeroinitializer)");
+    return f.let("call " + vt + " @llvm.masked.load." + Ir.suffix(vt) + ".p0(ptr " + ptr + ", i32 " + el.bytes() + ", " + mask + ", " + vt + " zeroinitializer)");
   }
 }

@@ -30,12 +30,25 @@ final class Ir {
     return "v" + lanes + suffix(type);
   }
 
-  /** The overload suffix of an intrinsic on a scalar or vector IR type: {@code f32}, {@code f64}, {@code v8f32}, {@code v4f64}. */
+  /** The overload suffix of an intrinsic on a scalar or vector IR type: {@code f32}, {@code f64}, {@code v8f32}, {@code v4f64}, {@code v8i16}. */
   static String suffix(String type) {
     if (type.startsWith("<")) {
       return "v" + type.substring(1, type.indexOf(' ')) + suffix(type.substring(type.lastIndexOf(' ') + 1, type.length() - 1));
     }
-    return type.equals("double") ? "f64" : "f32";
+    return switch (type) {
+      case "double" -> "f64";
+      case "float" -> "f32";
+      default -> type;
+    };
+  }
+
+  /** The interpreter's ReLU of a float or float vector: x when x > 0, NaN stays NaN, everything else (-0 included) becomes +0. */
+  static String relu(IrFunction f, String type, String x) {
+    boolean vector = type.startsWith("<");
+    String zero = vector ? "zeroinitializer" : "0.0";
+    String bits = vector ? "<" + type.substring(1, type.indexOf(' ')) + " x i1>" : "i1";
+    String keep = f.let("or " + bits + " " + f.let("fcmp ogt " + type + " " + x + ", " + zero) + ", " + f.let("fcmp uno " + type + " " + x + ", " + zero));
+    return f.let("select " + bits + " " + keep + ", " + type + " " + x + ", " + type + " " + zero);
   }
 
   /** The overload suffix of a float intrinsic on {@code lanes}-wide vectors, e.g. {@code v8f32}. */

@@ -5,6 +5,7 @@ import static org.bytedeco.llvm.global.LLVM.*;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -20,13 +21,15 @@ import org.qcc.ir.formats.FloatFormat;
 
 /**
  * JIT-compiled model. {@link #run} splits the batch over the available cores in whole tiles, each
- * part with its own workspace (the generated code is reentrant).
+ * part with its own workspace (the generated code is reentrant). Workspaces are kept for the next
+ * run: fresh ones would cost page faults on every call.
  */
 public final class JitModel implements AutoCloseable {
   private final LoweredModel model;
   private final LLVMOrcLLJITRef jit;
   private final NativeEntry entry;
   private final double compileSeconds;
+  private final ConcurrentLinkedQueue<Pointer> workspaces = new ConcurrentLinkedQueue<>();
 
   private JitModel(LoweredModel model, LLVMOrcLLJITRef jit, NativeEntry entry, double compileSeconds) {
     this.model = model;
@@ -149,7 +152,8 @@ public final class JitModel implements AutoCloseable {
   }
 
   private void runPart(List<FloatPointer> in, List<FloatPointer> out, int from, int to) {
-    Pointer ws = Pointer.malloc(Math.max(64, model.workspaceBytes()));
+    Pointer polled = workspaces.poll();
+    Pointer ws = polled != null ? polled : Pointer.malloc(Math.max(64, model.workspaceBytes()));
     try (LongPointer inPtrs = new LongPointer(in.size());
         LongPointer outPtrs = new LongPointer(out.size());
         LongPointer args = new LongPointer(4)) {
@@ -162,12 +166,15 @@ public final class JitModel implements AutoCloseable {
       args.put(0, inPtrs.address()).put(1, outPtrs.address()).put(2, to - from).put(3, ws.address());
       entry.call(args);
     } finally {
-      Pointer.free(ws);
+      workspaces.add(ws);
     }
   }
 
   @Override
   public void close() {
     LLVMOrcDisposeLLJIT(jit);
+    for (Pointer ws = workspaces.poll(); ws != null; ws = workspaces.poll()) {
+      Pointer.free(ws);
+    }
   }
 }

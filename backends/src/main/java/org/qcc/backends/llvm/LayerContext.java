@@ -26,7 +26,7 @@ final class LayerContext {
   private final List<int[]> outShapes;
   private final ModelLowering.Globals globals;
   private final Optional<ExactLayer> exact;
-  private long scratchFloats;
+  private long scratchBytes;
 
   LayerContext(
       Node node, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact) {
@@ -75,14 +75,15 @@ final class LayerContext {
     return "%idx";
   }
 
-  /** Scratch memory of at least {@code floats} floats (per call), as a pointer operand. */
-  String scratch(long floats) {
-    scratchFloats = Math.max(scratchFloats, floats);
-    return "%scratch";
+  /** A fresh region of {@code bytes} of scratch memory (per call), 64-byte aligned, as a pointer operand. */
+  String scratch(long bytes) {
+    long at = (scratchBytes + 63) / 64 * 64;
+    scratchBytes = at + bytes;
+    return at == 0 ? "%scratch" : function.let("getelementptr inbounds i8, ptr %scratch, i64 " + at);
   }
 
-  long scratchFloats() {
-    return scratchFloats;
+  long scratchBytes() {
+    return scratchBytes;
   }
 
   boolean has(int i) {
@@ -138,6 +139,27 @@ final class LayerContext {
 
   String global(long[] data) {
     return globals.longs(data);
+  }
+
+  /** A global holding {@code values} (exact integers unless {@code el} is FLOAT) as elements of {@code el}. */
+  String global(float[] values, ElemType el) {
+    return switch (el) {
+      case FLOAT -> global(values);
+      case DOUBLE -> {
+        double[] d = new double[values.length];
+        for (int i = 0; i < d.length; i++) {
+          d[i] = values[i];
+        }
+        yield global(d);
+      }
+      case I16 -> {
+        short[] h = new short[values.length];
+        for (int i = 0; i < h.length; i++) {
+          h[i] = (short) values[i];
+        }
+        yield globals.shorts(h);
+      }
+    };
   }
 
   Optional<Attribute> attr(String key) {

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,7 @@ public final class ModelLowering {
     List<KernelModel.Launch> launches = new ArrayList<>();
     long scratch = 0;
     int index = 0;
+    Set<Node> fusedRelus = fusedRelus(g, constants);
     for (Node n : g.nodes()) {
       if (n.outputs().stream().allMatch(constants::containsKey)) {
         continue;
@@ -105,6 +107,11 @@ public final class ModelLowering {
         int[] s = perImage(v, "node '" + n.name() + "' (" + n.qualifiedOp() + ")");
         image.put(v, s);
         outShapes.add(s);
+      }
+      if (fusedRelus.contains(n)) {
+        // The producing layer applied it in its epilogue, into the same slot.
+        slotOf.put(n.output(0), slotOf.get(n.inputs().get(0)));
+        continue;
       }
       if (VIEWS.contains(n.qualifiedOp())) {
         Value src = n.inputs().get(0);
@@ -134,17 +141,19 @@ public final class ModelLowering {
       pointers.add("%y0");
       args.add(slotOf.get(n.output(0)));
       String params = list(pointers, "ptr noalias ");
-      String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count)";
+      // Not inlined into the model function: one large function costs the optimizer twice the time for no gain.
+      String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count) noinline";
       Optional<ExactLayer> exact = exactLayer(n, g);
+      boolean relu = fusedRelus.stream().anyMatch(r -> r.inputs().get(0).producer() == n);
       if (style == Style.LOOPS) {
         IrFunction f = new IrFunction(layerSignature);
         LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals, exact);
-        lowerLayer(ctx, lanes);
-        scratch = Math.max(scratch, ctx.scratchFloats());
+        lowerLayer(ctx, lanes, relu);
+        scratch = Math.max(scratch, ctx.scratchBytes());
         functions.append('\n').append(f.text());
       } else {
         IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
-        lowerElement(new LayerContext(n, definition(n), at, consts, inShapes, outShapes, globals, exact));
+        lowerElement(new LayerContext(n, definition(n), at, consts, inShapes, outShapes, globals, exact), relu);
         long threads = LayerContext.elements(outShapes.get(0));
         String kernel = symbol + "_" + name;
         functions.append('\n').append(at.text());
@@ -217,10 +226,37 @@ public final class ModelLowering {
     return s.toString();
   }
 
-  private static void lowerLayer(LayerContext c, int lanes) {
+  /**
+   * The ReLUs whose input is a Conv, Gemm or MatMul output used by nothing else: the layer applies
+   * them to each result before storing it, which saves a pass over the tensor.
+   */
+  private static Set<Node> fusedRelus(Graph g, Map<Value, Tensor> constants) {
+    Map<Value, Integer> uses = new HashMap<>();
+    for (Node n : g.nodes()) {
+      for (Value v : n.inputs()) {
+        uses.merge(v, 1, Integer::sum);
+      }
+    }
+    Set<Node> fused = new HashSet<>();
+    for (Node n : g.nodes()) {
+      if (!n.qualifiedOp().equals("Relu")) {
+        continue;
+      }
+      Value x = n.inputs().get(0);
+      Node p = x.producer();
+      if (p != null && FUSES_RELU.contains(p.qualifiedOp()) && uses.get(x) == 1 && !g.outputs().contains(x) && !constants.containsKey(x) && p.outputs().size() == 1) {
+        fused.add(n);
+      }
+    }
+    return fused;
+  }
+
+  private static final Set<String> FUSES_RELU = Set.of("Conv", "Gemm", "MatMul");
+
+  private static void lowerLayer(LayerContext c, int lanes, boolean relu) {
     switch (c.node().qualifiedOp()) {
-      case "Conv" -> ConvLayer.emit(c, lanes);
-      case "Gemm", "MatMul" -> DenseLayer.emit(c, lanes);
+      case "Conv" -> ConvLayer.emit(c, lanes, relu);
+      case "Gemm", "MatMul" -> DenseLayer.emit(c, lanes, relu);
       case "Relu" -> ElementwiseLayer.relu(c);
       case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binary(c, ARITHMETIC.get(c.node().qualifiedOp()));
       case "MaxPool", "AveragePool" -> PoolLayer.emitWindow(c, c.node().qualifiedOp().equals("MaxPool"));
@@ -230,10 +266,10 @@ public final class ModelLowering {
     }
   }
 
-  private static void lowerElement(LayerContext c) {
+  private static void lowerElement(LayerContext c, boolean relu) {
     switch (c.node().qualifiedOp()) {
-      case "Conv" -> ConvLayer.emitAt(c);
-      case "Gemm", "MatMul" -> DenseLayer.emitAt(c);
+      case "Conv" -> ConvLayer.emitAt(c, relu);
+      case "Gemm", "MatMul" -> DenseLayer.emitAt(c, relu);
       case "Relu" -> ElementwiseLayer.reluAt(c);
       case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binaryAt(c, ARITHMETIC.get(c.node().qualifiedOp()));
       case "MaxPool", "AveragePool" -> PoolLayer.emitWindowAt(c, c.node().qualifiedOp().equals("MaxPool"));
@@ -309,14 +345,14 @@ public final class ModelLowering {
 
   /** Workspace offsets: one region per slot for a whole tile, then the scratch. All 64-byte aligned. */
   private record Layout(long[] offsets, long scratchOffset, long bytes) {
-    static Layout of(List<Long> slots, long scratchFloats) {
+    static Layout of(List<Long> slots, long scratchBytes) {
       long[] off = new long[slots.size()];
       long at = 0;
       for (int i = 0; i < off.length; i++) {
         off[i] = at;
         at += align(slots.get(i) * TILE * 4);
       }
-      return new Layout(off, at, at + align(scratchFloats * 4));
+      return new Layout(off, at, at + align(scratchBytes));
     }
 
     private static long align(long bytes) {
@@ -370,12 +406,13 @@ public final class ModelLowering {
   /** Vector intrinsics on full float vectors, and on half-width ones for the double-element GEMM (its float epilogue too). */
   private static String vectorIntrinsics(int lanes) {
     StringBuilder d = new StringBuilder("\n");
-    int half = GemmEmitter.lanes(lanes, "double");
+    int half = ElemType.DOUBLE.lanes(lanes);
     declareVector(d, lanes, "float");
     if (half != lanes) {
       declareVector(d, half, "float");
     }
     declareVector(d, half, "double");
+    declareMasked(d, lanes, "i16");
     d.append("declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)\n");
     d.append("declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)\n");
     return d.toString();
@@ -383,9 +420,14 @@ public final class ModelLowering {
 
   private static void declareVector(StringBuilder d, int lanes, String elem) {
     String t = Ir.vec(lanes, elem);
+    d.append("declare ").append(t).append(" @llvm.fma.").append(Ir.vecSuffix(lanes, elem)).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
+    declareMasked(d, lanes, elem);
+  }
+
+  private static void declareMasked(StringBuilder d, int lanes, String elem) {
+    String t = Ir.vec(lanes, elem);
     String v = Ir.vecSuffix(lanes, elem);
     String m = "<" + lanes + " x i1>";
-    d.append("declare ").append(t).append(" @llvm.fma.").append(v).append('(').append(t).append(", ").append(t).append(", ").append(t).append(")\n");
     d.append("declare ").append(t).append(" @llvm.masked.load.").append(v).append(".p0(ptr, i32, ").append(m).append(", ").append(t).append(")\n");
     d.append("declare void @llvm.masked.store.").append(v).append(".p0(").append(t).append(", ptr, i32, ").append(m).append(")\n");
   }
@@ -418,6 +460,12 @@ public final class ModelLowering {
     String doubles(double[] data) {
       ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
       b.asDoubleBuffer().put(data);
+      return add(b.array());
+    }
+
+    String shorts(short[] data) {
+      ByteBuffer b = ByteBuffer.allocate(data.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+      b.asShortBuffer().put(data);
       return add(b.array());
     }
 

@@ -1,6 +1,7 @@
 // Layers with integer accumulators, every layer kind and accumulator type, both code styles against the interpreter.
 package org.qcc.backends.llvm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,10 +35,14 @@ class ExactLayerLoweringTest {
           new Layer("[N,12]", "[N,5]", new int[] {5, 12}, 0, "Gemm(%x_q, %w_q, %b5) {transB = 1, alpha = 0.75, beta = 2.0}"),
           new Layer("[N,3,12]", "[N,3,7]", new int[] {12, 7}, 1, "MatMul(%x_q, %w_q)"));
 
-  /** Data format and scale, weight format and per-channel scale: fp32 sums (int), double sums (E4M3, with NaN). */
+  /**
+   * Data format and scale, weight format and per-channel scale, and whether a ReLU follows (fused
+   * into the layer): 16-bit integer codes on the CPU and fp32 sums on the GPU (integers), fp32
+   * sums (e2m1 with its infinities and NaN) and double sums (E4M3, with NaN).
+   */
   static Stream<Arguments> layers() {
-    String[][] formats = {{"int8", "0.02", "int8", "0.01"}, {"uint8", "0.01", "int4", "0.1"}, {"e2m1", "0.5", "int8", "0.01"}, {"e4m3fn", "0.015625", "e4m3fn", "0.01"}};
-    return LAYERS.stream().flatMap(l -> Arrays.stream(formats).map(f -> Arguments.of(l.node().substring(0, l.node().indexOf('(')) + " " + l.in() + " " + f[0] + " x " + f[2], l, f)));
+    String[][] formats = {{"int8", "0.02", "int8", "0.01", ""}, {"uint8", "0.01", "int4", "0.1", "relu"}, {"e2m1", "0.5", "int8", "0.01", ""}, {"e4m3fn", "0.015625", "e4m3fn", "0.01", "relu"}};
+    return LAYERS.stream().flatMap(l -> Arrays.stream(formats).map(f -> Arguments.of(l.node().substring(0, l.node().indexOf('(')) + " " + l.in() + " " + f[0] + " x " + f[2] + " " + f[4], l, f)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -46,6 +51,8 @@ class ExactLayerLoweringTest {
     Random r = new Random(what.hashCode());
     Graph g = graph(layer, formats, r);
     assertTrue(g.nodes().stream().anyMatch(n -> n.attribute("qcc.acc").map(a -> a.toString().contains("int")).orElse(false)), "the layer accumulates in integers");
+    String ir = ModelLowering.lower(g, TargetSpec.host(), "m", ModelLowering.Style.LOOPS).host().module().ir();
+    assertEquals(formats[0].contains("int"), ir.matches("(?s).*sext <\\d+ x i16>.*"), "16-bit codes on the CPU exactly where codes fit and have no specials");
     int[] shape = LayerLoweringTest.dims(layer.in());
     float[] data = new float[IMAGES * (int) LayerContext.elements(Arrays.copyOfRange(shape, 1, shape.length))];
     float[] specials = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 1e30f};
@@ -78,7 +85,9 @@ class ExactLayerLoweringTest {
         + "  const %b5: fp32[5] = [0.5, -0.25, 1.0, 0.0, -2.0]\n"
         + "  %x_q: fp32" + layer.in() + " = qcc.FakeQuant(%x, %sx) {format = \"" + formats[0] + "\"} loc(\"xq\")\n"
         + "  %w_q: fp32" + Arrays.toString(layer.weight()).replace(" ", "") + " = qcc.FakeQuant(%w, %sw) {axis = " + layer.channelAxis() + ", format = \"" + formats[2] + "\"} loc(\"wq\")\n"
-        + "  %y: fp32" + layer.out() + " = " + layer.node() + " loc(\"layer\")\n"
+        + (formats.length > 4 && formats[4].equals("relu")
+            ? "  %t: fp32" + layer.out() + " = " + layer.node() + " loc(\"layer\")\n  %y: fp32" + layer.out() + " = Relu(%t) loc(\"relu\")\n"
+            : "  %y: fp32" + layer.out() + " = " + layer.node() + " loc(\"layer\")\n")
         + "  output %y\n}\n";
     Graph g = QirParser.parse(text, "layer");
     PassManager.build(PassRegistry.standard(), "accumulators").run(g);

@@ -66,6 +66,34 @@ class LayerLoweringTest {
     assertBothStylesEqualTheInterpreter(g, x);
   }
 
+  static Stream<Arguments> relus() {
+    return Stream.of(
+        Arguments.of("conv then relu", "%t: fp32[N,6,20,20] = Conv(%x, %w5) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]} loc(\"conv\")\n  %y: fp32[N,6,20,20] = Relu(%t) loc(\"relu\")", 1),
+        Arguments.of("gemm then relu", "%f: fp32[N,1600] = Flatten(%x) loc(\"flat\")\n  %t: fp32[N,7] = MatMul(%f, %big) loc(\"mm\")\n  %y: fp32[N,7] = Relu(%t) loc(\"relu\")", 1),
+        Arguments.of("relu of a conv used twice", "%t: fp32[N,6,20,20] = Conv(%x, %w5) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]} loc(\"conv\")\n  %r: fp32[N,6,20,20] = Relu(%t) loc(\"relu\")\n  %y: fp32[N,6,20,20] = Add(%r, %t) loc(\"add\")", 3));
+  }
+
+  /** A ReLU whose input nothing else reads runs in the layer's epilogue: one layer function fewer, the same bits. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("relus")
+  void reluFusesIntoTheLayerBeforeIt(String what, String nodes, int layerFunctions) {
+    Random r = new Random(what.hashCode());
+    String text = "graph \"layer\" opsets(\"\" = 17) {\n"
+        + "  input %x: fp32[N,4,20,20]\n"
+        + constant("w5", new int[] {6, 4, 3, 3}, r)
+        + constant("big", new int[] {1600, 7}, r)
+        + "  " + nodes + "\n"
+        + "  output %y\n}\n";
+    Graph g = QirParser.parse(text, what);
+    String ir = ModelLowering.lower(g, TargetSpec.host(), "m", ModelLowering.Style.LOOPS).host().module().ir();
+    assertEquals(layerFunctions, ir.split("define internal void @layer", -1).length - 1, ir);
+    float[] data = new float[IMAGES * 1600];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = i % 97 == 0 ? -0f : i % 89 == 0 ? Float.NaN : (float) r.nextGaussian();
+    }
+    assertBothStylesEqualTheInterpreter(g, new FloatTensor(FloatFormat.FP32, new int[] {IMAGES, 4, 20, 20}, data));
+  }
+
   /** Runs {@code g} on {@code x} in the interpreter and JIT-compiled in both code styles; every output bit must agree. */
   static void assertBothStylesEqualTheInterpreter(Graph g, FloatTensor x) {
     Tensor expected = new Interpreter(g).run(List.of(x)).get(0);
