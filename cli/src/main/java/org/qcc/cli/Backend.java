@@ -4,6 +4,7 @@ package org.qcc.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.qcc.backends.llvm.JitModel;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Tensor;
@@ -14,60 +15,50 @@ enum Backend {
   interp,
   llvm;
 
-  /** A model ready to run batches. */
-  interface Runner extends AutoCloseable {
+  /**
+   * A model ready to run batches. Inputs by name are checked (names, types, shapes) by the
+   * interpreter for either backend; the JIT takes what passes.
+   */
+  static final class Runner implements AutoCloseable {
+    private final Graph graph;
+    private final Interpreter check;
+    private final UnaryOperator<List<Tensor>> batch;
+    private final Runnable release;
+
+    private Runner(Graph graph, Interpreter check, UnaryOperator<List<Tensor>> batch, Runnable release) {
+      this.graph = graph;
+      this.check = check;
+      this.batch = batch;
+      this.release = release;
+    }
+
     /** Inputs and outputs in graph order. */
-    List<Tensor> run(List<Tensor> inputs);
+    List<Tensor> run(List<Tensor> inputs) {
+      return batch.apply(inputs);
+    }
 
     /** Inputs and outputs by name. */
-    Map<String, Tensor> run(Map<String, Tensor> inputs);
+    Map<String, Tensor> run(Map<String, Tensor> inputs) {
+      List<Tensor> outs = batch.apply(check.checkedInputs(inputs));
+      Map<String, Tensor> named = new LinkedHashMap<>();
+      for (int i = 0; i < outs.size(); i++) {
+        named.put(graph.outputs().get(i).name(), outs.get(i));
+      }
+      return named;
+    }
 
     @Override
-    void close();
+    public void close() {
+      release.run();
+    }
   }
 
   Runner open(Graph g) {
+    Interpreter interp = new Interpreter(g);
     if (this == llvm) {
       JitModel jit = JitModel.compile(g);
-      // The interpreter checks names, types and shapes; the JIT takes what passes its check.
-      Interpreter check = new Interpreter(g);
-      return new Runner() {
-        @Override
-        public List<Tensor> run(List<Tensor> inputs) {
-          return jit.run(inputs);
-        }
-
-        @Override
-        public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-          List<Tensor> ordered = check.checkedInputs(inputs);
-          List<Tensor> outs = jit.run(ordered);
-          Map<String, Tensor> named = new LinkedHashMap<>();
-          for (int i = 0; i < outs.size(); i++) {
-            named.put(g.outputs().get(i).name(), outs.get(i));
-          }
-          return named;
-        }
-
-        @Override
-        public void close() {
-          jit.close();
-        }
-      };
+      return new Runner(g, interp, jit::run, jit::close);
     }
-    Interpreter interp = new Interpreter(g);
-    return new Runner() {
-      @Override
-      public List<Tensor> run(List<Tensor> inputs) {
-        return interp.run(inputs);
-      }
-
-      @Override
-      public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        return interp.run(inputs);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return new Runner(g, interp, interp::run, () -> {});
   }
 }

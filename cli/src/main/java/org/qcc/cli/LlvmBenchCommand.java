@@ -89,41 +89,40 @@ final class LlvmBenchCommand implements Callable<Integer> {
             r.get(0);
           }
         };
-        List<float[]> in = List.of(images.data());
-        JitModel fp32 = null;
-        try {
-          for (String[] config : CONFIGS) {
-            Graph g = Models.load(file);
-            PassManager.build(PassRegistry.standard(), config[1]).run(g, calibration);
-            report(progress, name + ": llvm " + config[0] + ", llvm fp32 and onnxruntime fp32, in turns");
-            float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(images)).get(0)).data();
-            JitModel jit = JitModel.compile(g);
-            boolean first = fp32 == null;
-            fp32 = first ? jit : fp32;
-            try {
-              float[] actual = jit.run(in, batch).get(0);
-              JitModel base = fp32;
-              List<BenchTiming.Body> bodies = new ArrayList<>(List.of(() -> jit.run(in, batch), ort));
-              if (!first) {
-                bodies.add(() -> base.run(in, batch));
-              }
-              List<BenchTiming> t = BenchTiming.alternating(seconds, bodies);
-              rows.add(new Row(name, config[0], jit.compileSeconds(), t.get(0), t.get(1), t.get(first ? 0 : 2), sameBits(expected, actual)));
-            } finally {
-              if (!first) {
-                jit.close();
-              }
+        Graph base = prepared(file, CONFIGS.get(0), calibration);
+        try (JitModel fp32 = JitModel.compile(base)) {
+          rows.add(timed(name, CONFIGS.get(0)[0], base, fp32, null, ort, images, progress));
+          for (String[] config : CONFIGS.subList(1, CONFIGS.size())) {
+            Graph g = prepared(file, config, calibration);
+            try (JitModel jit = JitModel.compile(g)) {
+              rows.add(timed(name, config[0], g, jit, fp32, ort, images, progress));
             }
-          }
-        } finally {
-          if (fp32 != null) {
-            fp32.close();
           }
         }
       }
     }
     print(rows);
     return rows.stream().allMatch(Row::bitExact) ? Qcc.OK : Qcc.TOOL_FAILED;
+  }
+
+  private static Graph prepared(Path file, String[] config, DatasetCalibration calibration) throws Exception {
+    Graph g = Models.load(file);
+    PassManager.build(PassRegistry.standard(), config[1]).run(g, calibration);
+    return g;
+  }
+
+  /** {@code jit} (compiled from {@code g}) timed in turns with ONNX Runtime and, unless it is the fp32 model itself ({@code fp32} null), with the LLVM fp32 model. */
+  private Row timed(String model, String config, Graph g, JitModel jit, JitModel fp32, BenchTiming.Body ort, FloatTensor images, PrintWriter progress) throws Exception {
+    report(progress, model + ": llvm " + config + (fp32 == null ? "" : ", llvm fp32") + " and onnxruntime fp32, in turns");
+    float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(images)).get(0)).data();
+    List<float[]> in = List.of(images.data());
+    float[] actual = jit.run(in, batch).get(0);
+    List<BenchTiming.Body> bodies = new ArrayList<>(List.of(() -> jit.run(in, batch), ort));
+    if (fp32 != null) {
+      bodies.add(() -> fp32.run(in, batch));
+    }
+    List<BenchTiming> t = BenchTiming.alternating(seconds, bodies);
+    return new Row(model, config, jit.compileSeconds(), t.get(0), t.get(1), t.get(fp32 == null ? 0 : 2), sameBits(expected, actual));
   }
 
   private static boolean sameBits(float[] a, float[] b) {

@@ -51,7 +51,7 @@ final class ConvLayer {
     float[] w = c.constantFloats(1, "weights");
     w = exact == null ? w : exact.layer().weightCodes(w, ws, 0);
     long taps = (long) ws[1] * ws[2] * ws[3];
-    String weights = c.global(GemmEmitter.Shape.of(taps, 1, 1, elem).paddedRows(w, m), elem);
+    String weights = c.global(elem.paddedRows(w, m, taps), elem);
     return new Setup(g, group, channels, m, taps, weights, bias, exact, elem);
   }
 

@@ -51,4 +51,17 @@ enum ElemType {
   long padded(long k) {
     return (k + pack - 1) / pack * pack;
   }
+
+  /** Row-major A (m x k) with its rows padded to {@link #padded} length by zeros. */
+  float[] paddedRows(float[] a, int m, long k) {
+    long length = padded(k);
+    if (length == k) {
+      return a;
+    }
+    float[] p = new float[(int) (m * length)];
+    for (int i = 0; i < m; i++) {
+      System.arraycopy(a, (int) (i * k), p, (int) (i * length), (int) k);
+    }
+    return p;
+  }
 }

@@ -122,34 +122,23 @@ final class GemmEmitter {
       return p;
     }
 
-    /** Row-major A (m x k) with rows padded to {@link #rowLength()} by zeros. */
-    float[] paddedRows(float[] a, int m) {
-      if (rowLength() == k) {
-        return a;
-      }
-      float[] p = new float[(int) (m * rowLength())];
-      for (int i = 0; i < m; i++) {
-        System.arraycopy(a, (int) (i * k), p, (int) (i * rowLength()), (int) k);
-      }
-      return p;
-    }
-
     /** For each element of the packed panels, in order, its index in row-major B, or -1 where it is zero. */
     int[] panelOrder() {
-      List<Integer> order = new ArrayList<>();
+      int[] order = new int[(int) (fullBlocks() * panelElements(vectors()) + panelElements(tailVectors()))];
+      int at = 0;
       for (long block = 0; block <= fullBlocks(); block++) {
-        int vectors = block < fullBlocks() ? vectors() : tailVectors();
+        int columns = (block < fullBlocks() ? vectors() : tailVectors()) * lanes;
         for (long r = 0; r < panelRows(); r++) {
-          for (long col = 0; col < (long) vectors * lanes; col++) {
+          for (long col = 0; col < columns; col++) {
             for (int t = 0; t < elem.pack(); t++) {
               long kk = r * elem.pack() + t;
               long j = block * width() + col;
-              order.add(kk < k && j < n ? (int) (kk * n + j) : -1);
+              order[at++] = kk < k && j < n ? (int) (kk * n + j) : -1;
             }
           }
         }
       }
-      return order.stream().mapToInt(Integer::intValue).toArray();
+      return order;
     }
   }
 
@@ -167,11 +156,6 @@ final class GemmEmitter {
 
   /** With {@code m} rows known at compile time: the leftover rows form one smaller register tile. */
   static void emit(IrFunction f, String a, Right b, String c, long m, Shape s, Epilogue e) {
-    blocks(f, a, b, c, rows(m, s), s, e);
-  }
-
-  /** Tiles for {@code m} rows known at compile time: full tiles, then one smaller tile of the rest. */
-  private static List<Rows> rows(long m, Shape s) {
     long main = m - m % s.rows();
     List<Rows> rows = new ArrayList<>();
     if (main > 0) {
@@ -180,7 +164,7 @@ final class GemmEmitter {
     if (m > main) {
       rows.add(new Rows(String.valueOf(main), String.valueOf(m), (int) (m - main)));
     }
-    return rows;
+    blocks(f, a, b, c, rows, s, e);
   }
 
   /** Every column block: its panel, then every row tile over it. */
@@ -348,7 +332,7 @@ final class GemmEmitter {
 
   /** A finished sum in float: a double (an exact integer) rounds once, a 32-bit integer converts with one rounding. */
   static String toFloat(IrFunction f, ElemType el, String type, String sum) {
-    String ft = type.startsWith("<") ? Ir.vec(Integer.parseInt(type.substring(1, type.indexOf(' ')))) : "float";
+    String ft = Ir.sameShape(type, "float");
     return switch (el) {
       case FLOAT -> sum;
       case DOUBLE -> f.let("fptrunc " + type + " " + sum + " to " + ft);

@@ -42,11 +42,15 @@ final class Ir {
     };
   }
 
+  /** {@code elem}, or a vector of it as wide as {@code type} when that is a vector. */
+  static String sameShape(String type, String elem) {
+    return type.startsWith("<") ? vec(Integer.parseInt(type.substring(1, type.indexOf(' '))), elem) : elem;
+  }
+
   /** The interpreter's ReLU of a float or float vector: x when x > 0, NaN stays NaN, everything else (-0 included) becomes +0. */
   static String relu(IrFunction f, String type, String x) {
-    boolean vector = type.startsWith("<");
-    String zero = vector ? "zeroinitializer" : "0.0";
-    String bits = vector ? "<" + type.substring(1, type.indexOf(' ')) + " x i1>" : "i1";
+    String zero = type.startsWith("<") ? "zeroinitializer" : "0.0";
+    String bits = sameShape(type, "i1");
     String keep = f.let("or " + bits + " " + f.let("fcmp ogt " + type + " " + x + ", " + zero) + ", " + f.let("fcmp uno " + type + " " + x + ", " + zero));
     return f.let("select " + bits + " " + keep + ", " + type + " " + x + ", " + type + " " + zero);
   }

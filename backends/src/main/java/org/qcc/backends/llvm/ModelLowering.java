@@ -92,6 +92,8 @@ public final class ModelLowering {
     long scratch = 0;
     int index = 0;
     Set<Node> fusedRelus = fusedRelus(g, constants);
+    Set<Node> withRelu = new HashSet<>();
+    fusedRelus.forEach(r -> withRelu.add(r.inputs().get(0).producer()));
     for (Node n : g.nodes()) {
       if (n.outputs().stream().allMatch(constants::containsKey)) {
         continue;
@@ -144,7 +146,7 @@ public final class ModelLowering {
       // Not inlined into the model function: one large function costs the optimizer twice the time for no gain.
       String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count) noinline";
       Optional<ExactLayer> exact = exactLayer(n, g);
-      boolean relu = fusedRelus.stream().anyMatch(r -> r.inputs().get(0).producer() == n);
+      boolean relu = withRelu.contains(n);
       if (style == Style.LOOPS) {
         IrFunction f = new IrFunction(layerSignature);
         LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals, exact);
