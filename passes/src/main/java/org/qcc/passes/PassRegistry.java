@@ -11,6 +11,7 @@ import org.qcc.passes.canonical.Canonicalize;
 import org.qcc.passes.canonical.DeadCodeElimination;
 import org.qcc.passes.canonical.FoldBatchNorm;
 import org.qcc.passes.canonical.FoldConstants;
+import org.qcc.passes.canonical.FoldShapes;
 import org.qcc.passes.canonical.FuseMatMulAdd;
 import org.qcc.passes.canonical.InferShapes;
 import org.qcc.passes.canonical.RemoveIdentity;
@@ -40,6 +41,7 @@ public final class PassRegistry {
     PassRegistry r = new PassRegistry();
     r.add(InferShapes.INFO);
     r.add(FoldConstants.INFO);
+    r.add(FoldShapes.INFO);
     r.add(DeadCodeElimination.INFO);
     r.add(RemoveIdentity.INFO);
     r.add(FoldBatchNorm.INFO);

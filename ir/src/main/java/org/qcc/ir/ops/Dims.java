@@ -97,6 +97,44 @@ public final class Dims {
   }
 
   /**
+   * The dim q with product(total) = q * product(part): a number when both are numbers, a symbol
+   * when it is the one symbol of {@code total} not cancelled by {@code part} (a reshape's -1 over a
+   * batch dimension), else unknown. Throws when the numbers do not divide.
+   */
+  public static Dim quotient(List<Dim> total, List<Dim> part) {
+    List<Dim> symbols = new ArrayList<>();
+    long t = 1;
+    for (Dim d : total) {
+      if (d instanceof Dim.Fixed f) {
+        t = Math.multiplyExact(t, f.size());
+      } else {
+        symbols.add(d);
+      }
+    }
+    long p = 1;
+    for (Dim d : part) {
+      if (d instanceof Dim.Fixed f) {
+        p = Math.multiplyExact(p, f.size());
+      } else if (d.equals(UNKNOWN) || !symbols.remove(d)) {
+        return UNKNOWN;
+      }
+    }
+    if (symbols.contains(UNKNOWN) || symbols.size() > 1) {
+      return UNKNOWN;
+    }
+    if (p == 0 || t % p != 0) {
+      if (symbols.isEmpty()) {
+        throw new ShapeError("cannot infer -1: " + t + " elements not divisible by " + p);
+      }
+      return UNKNOWN;
+    }
+    if (symbols.isEmpty()) {
+      return Dim.of(t / p);
+    }
+    return t == p ? symbols.get(0) : UNKNOWN;
+  }
+
+  /**
    * Output size of a sliding window: floor (or ceil) of (in + pads - dilated kernel) / stride +
    * 1. In ceil mode a last window that would start inside the end padding is dropped.
    */

@@ -240,25 +240,12 @@ final class TensorOps {
       }
       Dim rest = Dims.product(known);
       if (inferred >= 0) {
-        out.set(inferred, divide(total, rest));
+        out.set(inferred, Dims.quotient(x.dims(), known));
       } else if (total instanceof Dim.Fixed && rest instanceof Dim.Fixed && !total.equals(rest)) {
         throw new ShapeError("cannot reshape " + x + " (" + total + " elements) to " + Shape.of(out));
       }
     }
     return List.of(ctx.in(0).withShape(Shape.of(out)));
-  }
-
-  private static Dim divide(Dim total, Dim part) {
-    if (total instanceof Dim.Fixed t && part instanceof Dim.Fixed p) {
-      if (p.size() == 0 || t.size() % p.size() != 0) {
-        throw new ShapeError("cannot infer -1: " + t.size() + " elements not divisible by " + p.size());
-      }
-      return Dim.of(t.size() / p.size());
-    }
-    if (total.equals(part)) {
-      return Dim.of(1);
-    }
-    return Dims.UNKNOWN;
   }
 
   private static List<TensorType> flatten(InferenceContext ctx) {

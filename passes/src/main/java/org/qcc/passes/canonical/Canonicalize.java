@@ -9,13 +9,13 @@ import org.qcc.passes.PassResult;
 
 /** A nested pass manager over a fixed pipeline; it repeats until nothing changes (at most 8 rounds). */
 public final class Canonicalize {
-  public static final String PIPELINE = "infer-shapes,remove-identity,fold-constants,fold-batchnorm,fuse-matmul-add,dce";
+  public static final String PIPELINE = "infer-shapes,remove-identity,fold-shapes,fold-constants,fold-batchnorm,fuse-matmul-add,dce";
   private static final int MAX_ROUNDS = 8;
 
   public static final PassInfo INFO =
       new PassInfo(
           "canonicalize",
-          "Shape inference, identity removal, constant folding, BatchNorm folding, MatMul+Add fusion, dce",
+          "Shape inference, identity removal, shape and constant folding, BatchNorm folding, MatMul+Add fusion, dce",
           "Runs " + PIPELINE + " until a round changes nothing. Every later pass expects canonical input.",
           List.of(),
           List.of("rounds"),
