@@ -116,37 +116,4 @@ final class Elementwise {
       return List.of(acc);
     };
   }
-
-  static double erf(double x) {
-    // Abramowitz-Stegun 7.1.26 is too coarse for a golden model; use the series/continued
-    // fraction split that is accurate to double rounding.
-    double ax = Math.abs(x);
-    double r;
-    if (ax < 2.0) {
-      double sum = ax;
-      double term = ax;
-      double x2 = ax * ax;
-      for (int n = 1; n < 60; n++) {
-        term *= -x2 / n;
-        double add = term / (2 * n + 1);
-        sum += add;
-        if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
-          break;
-        }
-      }
-      r = 2.0 / Math.sqrt(Math.PI) * sum;
-    } else {
-      r = 1.0 - erfcLarge(ax);
-    }
-    return x < 0 ? -r : r;
-  }
-
-  /** erfc by its continued fraction, accurate for x >= 2. */
-  private static double erfcLarge(double x) {
-    double f = 0;
-    for (int n = 60; n >= 1; n--) {
-      f = n / 2.0 / (x + f);
-    }
-    return Math.exp(-x * x) / Math.sqrt(Math.PI) / (x + f);
-  }
 }

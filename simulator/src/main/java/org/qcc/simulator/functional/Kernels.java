@@ -37,16 +37,16 @@ public final class Kernels {
     k.put("PRelu", Elementwise.binary((x, s) -> x >= 0 ? x : x * s, (x, s) -> x >= 0 ? x : x * s));
     k.put("Elu", ctx -> {
       double a = ctx.f("alpha");
-      return List.of(Elementwise.map(ctx.in(0), v -> v >= 0 ? v : a * (Math.exp(v) - 1), null));
+      return List.of(Elementwise.map(ctx.in(0), v -> v >= 0 ? v : a * (RefMath.exp(v) - 1), null));
     });
     k.put("Celu", ctx -> {
       double a = ctx.f("alpha");
-      return List.of(Elementwise.map(ctx.in(0), v -> Math.max(0, v) + Math.min(0, a * (Math.exp(v / a) - 1)), null));
+      return List.of(Elementwise.map(ctx.in(0), v -> Math.max(0, v) + Math.min(0, a * (RefMath.exp(v / a) - 1)), null));
     });
     k.put("Selu", ctx -> {
       double a = ctx.f("alpha");
       double g = ctx.f("gamma");
-      return List.of(Elementwise.map(ctx.in(0), v -> v > 0 ? g * v : g * (a * Math.exp(v) - a), null));
+      return List.of(Elementwise.map(ctx.in(0), v -> v > 0 ? g * v : g * (a * RefMath.exp(v) - a), null));
     });
     k.put("ThresholdedRelu", ctx -> {
       double a = ctx.f("alpha");
@@ -58,9 +58,9 @@ public final class Kernels {
       return List.of(Elementwise.map(ctx.in(0), v -> Math.max(0, Math.min(1, a * v + b)), null));
     });
     k.put("HardSwish", Elementwise.unary(v -> v * Math.max(0, Math.min(1, v / 6 + 0.5))));
-    k.put("Sigmoid", Elementwise.unary(v -> 1 / (1 + Math.exp(-v))));
+    k.put("Sigmoid", Elementwise.unary(v -> 1 / (1 + RefMath.exp(-v))));
     k.put("Tanh", Elementwise.unary(Math::tanh));
-    k.put("Erf", Elementwise.unary(Elementwise::erf));
+    k.put("Erf", Elementwise.unary(RefMath::erf));
     k.put("Gelu", ctx -> {
       boolean tanh = ctx.s("approximate").equals("tanh");
       return List.of(
@@ -68,12 +68,12 @@ public final class Kernels {
               ctx.in(0),
               tanh
                   ? v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)))
-                  : v -> 0.5 * v * (1 + Elementwise.erf(v / Math.sqrt(2))),
+                  : v -> 0.5 * v * (1 + RefMath.erf(v / Math.sqrt(2))),
               null));
     });
-    k.put("Softplus", Elementwise.unary(v -> Math.log1p(Math.exp(v))));
+    k.put("Softplus", Elementwise.unary(v -> Math.log1p(RefMath.exp(v))));
     k.put("Softsign", Elementwise.unary(v -> v / (1 + Math.abs(v))));
-    k.put("Mish", Elementwise.unary(v -> v * Math.tanh(Math.log1p(Math.exp(v)))));
+    k.put("Mish", Elementwise.unary(v -> v * Math.tanh(Math.log1p(RefMath.exp(v)))));
     k.put("Abs", Elementwise.unary(Math::abs, Math::abs));
     k.put("Neg", Elementwise.unary(v -> -v, v -> -v));
     k.put("Sign", Elementwise.unary(Math::signum, Long::signum));

@@ -195,12 +195,12 @@ final class NormKernels {
           }
           double sum = 0;
           for (int i = 0; i < len; i++) {
-            sum += Math.exp(row[i] - max);
+            sum += RefMath.exp(row[i] - max);
           }
           for (int i = 0; i < len; i++) {
             double v =
                 switch (kind) {
-                  case SOFTMAX -> Math.exp(row[i] - max) / sum;
+                  case SOFTMAX -> RefMath.exp(row[i] - max) / sum;
                   case LOG_SOFTMAX -> row[i] - max - Math.log(sum);
                   case HARDMAX -> i == arg ? 1 : 0;
                 };

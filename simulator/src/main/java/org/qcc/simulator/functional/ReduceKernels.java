@@ -93,7 +93,7 @@ final class ReduceKernels {
             acc[o] += v * v;
             accL[o] += x.getLong(i) * x.getLong(i);
           }
-          case "ReduceLogSumExp" -> acc[o] += Math.exp(v);
+          case "ReduceLogSumExp" -> acc[o] += RefMath.exp(v);
           default -> {
             acc[o] += v;
             accL[o] += x.getLong(i);
