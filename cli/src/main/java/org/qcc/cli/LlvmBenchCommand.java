@@ -47,7 +47,7 @@ final class LlvmBenchCommand implements Callable<Integer> {
           new String[] {"mxfp4 weights", "canonicalize,quantize{weights=mxfp4_e2m1,acts=int8},calibrate"},
           new String[] {"2:4 sparse", "canonicalize,sparsify{n=2,m=4}"});
 
-  @Option(names = "--model", split = ",", defaultValue = "mlp,cnn", description = "Bundled models (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", split = ",", defaultValue = "mlp,cnn,vit", description = "Bundled models (default: ${DEFAULT-VALUE}).")
   List<String> models;
 
   @Option(names = "--batch", defaultValue = "256", description = "Images per run (default: ${DEFAULT-VALUE}).")

@@ -1,7 +1,8 @@
-// Pointwise layers: ReLU and the four arithmetic ops with a constant or same-shaped operand.
+// Pointwise layers: ReLU, Erf and the four arithmetic ops with a constant or same-shaped operand.
 package org.qcc.backends.llvm;
 
 import java.util.Arrays;
+import java.util.function.BiFunction;
 
 /**
  * Elementwise ops over the whole tile. fp32 add, subtract, multiply and divide equal the
@@ -11,20 +12,35 @@ import java.util.Arrays;
 final class ElementwiseLayer {
   private ElementwiseLayer() {}
 
-  static void relu(LayerContext c) {
+  /** A function of one float value: (function, operand) to result. */
+  private static BiFunction<IrFunction, String, String> of(LayerContext c) {
+    return switch (c.node().qualifiedOp()) {
+      case "Relu" -> (f, x) -> Ir.relu(f, "float", x);
+      // The interpreter's erf of the value as a double, rounded to float.
+      case "Erf" -> {
+        String erf = RefMathIr.erf(c.globals());
+        yield (f, x) -> f.let("fptrunc double " + f.let("call double " + erf + "(double " + f.let("fpext float " + x + " to double") + ")") + " to float");
+      }
+      default -> throw c.fail("not a unary pointwise op");
+    };
+  }
+
+  /** Relu or Erf over the tile. */
+  static void unary(LayerContext c) {
     IrFunction f = c.f();
+    BiFunction<IrFunction, String, String> op = of(c);
     String i = f.forLoop("0", f.let("mul nsw i64 " + c.count() + ", " + LayerContext.elements(c.inShape(0))), 1);
-    reluOf(c, i);
+    unaryOf(c, op, i);
     f.endLoop();
   }
 
-  static void reluAt(LayerContext c) {
-    reluOf(c, c.index());
+  static void unaryAt(LayerContext c) {
+    unaryOf(c, of(c), c.index());
   }
 
-  private static void reluOf(LayerContext c, String i) {
+  private static void unaryOf(LayerContext c, BiFunction<IrFunction, String, String> op, String i) {
     IrFunction f = c.f();
-    String y = Ir.relu(f, "float", f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4"));
+    String y = op.apply(f, f.let("load float, ptr " + f.floatAt(c.in(0), i) + ", align 4"));
     f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), i) + ", align 4");
   }
 

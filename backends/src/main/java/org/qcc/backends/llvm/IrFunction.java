@@ -91,6 +91,58 @@ final class IrFunction {
     return out;
   }
 
+  /** One loop per dimension, outermost first, each from 0 to its size; returns the counters in the same order. */
+  String[] forLoops(int[] dims) {
+    String[] at = new String[dims.length];
+    for (int d = 0; d < dims.length; d++) {
+      at[d] = forLoop("0", String.valueOf(dims[d]), 1);
+    }
+    return at;
+  }
+
+  /** Closes {@code n} loops. */
+  void endLoops(int n) {
+    for (int i = 0; i < n; i++) {
+      endLoop();
+    }
+  }
+
+  /** The coordinates of row-major index {@code index} over {@code [rest, dims...]}: the leading quotient first, then one per dim. */
+  String[] coordinates(String index, int[] dims) {
+    long[] inner = new long[dims.length];
+    for (int d = 0; d < dims.length; d++) {
+      inner[d] = dims[dims.length - 1 - d];
+    }
+    String[] innermostFirst = unflatten(index, inner);
+    String[] out = new String[dims.length + 1];
+    for (int d = 0; d <= dims.length; d++) {
+      out[d] = innermostFirst[dims.length - d];
+    }
+    return out;
+  }
+
+  /** {@code base + sum of coords[d] * strides[d]} in i64. */
+  String offset(String base, String[] coords, long[] strides) {
+    String at = base;
+    for (int d = 0; d < coords.length; d++) {
+      if (strides[d] != 0) {
+        at = mulAdd(coords[d], strides[d], at);
+      }
+    }
+    return at;
+  }
+
+  /** Row-major strides of {@code dims}, in elements. */
+  static long[] strides(int[] dims) {
+    long[] s = new long[dims.length];
+    long step = 1;
+    for (int d = dims.length - 1; d >= 0; d--) {
+      s[d] = step;
+      step *= dims[d];
+    }
+    return s;
+  }
+
   /** {@code base + index * 4}: the address of float {@code index}. */
   String floatAt(String base, String index) {
     return at("float", base, index);
@@ -112,9 +164,18 @@ final class IrFunction {
   }
 
   String text() {
+    return finish("ret void");
+  }
+
+  /** The text of a function returning {@code value} of {@code type}. */
+  String text(String type, String value) {
+    return finish("ret " + type + " " + value);
+  }
+
+  private String finish(String ret) {
     if (!loops.isEmpty()) {
       throw new IllegalStateException("unclosed loop in generated function");
     }
-    return header + "entry:\n" + allocas + body + "  ret void\n}\n";
+    return header + "entry:\n" + allocas + body + "  " + ret + "\n}\n";
   }
 }

@@ -19,6 +19,7 @@ import org.qcc.ir.ops.OpDef;
  */
 final class LayerContext {
   private final Node node;
+  private final int part;
   private final OpDef def;
   private final IrFunction function;
   private final List<Tensor> constants;
@@ -26,11 +27,13 @@ final class LayerContext {
   private final List<int[]> outShapes;
   private final ModelLowering.Globals globals;
   private final Optional<ExactLayer> exact;
+  private final long opset;
   private long scratchBytes;
 
   LayerContext(
-      Node node, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact) {
+      Node node, int part, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact, long opset) {
     this.node = node;
+    this.part = part;
     this.def = def;
     this.function = function;
     this.constants = constants;
@@ -38,6 +41,12 @@ final class LayerContext {
     this.outShapes = outShapes;
     this.globals = globals;
     this.exact = exact;
+    this.opset = opset;
+  }
+
+  /** The graph's ONNX opset, for ops whose semantics changed between versions. */
+  long opset() {
+    return opset;
   }
 
   /** The layer's integer-accumulator arithmetic, when its qcc.acc names one. */
@@ -47,6 +56,11 @@ final class LayerContext {
 
   Node node() {
     return node;
+  }
+
+  /** Which output of the node this layer computes (ops lowered as one layer per output); 0 otherwise. */
+  int part() {
+    return part;
   }
 
   IrFunction f() {
@@ -126,6 +140,11 @@ final class LayerContext {
       n *= d;
     }
     return n;
+  }
+
+  /** The module's constant data and shared helper functions. */
+  ModelLowering.Globals globals() {
+    return globals;
   }
 
   /** A global holding {@code data}; returns its IR name. */

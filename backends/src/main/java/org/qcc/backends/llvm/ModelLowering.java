@@ -75,6 +75,7 @@ public final class ModelLowering {
   static Lowered lower(Graph g, TargetSpec target, String symbol, Style style) {
     int lanes = target == null ? 1 : target.vectorBytes() / 4;
     Map<Value, Tensor> constants = evaluateConstants(g);
+    long opset = g.onnxOpset(21);
     Map<Value, Integer> slotOf = new HashMap<>();
     List<Long> slots = new ArrayList<>(); // per-image floats of each slot
     Map<Value, int[]> image = new HashMap<>();
@@ -123,47 +124,51 @@ public final class ModelLowering {
         slotOf.put(n.output(0), slotOf.get(src));
         continue;
       }
-      if (n.outputs().size() > 1) {
+      // Split lowers as one layer per output; other ops have one output.
+      int parts = n.qualifiedOp().equals("Split") ? n.outputs().size() : 1;
+      if (n.outputs().size() > parts) {
         throw unsupported(n, "only the first output is supported");
       }
       for (Value v : n.outputs()) {
         slotOf.put(v, slots.size());
         slots.add(LayerContext.elements(image.get(v)));
       }
-      String name = "layer" + index++;
-      List<String> pointers = new ArrayList<>(); // %x<i> for each run-time input, then %y0
-      List<Integer> args = new ArrayList<>();
-      for (int i = 0; i < n.inputs().size(); i++) {
-        Value v = n.inputs().get(i);
-        if (v != null && !constants.containsKey(v)) {
-          pointers.add("%x" + i);
-          args.add(slotOf.get(v));
-        }
-      }
-      pointers.add("%y0");
-      args.add(slotOf.get(n.output(0)));
-      String params = list(pointers, "ptr noalias ");
-      // Not inlined into the model function: one large function costs the optimizer twice the time for no gain.
-      String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count) noinline";
       Optional<ExactLayer> exact = exactLayer(n, g);
       boolean relu = withRelu.contains(n);
-      if (style == Style.LOOPS) {
-        IrFunction f = new IrFunction(layerSignature);
-        LayerContext ctx = new LayerContext(n, definition(n), f, consts, inShapes, outShapes, globals, exact);
-        lowerLayer(ctx, lanes, relu);
-        scratch = Math.max(scratch, ctx.scratchBytes());
-        functions.append('\n').append(f.text());
-      } else {
-        IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
-        lowerElement(new LayerContext(n, definition(n), at, consts, inShapes, outShapes, globals, exact), relu);
-        long threads = LayerContext.elements(outShapes.get(0));
-        String kernel = symbol + "_" + name;
-        functions.append('\n').append(at.text());
-        hostLoops.append('\n').append(hostLoop(layerSignature, name, list(pointers, "ptr "), threads));
-        kernels.append('\n').append(kernel(kernel, name, params, list(pointers, "ptr ")));
-        launches.add(new KernelModel.Launch(kernel, args, threads));
+      for (int part = 0; part < parts; part++) {
+        String name = "layer" + index++;
+        List<String> pointers = new ArrayList<>(); // %x<i> for each run-time input, then %y0
+        List<Integer> args = new ArrayList<>();
+        for (int i = 0; i < n.inputs().size(); i++) {
+          Value v = n.inputs().get(i);
+          if (v != null && !constants.containsKey(v)) {
+            pointers.add("%x" + i);
+            args.add(slotOf.get(v));
+          }
+        }
+        pointers.add("%y0");
+        args.add(slotOf.get(n.output(part)));
+        String params = list(pointers, "ptr noalias ");
+        // Not inlined into the model function: one large function costs the optimizer twice the time for no gain.
+        String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count) noinline";
+        if (style == Style.LOOPS) {
+          IrFunction f = new IrFunction(layerSignature);
+          LayerContext ctx = new LayerContext(n, part, definition(n), f, consts, inShapes, outShapes, globals, exact, opset);
+          lowerLayer(ctx, lanes, relu);
+          scratch = Math.max(scratch, ctx.scratchBytes());
+          functions.append('\n').append(f.text());
+        } else {
+          IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
+          lowerElement(new LayerContext(n, part, definition(n), at, consts, inShapes, outShapes, globals, exact, opset), relu);
+          long threads = LayerContext.elements(outShapes.get(part));
+          String kernel = symbol + "_" + name;
+          functions.append('\n').append(at.text());
+          hostLoops.append('\n').append(hostLoop(layerSignature, name, list(pointers, "ptr "), threads));
+          kernels.append('\n').append(kernel(kernel, name, params, list(pointers, "ptr ")));
+          launches.add(new KernelModel.Launch(kernel, args, threads));
+        }
+        calls.add(new LayerCall("@" + name, args));
       }
-      calls.add(new LayerCall("@" + name, args));
     }
     for (Value out : g.outputs()) {
       if (constants.containsKey(out) || !slotOf.containsKey(out)) {
@@ -246,7 +251,8 @@ public final class ModelLowering {
       }
       Value x = n.inputs().get(0);
       Node p = x.producer();
-      if (p != null && FUSES_RELU.contains(p.qualifiedOp()) && uses.get(x) == 1 && !g.outputs().contains(x) && !constants.containsKey(x) && p.outputs().size() == 1) {
+      boolean constantWeights = p != null && (!p.qualifiedOp().equals("MatMul") || constants.containsKey(p.inputs().get(1)));
+      if (p != null && FUSES_RELU.contains(p.qualifiedOp()) && constantWeights && uses.get(x) == 1 && !g.outputs().contains(x) && !constants.containsKey(x) && p.outputs().size() == 1) {
         fused.add(n);
       }
     }
@@ -258,8 +264,19 @@ public final class ModelLowering {
   private static void lowerLayer(LayerContext c, int lanes, boolean relu) {
     switch (c.node().qualifiedOp()) {
       case "Conv" -> ConvLayer.emit(c, lanes, relu);
-      case "Gemm", "MatMul" -> DenseLayer.emit(c, lanes, relu);
-      case "Relu" -> ElementwiseLayer.relu(c);
+      case "Gemm" -> DenseLayer.emit(c, lanes, relu);
+      case "MatMul" -> {
+        if (c.constant(1).isPresent()) {
+          DenseLayer.emit(c, lanes, relu);
+        } else {
+          BatchedMatMulLayer.emit(c);
+        }
+      }
+      case "Relu", "Erf" -> ElementwiseLayer.unary(c);
+      case "Transpose", "Split" -> TensorLayer.emit(c);
+      case "LayerNormalization" -> NormLayer.layerNorm(c);
+      case "Softmax" -> NormLayer.softmax(c);
+      case "ReduceMean", "ReduceSum" -> ReduceLayer.emit(c);
       case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binary(c, ARITHMETIC.get(c.node().qualifiedOp()));
       case "MaxPool", "AveragePool" -> PoolLayer.emitWindow(c, c.node().qualifiedOp().equals("MaxPool"));
       case "GlobalAveragePool", "GlobalMaxPool" -> PoolLayer.emitGlobal(c, c.node().qualifiedOp().equals("GlobalMaxPool"));
@@ -271,8 +288,19 @@ public final class ModelLowering {
   private static void lowerElement(LayerContext c, boolean relu) {
     switch (c.node().qualifiedOp()) {
       case "Conv" -> ConvLayer.emitAt(c, relu);
-      case "Gemm", "MatMul" -> DenseLayer.emitAt(c, relu);
-      case "Relu" -> ElementwiseLayer.reluAt(c);
+      case "Gemm" -> DenseLayer.emitAt(c, relu);
+      case "MatMul" -> {
+        if (c.constant(1).isPresent()) {
+          DenseLayer.emitAt(c, relu);
+        } else {
+          BatchedMatMulLayer.emitAt(c);
+        }
+      }
+      case "Relu", "Erf" -> ElementwiseLayer.unaryAt(c);
+      case "Transpose", "Split" -> TensorLayer.emitAt(c);
+      case "LayerNormalization" -> NormLayer.layerNormAt(c);
+      case "Softmax" -> NormLayer.softmaxAt(c);
+      case "ReduceMean", "ReduceSum" -> ReduceLayer.emitAt(c);
       case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binaryAt(c, ARITHMETIC.get(c.node().qualifiedOp()));
       case "MaxPool", "AveragePool" -> PoolLayer.emitWindowAt(c, c.node().qualifiedOp().equals("MaxPool"));
       case "GlobalAveragePool", "GlobalMaxPool" -> PoolLayer.emitGlobalAt(c, c.node().qualifiedOp().equals("GlobalMaxPool"));
@@ -440,6 +468,8 @@ public final class ModelLowering {
       declare float @llvm.roundeven.f32(float)
       declare double @llvm.roundeven.f64(double)
       declare double @llvm.fabs.f64(double)
+      declare double @llvm.copysign.f64(double, double)
+      declare double @llvm.sqrt.f64(double)
       declare double @llvm.maximum.f64(double, double)
       """;
 
@@ -452,6 +482,15 @@ public final class ModelLowering {
   /** Constant data of the module: declared in the text, bytes attached after parsing. */
   static final class Globals {
     private final Map<String, byte[]> bytes = new LinkedHashMap<>();
+    private final Map<String, String> helpers = new LinkedHashMap<>();
+
+    /** {@code @name}, a function shared by layers; {@code define} writes its text (adding any globals it reads) the first time. */
+    String helper(String name, java.util.function.Function<Globals, String> define) {
+      if (!helpers.containsKey(name)) {
+        helpers.put(name, define.apply(this));
+      }
+      return "@" + name;
+    }
 
     String floats(float[] data) {
       ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -488,6 +527,7 @@ public final class ModelLowering {
       for (Map.Entry<String, byte[]> e : bytes.entrySet()) {
         s.append('@').append(e.getKey()).append(" = external constant [").append(e.getValue().length).append(" x i8]\n");
       }
+      helpers.values().forEach(h -> s.append('\n').append(h));
       return s.toString();
     }
 

@@ -33,7 +33,7 @@ class PtxCompilerTest {
       assertTrue(ptx.contains(".visible .entry " + l.kernel() + "("), l.kernel() + " is a kernel");
     }
     // ptxas fuses a multiply and an add that carry no rounding modifier; the interpreter does not.
-    Matcher loose = Pattern.compile("\\b(add|sub|mul)\\.f32\\b").matcher(ptx);
+    Matcher loose = Pattern.compile("\\b(add|sub|mul)\\.f(32|64)\\b").matcher(ptx);
     assertFalse(loose.find(), () -> "contractible arithmetic: " + loose.group());
     assumeTrue(Tools.onPath("ptxas"), "ptxas is not installed");
     Tools.run(dir, "ptxas", "-arch=sm_90", "m.ptx", "-o", "m.cubin");
