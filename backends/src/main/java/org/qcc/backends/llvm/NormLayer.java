@@ -109,12 +109,14 @@ final class NormLayer {
     String row = f.forLoop("0", f.let("mul nsw i64 " + c.count() + ", " + r.rows()), 1);
     String base = rowStart(f, row, r);
     String max = max(c, base, r);
+    // The exponentials in a loop of their own, which vectorizes; their sum in order, which cannot.
+    String i = f.forLoop("0", String.valueOf(r.len()), 1);
+    f.emit("store double " + exp(c, element(f, base, i, r), max) + ", ptr " + f.at("double", exps, i));
+    f.endLoop();
     String sum = f.alloca("double");
     f.emit("store double 0.0, ptr " + sum);
-    String i = f.forLoop("0", String.valueOf(r.len()), 1);
-    String e = exp(c, element(f, base, i, r), max);
-    f.emit("store double " + e + ", ptr " + f.at("double", exps, i));
-    f.emit("store double " + f.let("fadd double " + f.let("load double, ptr " + sum) + ", " + e) + ", ptr " + sum);
+    String k = f.forLoop("0", String.valueOf(r.len()), 1);
+    f.emit("store double " + f.let("fadd double " + f.let("load double, ptr " + sum) + ", " + f.let("load double, ptr " + f.at("double", exps, k))) + ", ptr " + sum);
     f.endLoop();
     String total = f.let("load double, ptr " + sum);
     String j = f.forLoop("0", String.valueOf(r.len()), 1);
