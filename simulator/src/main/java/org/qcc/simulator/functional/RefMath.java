@@ -36,7 +36,7 @@ public final class RefMath {
   /** Coefficients per polynomial, highest degree first. */
   public static final int ERF_TERMS = 10;
 
-  /** ERF_TERMS coefficients for each centre 0, ERF_STEP, 2 ERF_STEP, ..., ERF_LIMIT - ERF_STEP / 2. */
+  /** ERF_TERMS coefficients for each centre 0, ERF_STEP, 2 ERF_STEP, ..., ERF_LIMIT. */
   public static final double[] ERF_POLY = erfPoly();
 
   private RefMath() {}
@@ -108,7 +108,7 @@ public final class RefMath {
    * polynomials H. With |u| <= STEP/2 = 1/32 the first dropped term (degree 10) is below 1e-17.
    */
   private static double[] erfPoly() {
-    int centres = (int) Math.round(ERF_LIMIT / ERF_STEP);
+    int centres = (int) Math.rint(ERF_LIMIT / ERF_STEP) + 1; // |x| just below the limit may round up to it
     double[] table = new double[centres * ERF_TERMS];
     for (int j = 0; j < centres; j++) {
       double c = j * ERF_STEP;

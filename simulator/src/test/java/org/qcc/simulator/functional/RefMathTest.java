@@ -75,6 +75,9 @@ class RefMathTest {
     assertEquals(-1.0, RefMath.erf(-7));
     assertTrue(Double.isNaN(RefMath.erf(Double.NaN)));
     assertEquals(1e-30 * 1.1283791670955126, RefMath.erf(1e-30), 1e-45);
+    // Just below the limit the nearest centre is the limit itself.
+    assertEquals(1.0, RefMath.erf(Math.nextDown(RefMath.ERF_LIMIT)));
+    assertEquals(1.0, RefMath.erf(RefMath.ERF_LIMIT - RefMath.ERF_STEP / 3));
     // Every fp32 result over the range GELU sees agrees with the exactly rounded one, or is its neighbour.
     for (float x = -6f; x <= 6f; x += 0.00390625f) {
       float got = (float) RefMath.erf(x);
