@@ -17,9 +17,9 @@ final class DenseLayer {
    */
   private record Product(float[] b, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
 
-  /** Gemm or MatMul over a tile of images, register-tiled over B packed at compile time. */
-  static void emit(LayerContext c, int lanes, boolean relu) {
-    Product p = product(c);
+  /** Gemm or MatMul over a tile of images, register-tiled over B packed at compile time; {@code bias}: a fused Add's row vector (fp32 MatMul), or null. */
+  static void emit(LayerContext c, int lanes, boolean relu, float[] bias) {
+    Product p = product(c, bias);
     IrFunction f = c.f();
     ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().gemmElem();
     GemmEmitter.Shape shape = GemmEmitter.Shape.of(p.k(), p.n(), lanes, el);
@@ -43,14 +43,14 @@ final class DenseLayer {
   }
 
   /** One output element of Gemm or MatMul. */
-  static void emitAt(LayerContext c, boolean relu) {
-    Product p = product(c);
+  static void emitAt(LayerContext c, boolean relu, float[] bias) {
+    Product p = product(c, bias);
     ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().elem();
     GemmEmitter.emitAt(c.f(), c.in(0), c.global(p.b(), el), c.out(0), c.index(), p.n(), p.k(), p.epilogue().withRelu(relu), p.exact());
   }
 
-  private static Product product(LayerContext c) {
-    return c.node().qualifiedOp().equals("Gemm") ? gemm(c) : matmul(c);
+  private static Product product(LayerContext c, float[] bias) {
+    return c.node().qualifiedOp().equals("Gemm") ? gemm(c) : matmul(c, bias);
   }
 
   private static Product gemm(LayerContext c) {
@@ -83,7 +83,7 @@ final class DenseLayer {
     return new Product(bkn, 1, n, k, e, exact);
   }
 
-  private static Product matmul(LayerContext c) {
+  private static Product matmul(LayerContext c, float[] bias) {
     int[] bShape = c.constant(1).map(Tensor::shape).orElseThrow(() -> c.fail("B must be a constant for the LLVM backend"));
     if (bShape.length != 2) {
       throw c.fail("B must be a constant matrix, got rank " + bShape.length);
@@ -96,10 +96,23 @@ final class DenseLayer {
     ExactPlan exact = ExactPlan.of(c, bShape[1]).orElse(null);
     float[] b = c.constantFloats(1, "matrix B");
     if (exact == null) {
-      return new Product(b, rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.NONE, null);
+      String colBias = bias == null ? null : c.global(row(bias, bShape[1]));
+      return new Product(b, rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.of(1f, null, colBias), null);
     }
     GemmEmitter.Epilogue e = GemmEmitter.Epilogue.scaled(null, null, null, exact.multipliers());
     return new Product(exact.layer().weightCodes(b, bShape, 1), rowsPerImage, bShape[1], bShape[0], e, exact);
+  }
+
+  /** A per-column vector: {@code v} itself, or its one value repeated. */
+  private static float[] row(float[] v, int n) {
+    if (v.length != 1 && v.length != n) {
+      throw new IllegalArgumentException("a fused bias of " + v.length + " values for " + n + " columns");
+    }
+    float[] out = new float[n];
+    for (int j = 0; j < n; j++) {
+      out[j] = v[v.length == 1 ? 0 : j];
+    }
+    return out;
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {

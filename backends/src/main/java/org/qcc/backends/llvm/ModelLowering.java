@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,9 +91,7 @@ public final class ModelLowering {
     List<KernelModel.Launch> launches = new ArrayList<>();
     long scratch = 0;
     int index = 0;
-    Set<Node> fusedRelus = fusedRelus(g, constants);
-    Set<Node> withRelu = new HashSet<>();
-    fusedRelus.forEach(r -> withRelu.add(r.inputs().get(0).producer()));
+    Fusions fusions = Fusions.of(g, constants);
     for (Node n : g.nodes()) {
       if (n.outputs().stream().allMatch(constants::containsKey)) {
         continue;
@@ -111,9 +108,9 @@ public final class ModelLowering {
         image.put(v, s);
         outShapes.add(s);
       }
-      if (fusedRelus.contains(n)) {
+      if (fusions.absorbed().containsKey(n)) {
         // The producing layer applied it in its epilogue, into the same slot.
-        slotOf.put(n.output(0), slotOf.get(n.inputs().get(0)));
+        slotOf.put(n.output(0), slotOf.get(fusions.absorbed().get(n)));
         continue;
       }
       if (VIEWS.contains(n.qualifiedOp())) {
@@ -134,7 +131,8 @@ public final class ModelLowering {
         slots.add(LayerContext.elements(image.get(v)));
       }
       Optional<ExactLayer> exact = exactLayer(n, g);
-      boolean relu = withRelu.contains(n);
+      boolean relu = fusions.relu().contains(n);
+      float[] bias = fusions.bias().get(n);
       for (int part = 0; part < parts; part++) {
         String name = "layer" + index++;
         List<String> pointers = new ArrayList<>(); // %x<i> for each run-time input, then %y0
@@ -154,12 +152,12 @@ public final class ModelLowering {
         if (style == Style.LOOPS) {
           IrFunction f = new IrFunction(layerSignature);
           LayerContext ctx = new LayerContext(n, part, definition(n), f, consts, inShapes, outShapes, globals, exact, opset);
-          lowerLayer(ctx, lanes, relu);
+          lowerLayer(ctx, lanes, relu, bias);
           scratch = Math.max(scratch, ctx.scratchBytes());
           functions.append('\n').append(f.text());
         } else {
           IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
-          lowerElement(new LayerContext(n, part, definition(n), at, consts, inShapes, outShapes, globals, exact, opset), relu);
+          lowerElement(new LayerContext(n, part, definition(n), at, consts, inShapes, outShapes, globals, exact, opset), relu, bias);
           long threads = LayerContext.elements(outShapes.get(part));
           String kernel = symbol + "_" + name;
           functions.append('\n').append(at.text());
@@ -233,41 +231,14 @@ public final class ModelLowering {
     return s.toString();
   }
 
-  /**
-   * The ReLUs whose input is a Conv, Gemm or MatMul output used by nothing else: the layer applies
-   * them to each result before storing it, which saves a pass over the tensor.
-   */
-  private static Set<Node> fusedRelus(Graph g, Map<Value, Tensor> constants) {
-    Map<Value, Integer> uses = new HashMap<>();
-    for (Node n : g.nodes()) {
-      for (Value v : n.inputs()) {
-        uses.merge(v, 1, Integer::sum);
-      }
-    }
-    Set<Node> fused = new HashSet<>();
-    for (Node n : g.nodes()) {
-      if (!n.qualifiedOp().equals("Relu")) {
-        continue;
-      }
-      Value x = n.inputs().get(0);
-      Node p = x.producer();
-      boolean constantWeights = p != null && (!p.qualifiedOp().equals("MatMul") || constants.containsKey(p.inputs().get(1)));
-      if (p != null && FUSES_RELU.contains(p.qualifiedOp()) && constantWeights && uses.get(x) == 1 && !g.outputs().contains(x) && !constants.containsKey(x) && p.outputs().size() == 1) {
-        fused.add(n);
-      }
-    }
-    return fused;
-  }
-
-  private static final Set<String> FUSES_RELU = Set.of("Conv", "Gemm", "MatMul");
-
-  private static void lowerLayer(LayerContext c, int lanes, boolean relu) {
+  /** {@code relu} and {@code bias} (null for none): fused nodes the layer applies before storing. */
+  private static void lowerLayer(LayerContext c, int lanes, boolean relu, float[] bias) {
     switch (c.node().qualifiedOp()) {
       case "Conv" -> ConvLayer.emit(c, lanes, relu);
-      case "Gemm" -> DenseLayer.emit(c, lanes, relu);
+      case "Gemm" -> DenseLayer.emit(c, lanes, relu, null);
       case "MatMul" -> {
         if (c.constant(1).isPresent()) {
-          DenseLayer.emit(c, lanes, relu);
+          DenseLayer.emit(c, lanes, relu, bias);
         } else {
           BatchedMatMulLayer.emit(c);
         }
@@ -285,13 +256,13 @@ public final class ModelLowering {
     }
   }
 
-  private static void lowerElement(LayerContext c, boolean relu) {
+  private static void lowerElement(LayerContext c, boolean relu, float[] bias) {
     switch (c.node().qualifiedOp()) {
       case "Conv" -> ConvLayer.emitAt(c, relu);
-      case "Gemm" -> DenseLayer.emitAt(c, relu);
+      case "Gemm" -> DenseLayer.emitAt(c, relu, null);
       case "MatMul" -> {
         if (c.constant(1).isPresent()) {
-          DenseLayer.emitAt(c, relu);
+          DenseLayer.emitAt(c, relu, bias);
         } else {
           BatchedMatMulLayer.emitAt(c);
         }

@@ -70,10 +70,12 @@ class LayerLoweringTest {
     return Stream.of(
         Arguments.of("conv then relu", "%t: fp32[N,6,20,20] = Conv(%x, %w5) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]} loc(\"conv\")\n  %y: fp32[N,6,20,20] = Relu(%t) loc(\"relu\")", 1),
         Arguments.of("gemm then relu", "%f: fp32[N,1600] = Flatten(%x) loc(\"flat\")\n  %t: fp32[N,7] = MatMul(%f, %big) loc(\"mm\")\n  %y: fp32[N,7] = Relu(%t) loc(\"relu\")", 1),
+        Arguments.of("matmul, bias add, relu", "%f: fp32[N,1600] = Flatten(%x) loc(\"flat\")\n  %t: fp32[N,7] = MatMul(%f, %big) loc(\"mm\")\n  %a: fp32[N,7] = Add(%bias7, %t) loc(\"bias\")\n  %y: fp32[N,7] = Relu(%a) loc(\"relu\")", 1),
+        Arguments.of("bias add of a matmul used twice", "%f: fp32[N,1600] = Flatten(%x) loc(\"flat\")\n  %t: fp32[N,7] = MatMul(%f, %big) loc(\"mm\")\n  %a: fp32[N,7] = Add(%t, %bias7) loc(\"bias\")\n  %y: fp32[N,7] = Mul(%a, %t) loc(\"mul\")", 3),
         Arguments.of("relu of a conv used twice", "%t: fp32[N,6,20,20] = Conv(%x, %w5) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]} loc(\"conv\")\n  %r: fp32[N,6,20,20] = Relu(%t) loc(\"relu\")\n  %y: fp32[N,6,20,20] = Add(%r, %t) loc(\"add\")", 3));
   }
 
-  /** A ReLU whose input nothing else reads runs in the layer's epilogue: one layer function fewer, the same bits. */
+  /** A ReLU, or a bias Add after an fp32 MatMul, whose input nothing else reads runs in the layer's epilogue: one layer function fewer, the same bits. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("relus")
   void reluFusesIntoTheLayerBeforeIt(String what, String nodes, int layerFunctions) {
@@ -82,6 +84,7 @@ class LayerLoweringTest {
         + "  input %x: fp32[N,4,20,20]\n"
         + constant("w5", new int[] {6, 4, 3, 3}, r)
         + constant("big", new int[] {1600, 7}, r)
+        + constant("bias7", new int[] {7}, r)
         + "  " + nodes + "\n"
         + "  output %y\n}\n";
     Graph g = QirParser.parse(text, what);
