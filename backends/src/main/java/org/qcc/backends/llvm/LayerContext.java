@@ -1,8 +1,10 @@
 // What a layer emitter sees: its node, the function it fills, constant operands, per-image shapes.
 package org.qcc.backends.llvm;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.qcc.backends.BackendException;
 import org.qcc.ir.Attribute;
 import org.qcc.ir.FloatTensor;
@@ -87,6 +89,27 @@ final class LayerContext {
   /** The output element a one-thread-per-output function computes, an i64 operand. */
   String index() {
     return "%idx";
+  }
+
+  /**
+   * Emits {@code body(in, out)} for every element of an output of {@code dims} per image, in loops
+   * over the tile or, with {@code thread}, for this thread's element: {@code out} is the element's
+   * index, {@code in} is {@code image * inPer + offset + sum of its coordinates * inStrides}.
+   */
+  void eachOutput(int[] dims, long[] inStrides, long offset, long inPer, boolean thread, BiConsumer<String, String> body) {
+    IrFunction f = function;
+    if (thread) {
+      String[] at = f.coordinates(index(), dims);
+      body.accept(f.offset(f.mulAdd(at[0], inPer, String.valueOf(offset)), Arrays.copyOfRange(at, 1, at.length), inStrides), index());
+      return;
+    }
+    String b = f.forLoop("0", count(), 1);
+    String inBase = f.mulAdd(b, inPer, String.valueOf(offset));
+    String outBase = f.let("mul nsw i64 " + b + ", " + elements(dims));
+    String[] at = f.forLoops(dims);
+    body.accept(f.offset(inBase, at, inStrides), f.offset(outBase, at, IrFunction.strides(dims)));
+    f.endLoops(at.length);
+    f.endLoop();
   }
 
   /** A fresh region of {@code bytes} of scratch memory (per call), 64-byte aligned, as a pointer operand. */

@@ -244,10 +244,10 @@ public final class ModelLowering {
         }
       }
       case "Relu", "Erf" -> ElementwiseLayer.unary(c);
-      case "Transpose", "Split" -> TensorLayer.emit(c);
+      case "Transpose", "Split" -> TensorLayer.emit(c, false);
       case "LayerNormalization" -> NormLayer.layerNorm(c);
       case "Softmax" -> NormLayer.softmax(c);
-      case "ReduceMean", "ReduceSum" -> ReduceLayer.emit(c);
+      case "ReduceMean", "ReduceSum" -> ReduceLayer.emit(c, false);
       case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binary(c, ARITHMETIC.get(c.node().qualifiedOp()));
       case "MaxPool", "AveragePool" -> PoolLayer.emitWindow(c, c.node().qualifiedOp().equals("MaxPool"));
       case "GlobalAveragePool", "GlobalMaxPool" -> PoolLayer.emitGlobal(c, c.node().qualifiedOp().equals("GlobalMaxPool"));
@@ -268,10 +268,10 @@ public final class ModelLowering {
         }
       }
       case "Relu", "Erf" -> ElementwiseLayer.unaryAt(c);
-      case "Transpose", "Split" -> TensorLayer.emitAt(c);
+      case "Transpose", "Split" -> TensorLayer.emit(c, true);
       case "LayerNormalization" -> NormLayer.layerNormAt(c);
       case "Softmax" -> NormLayer.softmaxAt(c);
-      case "ReduceMean", "ReduceSum" -> ReduceLayer.emitAt(c);
+      case "ReduceMean", "ReduceSum" -> ReduceLayer.emit(c, true);
       case "Add", "Sub", "Mul", "Div" -> ElementwiseLayer.binaryAt(c, ARITHMETIC.get(c.node().qualifiedOp()));
       case "MaxPool", "AveragePool" -> PoolLayer.emitWindowAt(c, c.node().qualifiedOp().equals("MaxPool"));
       case "GlobalAveragePool", "GlobalMaxPool" -> PoolLayer.emitGlobalAt(c, c.node().qualifiedOp().equals("GlobalMaxPool"));

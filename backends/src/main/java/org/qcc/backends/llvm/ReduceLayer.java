@@ -2,7 +2,6 @@
 package org.qcc.backends.llvm;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.qcc.ir.Tensor;
 
@@ -17,24 +16,10 @@ final class ReduceLayer {
   /** Kept and reduced dims of one image, with their input strides. */
   private record Plan(int[] kept, long[] keptStrides, int[] reduced, long[] reducedStrides, long inPer, boolean mean) {}
 
-  static void emit(LayerContext c) {
+  /** The layer over the tile, or (with {@code thread}) one output element. */
+  static void emit(LayerContext c, boolean thread) {
     Plan p = plan(c);
-    IrFunction f = c.f();
-    long outPer = LayerContext.elements(p.kept());
-    String b = f.forLoop("0", c.count(), 1);
-    String[] at = f.forLoops(p.kept());
-    String out = f.offset(f.let("mul nsw i64 " + b + ", " + outPer), at, IrFunction.strides(p.kept()));
-    reduce(c, p, f.offset(f.let("mul nsw i64 " + b + ", " + p.inPer()), at, p.keptStrides()), out);
-    f.endLoops(at.length);
-    f.endLoop();
-  }
-
-  static void emitAt(LayerContext c) {
-    Plan p = plan(c);
-    IrFunction f = c.f();
-    String[] at = f.coordinates(c.index(), p.kept());
-    String base = f.offset(f.let("mul nsw i64 " + at[0] + ", " + p.inPer()), Arrays.copyOfRange(at, 1, at.length), p.keptStrides());
-    reduce(c, p, base, c.index());
+    c.eachOutput(p.kept(), p.keptStrides(), 0, p.inPer(), thread, (base, out) -> reduce(c, p, base, out));
   }
 
   private static void reduce(LayerContext c, Plan p, String base, String out) {

@@ -13,25 +13,10 @@ final class TensorLayer {
 
   private record Gather(int[] outDims, long[] inStrides, long offset, long inPer) {}
 
-  static void emit(LayerContext c) {
+  /** The layer over the tile, or (with {@code thread}) one output element. */
+  static void emit(LayerContext c, boolean thread) {
     Gather g = gather(c);
-    IrFunction f = c.f();
-    long outPer = LayerContext.elements(g.outDims());
-    String b = f.forLoop("0", c.count(), 1);
-    String inBase = f.mulAdd(b, g.inPer(), String.valueOf(g.offset()));
-    String outBase = f.let("mul nsw i64 " + b + ", " + outPer);
-    String[] at = f.forLoops(g.outDims());
-    copy(c, f.offset(inBase, at, g.inStrides()), f.offset(outBase, at, IrFunction.strides(g.outDims())));
-    f.endLoops(at.length);
-    f.endLoop();
-  }
-
-  static void emitAt(LayerContext c) {
-    Gather g = gather(c);
-    IrFunction f = c.f();
-    String[] at = f.coordinates(c.index(), g.outDims());
-    String inBase = f.mulAdd(at[0], g.inPer(), String.valueOf(g.offset()));
-    copy(c, f.offset(inBase, Arrays.copyOfRange(at, 1, at.length), g.inStrides()), c.index());
+    c.eachOutput(g.outDims(), g.inStrides(), g.offset(), g.inPer(), thread, (from, to) -> copy(c, from, to));
   }
 
   private static void copy(LayerContext c, String from, String to) {
