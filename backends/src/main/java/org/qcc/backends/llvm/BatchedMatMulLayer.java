@@ -33,8 +33,7 @@ final class BatchedMatMulLayer {
     String cj = f.floatAt(row, j);
     String bv = f.let("load float, ptr " + f.floatAt(bRow, j) + ", align 4");
     f.emit("store float " + f.let("call float @llvm.fma.f32(float " + av + ", float " + bv + ", float " + f.let("load float, ptr " + cj + ", align 4") + ")") + ", ptr " + cj + ", align 4");
-    f.endLoops(4);
-    f.endLoop();
+    f.endLoops(5);
   }
 
   static void emitAt(LayerContext c) {

@@ -17,7 +17,7 @@ final class DenseLayer {
    */
   private record Product(float[] b, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
 
-  /** Gemm or MatMul over a tile of images, register-tiled over B packed at compile time; {@code bias}: a fused Add's row vector (fp32 MatMul), or null. */
+  /** Gemm or MatMul over a tile of images, register-tiled over B packed at compile time; {@code bias}: a fused Add's value per column (fp32 MatMul), or null. */
   static void emit(LayerContext c, int lanes, boolean relu, float[] bias) {
     Product p = product(c, bias);
     IrFunction f = c.f();
@@ -96,23 +96,11 @@ final class DenseLayer {
     ExactPlan exact = ExactPlan.of(c, bShape[1]).orElse(null);
     float[] b = c.constantFloats(1, "matrix B");
     if (exact == null) {
-      String colBias = bias == null ? null : c.global(row(bias, bShape[1]));
+      String colBias = bias == null ? null : c.global(bias);
       return new Product(b, rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.of(1f, null, colBias), null);
     }
     GemmEmitter.Epilogue e = GemmEmitter.Epilogue.scaled(null, null, null, exact.multipliers());
     return new Product(exact.layer().weightCodes(b, bShape, 1), rowsPerImage, bShape[1], bShape[0], e, exact);
-  }
-
-  /** A per-column vector: {@code v} itself, or its one value repeated. */
-  private static float[] row(float[] v, int n) {
-    if (v.length != 1 && v.length != n) {
-      throw new IllegalArgumentException("a fused bias of " + v.length + " values for " + n + " columns");
-    }
-    float[] out = new float[n];
-    for (int j = 0; j < n; j++) {
-      out[j] = v[v.length == 1 ? 0 : j];
-    }
-    return out;
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {

@@ -11,7 +11,6 @@ import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 import org.qcc.ir.formats.FloatFormat;
-import org.qcc.ir.ops.ExactLayer;
 
 /**
  * Each fused node saves a pass over its tensor. A fused node's output shares the slot of the value
@@ -37,9 +36,13 @@ record Fusions(Map<Node, Value> absorbed, Set<Node> relu, Map<Node, float[]> bia
       if (n.qualifiedOp().equals("Add") && n.inputs().size() == 2) {
         for (int side = 0; side < 2; side++) {
           Value x = n.inputs().get(side);
-          Optional<float[]> b = rowVector(constants.get(n.inputs().get(1 - side)), x);
           Node p = x.producer();
-          if (b.isPresent() && p != null && p.qualifiedOp().equals("MatMul") && readOnceInside(g, constants, uses, x) && constants.containsKey(p.inputs().get(1)) && isFloat(p, g)) {
+          if (p == null || !p.qualifiedOp().equals("MatMul") || !constants.containsKey(p.inputs().get(1)) || !readOnceInside(g, constants, uses, x)) {
+            continue;
+          }
+          int[] w = constants.get(p.inputs().get(1)).shape();
+          Optional<float[]> b = rowVector(constants.get(n.inputs().get(1 - side)), x, w[w.length - 1]);
+          if (b.isPresent() && ModelLowering.exactLayer(p, g).isEmpty()) {
             bias.put(p, b.get());
             absorbed.put(n, x);
             break;
@@ -64,22 +67,13 @@ record Fusions(Map<Node, Value> absorbed, Set<Node> relu, Map<Node, float[]> bia
     return x.producer() != null && x.producer().outputs().size() == 1 && uses.get(x) == 1 && !g.outputs().contains(x) && !constants.containsKey(x);
   }
 
-  /** An fp32 product: no integer accumulator. */
-  private static boolean isFloat(Node p, Graph g) {
-    try {
-      return ExactLayer.of(p, g).isEmpty();
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  /** A constant that varies at most along the last axis of {@code x} and does not add dimensions: its values along that axis. */
-  private static Optional<float[]> rowVector(Tensor t, Value x) {
+  /** An fp32 constant that varies at most along the last axis of {@code x} and does not add dimensions: its {@code n} values along that axis. */
+  private static Optional<float[]> rowVector(Tensor t, Value x, int n) {
     if (t == null || !t.format().equals(FloatFormat.FP32) || !x.type().shape().ranked()) {
       return Optional.empty();
     }
     int[] s = t.shape();
-    if (s.length > x.type().shape().rank()) {
+    if (s.length > x.type().shape().rank() || t.size() != 1 && t.size() != n) {
       return Optional.empty();
     }
     for (int d = 0; d < s.length - 1; d++) {
@@ -87,9 +81,9 @@ record Fusions(Map<Node, Value> absorbed, Set<Node> relu, Map<Node, float[]> bia
         return Optional.empty();
       }
     }
-    float[] v = new float[t.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) t.getDouble(i);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) t.getDouble(t.size() == 1 ? 0 : i);
     }
     return Optional.of(v);
   }

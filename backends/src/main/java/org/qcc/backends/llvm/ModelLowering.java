@@ -284,7 +284,8 @@ public final class ModelLowering {
     return new BackendException("node '" + n.name() + "' (" + n.qualifiedOp() + "): " + why);
   }
 
-  private static Optional<ExactLayer> exactLayer(Node n, Graph g) {
+  /** The layer's integer accumulation, or a compile-time error naming it when its annotations are inconsistent. */
+  static Optional<ExactLayer> exactLayer(Node n, Graph g) {
     try {
       return ExactLayer.of(n, g);
     } catch (IllegalArgumentException e) {

@@ -98,8 +98,9 @@ public final class FoldShapes {
         v.setType(t.type());
         g.addConstant(v, t);
         folded++;
+      } else {
+        known.put(v, out.get());
       }
-      known.put(v, out.get());
     }
     return new int[] {folded, rewritten};
   }
