@@ -15,9 +15,10 @@ final class ConvLayer {
   /**
    * The layer's constants and sizes, checked. Weights are (m, cg, kh, kw), row-major, each row
    * padded to the GEMM's row length; with {@code exact} they are codes of type {@code elem}, and
-   * the input becomes codes before im2col copies it.
+   * the input becomes codes before im2col copies it. N:M sparse weights are {@code sparse} instead
+   * (and {@code w} is null): each output channel's kept taps, in fp32 or the exact path's fp32/fp64.
    */
-  private record Setup(Geometry g, int group, int channels, int m, long taps, String w, String bias, ExactPlan exact, ElemType elem) {
+  private record Setup(Geometry g, int group, int channels, int m, long taps, String w, GemmEmitter.Left.Sparse sparse, String bias, ExactPlan exact, ElemType elem) {
     int cg() {
       return channels / group;
     }
@@ -47,12 +48,16 @@ final class ConvLayer {
     Geometry g = Geometry.of(c, xs, new int[] {ws[2], ws[3]}, c.outShape(0));
     String bias = c.has(2) ? c.global(c.constantFloats(2, "bias")) : null;
     ExactPlan exact = ExactPlan.of(c, m).orElse(null);
-    ElemType elem = exact == null ? ElemType.FLOAT : cpu ? exact.gemmElem() : exact.elem();
+    java.util.Optional<boolean[]> kept = c.kept();
+    ElemType elem = exact == null ? ElemType.FLOAT : cpu && kept.isEmpty() ? exact.gemmElem() : exact.elem();
     float[] w = c.constantFloats(1, "weights");
     w = exact == null ? w : exact.layer().weightCodes(w, ws, 0);
     long taps = (long) ws[1] * ws[2] * ws[3];
-    String weights = c.global(elem.paddedRows(w, m, taps), elem);
-    return new Setup(g, group, channels, m, taps, weights, bias, exact, elem);
+    if (kept.isPresent()) {
+      GemmEmitter.Left.Sparse sparse = SparseRows.ofRows(c, w, kept.get(), m, taps).left(c, elem);
+      return new Setup(g, group, channels, m, taps, null, sparse, bias, exact, elem);
+    }
+    return new Setup(g, group, channels, m, taps, c.global(elem.paddedRows(w, m, taps), elem), null, bias, exact, elem);
   }
 
   /** Columns a GEMM wants at least: small images are batched side by side until they fill this many. */
@@ -157,8 +162,11 @@ final class ConvLayer {
     f.endLoop();
   }
 
-  private static String groupWeights(IrFunction f, Setup s, int gi) {
-    return f.at(s.elem().ir(), s.w(), String.valueOf(gi * s.mg() * s.elem().padded(s.taps())));
+  private static GemmEmitter.Left groupWeights(IrFunction f, Setup s, int gi) {
+    if (s.sparse() != null) {
+      return s.sparse().fromRow(f, (long) gi * s.mg());
+    }
+    return new GemmEmitter.Left.Rows(f.at(s.elem().ir(), s.w(), String.valueOf(gi * s.mg() * s.elem().padded(s.taps()))));
   }
 
   private static GemmEmitter.Epilogue groupEpilogue(IrFunction f, Setup s, int gi, boolean relu) {
@@ -188,25 +196,13 @@ final class ConvLayer {
     long plane = (long) g.inH() * g.inW();
     String x = f.floatAt(c.in(0), f.add(f.let("mul nsw i64 " + b + ", " + s.channels() * plane), f.let("mul nsw i64 " + gi + ", " + s.cg() * plane)));
     String elem = s.elem().ir();
-    String wRow = f.at(elem, s.w(), f.let("mul nsw i64 " + m + ", " + s.taps()));
     String acc = f.alloca(elem);
     f.emit("store " + elem + " 0.0, ptr " + acc);
-    String ch = f.forLoop("0", String.valueOf(s.cg()), 1);
-    String xc = f.floatAt(x, f.let("mul nsw i64 " + ch + ", " + plane));
-    String wc = f.at(elem, wRow, f.let("mul nsw i64 " + ch + ", " + (long) g.kernelH() * g.kernelW()));
-    for (int kh = 0; kh < g.kernelH(); kh++) {
-      String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + (kh * g.dilationH() - g.padTop()));
-      for (int kw = 0; kw < g.kernelW(); kw++) {
-        String iw = f.let("add nsw i64 " + f.let("mul nsw i64 " + ow + ", " + g.strideW()) + ", " + (kw * g.dilationW() - g.padLeft()));
-        String inside = f.let("and i1 " + inRange(f, ih, g.inH()) + ", " + inRange(f, iw, g.inW()));
-        String safe = f.let("select i1 " + inside + ", i64 " + f.mulAdd(ih, g.inW(), iw) + ", i64 0");
-        String v = f.let("load float, ptr " + f.floatAt(xc, safe) + ", align 4");
-        String xv = f.let("select i1 " + inside + ", " + elem + " " + (s.exact() == null ? v : s.exact().code(f, v, s.elem())) + ", " + elem + " 0.0");
-        String wv = f.let("load " + elem + ", ptr " + f.at(elem, wc, String.valueOf((long) kh * g.kernelW() + kw)));
-        f.emit("store " + elem + " " + GemmEmitter.fma(f, elem, wv, xv, f.let("load " + elem + ", ptr " + acc)) + ", ptr " + acc);
-      }
+    if (s.sparse() != null) {
+      sparseTermsAt(f, s, x, m, oh, ow, acc);
+    } else {
+      termsAt(f, s, x, m, oh, ow, acc);
     }
-    f.endLoop();
     String y = GemmEmitter.toFloat(f, s.elem(), elem, f.let("load " + elem + ", ptr " + acc));
     String bias = s.bias() == null ? null : f.let("load float, ptr " + f.floatAt(s.bias(), m));
     if (s.exact() != null) {
@@ -216,6 +212,53 @@ final class ConvLayer {
     }
     y = relu ? Ir.relu(f, "float", y) : y;
     f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), idx) + ", align 4");
+  }
+
+  /** Every tap of output channel {@code m} at (oh, ow) into {@code acc}, in the im2col order. */
+  private static void termsAt(IrFunction f, Setup s, String x, String m, String oh, String ow, String acc) {
+    Geometry g = s.g();
+    String elem = s.elem().ir();
+    long plane = s.inPlane();
+    String wRow = f.at(elem, s.w(), f.let("mul nsw i64 " + m + ", " + s.taps()));
+    String ch = f.forLoop("0", String.valueOf(s.cg()), 1);
+    String xc = f.floatAt(x, f.let("mul nsw i64 " + ch + ", " + plane));
+    String wc = f.at(elem, wRow, f.let("mul nsw i64 " + ch + ", " + (long) g.kernelH() * g.kernelW()));
+    for (int kh = 0; kh < g.kernelH(); kh++) {
+      String ih = f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + (kh * g.dilationH() - g.padTop()));
+      for (int kw = 0; kw < g.kernelW(); kw++) {
+        String iw = f.let("add nsw i64 " + f.let("mul nsw i64 " + ow + ", " + g.strideW()) + ", " + (kw * g.dilationW() - g.padLeft()));
+        String wv = f.let("load " + elem + ", ptr " + f.at(elem, wc, String.valueOf((long) kh * g.kernelW() + kw)));
+        accumulate(f, s, xc, ih, iw, wv, acc);
+      }
+    }
+    f.endLoop();
+  }
+
+  /** Only the kept taps of output channel {@code m}: each tap's channel and kernel position from its index. */
+  private static void sparseTermsAt(IrFunction f, Setup s, String x, String m, String oh, String ow, String acc) {
+    Geometry g = s.g();
+    long window = (long) g.kernelH() * g.kernelW();
+    String t = f.forLoop("0", String.valueOf(s.sparse().perRow()), 1);
+    String[] term = s.sparse().term(f, m, t);
+    String ch = f.let("udiv i64 " + term[0] + ", " + window);
+    String pos = f.let("urem i64 " + term[0] + ", " + window);
+    String kh = f.let("udiv i64 " + pos + ", " + g.kernelW());
+    String kw = f.let("urem i64 " + pos + ", " + g.kernelW());
+    String ih = f.add(f.let("mul nsw i64 " + oh + ", " + g.strideH()), f.let("add nsw i64 " + f.let("mul nsw i64 " + kh + ", " + g.dilationH()) + ", " + -g.padTop()));
+    String iw = f.add(f.let("mul nsw i64 " + ow + ", " + g.strideW()), f.let("add nsw i64 " + f.let("mul nsw i64 " + kw + ", " + g.dilationW()) + ", " + -g.padLeft()));
+    accumulate(f, s, f.floatAt(x, f.let("mul nsw i64 " + ch + ", " + s.inPlane())), ih, iw, term[1], acc);
+    f.endLoop();
+  }
+
+  /** {@code acc = fma(w, x[ih][iw], acc)} over one channel plane, padding read as +0 (a code with {@code exact}). */
+  private static void accumulate(IrFunction f, Setup s, String plane, String ih, String iw, String w, String acc) {
+    Geometry g = s.g();
+    String elem = s.elem().ir();
+    String inside = f.let("and i1 " + inRange(f, ih, g.inH()) + ", " + inRange(f, iw, g.inW()));
+    String safe = f.let("select i1 " + inside + ", i64 " + f.mulAdd(ih, g.inW(), iw) + ", i64 0");
+    String v = f.let("load float, ptr " + f.floatAt(plane, safe) + ", align 4");
+    String xv = f.let("select i1 " + inside + ", " + elem + " " + (s.exact() == null ? v : s.exact().code(f, v, s.elem())) + ", " + elem + " 0.0");
+    f.emit("store " + elem + " " + GemmEmitter.fma(f, elem, w, xv, f.let("load " + elem + ", ptr " + acc)) + ", ptr " + acc);
   }
 
   /**

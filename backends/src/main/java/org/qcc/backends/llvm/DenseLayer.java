@@ -14,12 +14,17 @@ final class DenseLayer {
   /**
    * What a dense layer computes: each image's rows of A times the constant B (k x n, row-major),
    * then the epilogue; with {@code exact}, B holds weight codes and A's values become codes first.
+   * {@code kept}, in B's layout, is null unless B is N:M sparse.
    */
-  private record Product(float[] b, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
+  private record Product(float[] b, boolean[] kept, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
 
   /** Gemm or MatMul over a tile of images, register-tiled over B packed at compile time; {@code bias}: a fused Add's value per column (fp32 MatMul), or null. */
   static void emit(LayerContext c, int lanes, boolean relu, float[] bias) {
     Product p = product(c, bias);
+    if (p.kept() != null) {
+      emitSparse(c, p, lanes, relu);
+      return;
+    }
     IrFunction f = c.f();
     ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().gemmElem();
     GemmEmitter.Shape shape = GemmEmitter.Shape.of(p.k(), p.n(), lanes, el);
@@ -42,11 +47,45 @@ final class DenseLayer {
     GemmEmitter.emit(f, a, b, c.out(0), m, shape, p.epilogue().withRelu(relu));
   }
 
+  /**
+   * Over an N:M sparse B the product runs transposed, {@code C^T = B^T A^T}: B's columns become
+   * the left operand's compressed rows, and the tile's rows of A (copied to k x rows, as codes
+   * with {@code exact}) the right operand's columns. Columns past the tile's images hold whatever
+   * scratch held; their results are never copied out.
+   */
+  private static void emitSparse(LayerContext c, Product p, int lanes, boolean relu) {
+    IrFunction f = c.f();
+    ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().elem();
+    long columns = ModelLowering.TILE * p.rowsPerImage();
+    GemmEmitter.Shape shape = GemmEmitter.Shape.of(p.k(), columns, lanes, el);
+    String m = f.let("mul nsw i64 " + c.count() + ", " + p.rowsPerImage());
+    String at = c.scratch(p.k() * columns * el.bytes());
+    String i = f.forLoop("0", m, 1);
+    String kk = f.forLoop("0", String.valueOf(p.k()), 1);
+    String v = f.let("load float, ptr " + f.floatAt(c.in(0), f.mulAdd(i, p.k(), kk)) + ", align 4");
+    f.emit("store " + el.ir() + " " + (p.exact() == null ? v : p.exact().code(f, v, el)) + ", ptr " + f.at(el.ir(), at, f.mulAdd(kk, columns, i)));
+    f.endLoops(2);
+    String product = c.scratch(p.n() * columns * 4);
+    GemmEmitter.Left left = SparseRows.ofColumns(c, p.b(), p.kept(), p.k(), (int) p.n()).left(c, el);
+    GemmEmitter.emit(f, left, new GemmEmitter.Right.RowMajor(at, c.scratch(shape.panelBytes())), product, p.n(), shape, p.epilogue().transposed().withRelu(relu));
+    String row = f.forLoop("0", m, 1);
+    String j = f.forLoop("0", String.valueOf(p.n()), 1);
+    String y = f.let("load float, ptr " + f.floatAt(product, f.mulAdd(j, columns, row)) + ", align 4");
+    f.emit("store float " + y + ", ptr " + f.floatAt(c.out(0), f.mulAdd(row, p.n(), j)) + ", align 4");
+    f.endLoops(2);
+  }
+
   /** One output element of Gemm or MatMul. */
   static void emitAt(LayerContext c, boolean relu, float[] bias) {
     Product p = product(c, bias);
     ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().elem();
-    GemmEmitter.emitAt(c.f(), c.in(0), c.global(p.b(), el), c.out(0), c.index(), p.n(), p.k(), p.epilogue().withRelu(relu), p.exact());
+    GemmEmitter.Epilogue e = p.epilogue().withRelu(relu);
+    if (p.kept() != null) {
+      GemmEmitter.Left.Sparse b = SparseRows.ofColumns(c, p.b(), p.kept(), p.k(), (int) p.n()).left(c, el);
+      GemmEmitter.emitSparseAt(c.f(), c.in(0), b, c.out(0), c.index(), p.n(), p.k(), e, p.exact());
+    } else {
+      GemmEmitter.emitAt(c.f(), c.in(0), c.global(p.b(), el), c.out(0), c.index(), p.n(), p.k(), e, p.exact());
+    }
   }
 
   private static Product product(LayerContext c, float[] bias) {
@@ -65,6 +104,7 @@ final class DenseLayer {
     float[] b = c.constantFloats(1, "weight B");
     b = exact == null ? b : exact.layer().weightCodes(b, bShape, transB ? 0 : 1);
     float[] bkn = transB ? transpose(b, bShape[0], bShape[1]) : b;
+    boolean[] kept = c.kept().map(mask -> transB ? transpose(mask, bShape[0], bShape[1]) : mask).orElse(null);
     float beta = c.f("beta", 1f);
     String colBias = null;
     if (c.has(2) && beta != 0f) {
@@ -80,7 +120,7 @@ final class DenseLayer {
       colBias = c.global(bias);
     }
     GemmEmitter.Epilogue e = exact == null ? GemmEmitter.Epilogue.of(c.f("alpha", 1f), null, colBias) : GemmEmitter.Epilogue.scaled(null, colBias, null, exact.multipliers());
-    return new Product(bkn, 1, n, k, e, exact);
+    return new Product(bkn, kept, 1, n, k, e, exact);
   }
 
   private static Product matmul(LayerContext c, float[] bias) {
@@ -95,21 +135,41 @@ final class DenseLayer {
     long rowsPerImage = LayerContext.elements(a) / bShape[0];
     ExactPlan exact = ExactPlan.of(c, bShape[1]).orElse(null);
     float[] b = c.constantFloats(1, "matrix B");
+    boolean[] kept = c.kept().orElse(null);
     if (exact == null) {
       String colBias = bias == null ? null : c.global(bias);
-      return new Product(b, rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.of(1f, null, colBias), null);
+      return new Product(b, kept, rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.of(1f, null, colBias), null);
     }
     GemmEmitter.Epilogue e = GemmEmitter.Epilogue.scaled(null, null, null, exact.multipliers());
-    return new Product(exact.layer().weightCodes(b, bShape, 1), rowsPerImage, bShape[1], bShape[0], e, exact);
+    return new Product(exact.layer().weightCodes(b, bShape, 1), kept, rowsPerImage, bShape[1], bShape[0], e, exact);
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {
     float[] t = new float[a.length];
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < cols; j++) {
-        t[j * rows + i] = a[i * cols + j];
-      }
+    int[] to = transposed(rows, cols);
+    for (int i = 0; i < a.length; i++) {
+      t[to[i]] = a[i];
     }
     return t;
+  }
+
+  private static boolean[] transpose(boolean[] a, int rows, int cols) {
+    boolean[] t = new boolean[a.length];
+    int[] to = transposed(rows, cols);
+    for (int i = 0; i < a.length; i++) {
+      t[to[i]] = a[i];
+    }
+    return t;
+  }
+
+  /** Where each element of a row-major rows x cols matrix goes in its transpose. */
+  private static int[] transposed(int rows, int cols) {
+    int[] to = new int[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        to[i * cols + j] = j * rows + i;
+      }
+    }
+    return to;
   }
 }

@@ -40,6 +40,37 @@ final class GemmEmitter {
     Epilogue withRelu(boolean relu) {
       return new Epilogue(alpha, rowBias, colBias, rowScale, colScale, relu);
     }
+
+    /** The same epilogue for the transposed product: rows and columns trade biases and scales. */
+    Epilogue transposed() {
+      return new Epilogue(alpha, colBias, rowBias, colScale, rowScale, relu);
+    }
+  }
+
+  /** Where the kernel finds A. */
+  sealed interface Left {
+    /** Row-major m x k in memory: run-time values, or a constant global. */
+    record Rows(String a) implements Left {}
+
+    /**
+     * A constant N:M sparse A over compressed rows ({@link SparseRows}): {@code perRow} values per
+     * row and the k of each, increasing; pruned terms are not computed, as the golden model defines.
+     */
+    record Sparse(String values, String taps, String tapType, long perRow, ElemType elem) implements Left {
+      /** The same operand from row {@code row} on (a group's rows). */
+      Sparse fromRow(IrFunction f, long row) {
+        String at = String.valueOf(row * perRow);
+        return new Sparse(f.at(elem.ir(), values, at), f.at(tapType, taps, at), tapType, perRow, elem);
+      }
+
+      /** Term {@code t} of row {@code row}: its k (i64) and its value. */
+      String[] term(IrFunction f, String row, String t) {
+        String at = f.mulAdd(row, perRow, t);
+        String tap = f.let("load " + tapType + ", ptr " + f.at(tapType, taps, at));
+        String k = tapType.equals("i64") ? tap : f.let("zext " + tapType + " " + tap + " to i64");
+        return new String[] {k, f.let("load " + elem.ir() + ", ptr " + f.at(elem.ir(), values, at))};
+      }
+    }
   }
 
   /** Where the kernel finds B. */
@@ -149,13 +180,17 @@ final class GemmEmitter {
 
   /** {@code m} is an IR i64 operand (the batch tile's row count is only known at run time); leftover rows go one at a time. */
   static void emit(IrFunction f, String a, Right b, String c, String m, Shape s, Epilogue e) {
+    Left left = new Left.Rows(a);
     String rem = f.let("srem i64 " + m + ", " + s.rows());
     String mainRows = f.let("sub nsw i64 " + m + ", " + rem);
-    blocks(f, a, b, c, List.of(new Rows("0", mainRows, s.rows()), new Rows(mainRows, m, 1)), s, e);
+    blocks(f, left, b, c, List.of(new Rows("0", mainRows, s.rows()), new Rows(mainRows, m, 1)), s, e);
   }
 
   /** With {@code m} rows known at compile time: the leftover rows form one smaller register tile. */
-  static void emit(IrFunction f, String a, Right b, String c, long m, Shape s, Epilogue e) {
+  static void emit(IrFunction f, Left a, Right b, String c, long m, Shape s, Epilogue e) {
+    if (a instanceof Left.Sparse && s.elem().pack() != 1) {
+      throw new IllegalArgumentException("sparse rows multiply one k at a time, not " + s.elem());
+    }
     long main = m - m % s.rows();
     List<Rows> rows = new ArrayList<>();
     if (main > 0) {
@@ -168,7 +203,7 @@ final class GemmEmitter {
   }
 
   /** Every column block: its panel, then every row tile over it. */
-  private static void blocks(IrFunction f, String a, Right b, String c, List<Rows> rows, Shape s, Epilogue e) {
+  private static void blocks(IrFunction f, Left a, Right b, String c, List<Rows> rows, Shape s, Epilogue e) {
     if (s.fullBlocks() > 0) {
       String blk = f.forLoop("0", String.valueOf(s.fullBlocks()), 1);
       block(f, a, b, c, rows, s, e, blk, s.vectors(), s.width());
@@ -179,7 +214,7 @@ final class GemmEmitter {
     }
   }
 
-  private static void block(IrFunction f, String a, Right b, String c, List<Rows> rows, Shape s, Epilogue e, String blk, int vectors, int valid) {
+  private static void block(IrFunction f, Left a, Right b, String c, List<Rows> rows, Shape s, Epilogue e, String blk, int vectors, int valid) {
     String j0 = f.let("mul nsw i64 " + blk + ", " + s.width());
     String panel =
         b instanceof Right.RowMajor r
@@ -242,12 +277,11 @@ final class GemmEmitter {
   }
 
   /** A register tile: rows r.from() to r.to() by the block's vectors of columns, over its panel. */
-  private static void tile(IrFunction f, String a, String panel, String c, Rows rows, String j0, int vectors, int valid, Shape s, Epilogue e) {
+  private static void tile(IrFunction f, Left a, String panel, String c, Rows rows, String j0, int vectors, int valid, Shape s, Epilogue e) {
     ElemType el = s.elem();
     int lanes = s.lanes();
     int mr = rows.tile();
     String acc = Ir.vec(lanes, el.acc());
-    String bt = Ir.vec(lanes * el.pack(), el.ir());
     String i0 = f.forLoop(rows.from(), rows.to(), mr);
     String[][] sums = new String[mr][vectors];
     for (int r = 0; r < mr; r++) {
@@ -256,6 +290,45 @@ final class GemmEmitter {
         f.emit("store " + acc + " zeroinitializer, ptr " + sums[r][v]);
       }
     }
+    if (a instanceof Left.Sparse sparse) {
+      sparseSums(f, sparse, panel, sums, i0, vectors, s);
+    } else {
+      denseSums(f, ((Left.Rows) a).a(), panel, sums, i0, vectors, s);
+    }
+    store(f, c, sums, i0, j0, vectors, valid, s, e);
+    f.endLoop();
+  }
+
+  /**
+   * Each kept term of each of the tile's rows: its k selects the panel row that multiplies the
+   * value. Rows keep different k, so each term loads its own panel row; the tile's rows still give
+   * the FMA unit independent chains.
+   */
+  private static void sparseSums(IrFunction f, Left.Sparse a, String panel, String[][] sums, String i0, int vectors, Shape s) {
+    ElemType el = s.elem();
+    int lanes = s.lanes();
+    String acc = Ir.vec(lanes, el.acc());
+    String t = f.forLoop("0", String.valueOf(a.perRow()), 1);
+    for (int r = 0; r < sums.length; r++) {
+      String[] term = a.term(f, f.add(i0, String.valueOf(r)), t);
+      String row = f.at(el.ir(), panel, f.let("mul nsw i64 " + term[0] + ", " + s.panelRowElements(vectors)));
+      String w = Ir.splat(f, term[1], lanes, el.ir());
+      for (int v = 0; v < vectors; v++) {
+        String bv = f.let("load " + acc + ", ptr " + f.at(el.ir(), row, String.valueOf((long) v * lanes)) + ", align " + el.bytes());
+        String sum = f.let("load " + acc + ", ptr " + sums[r][v]);
+        f.emit("store " + acc + " " + f.let("call " + acc + " @llvm.fma." + Ir.suffix(acc) + "(" + acc + " " + w + ", " + acc + " " + bv + ", " + acc + " " + sum + ")") + ", ptr " + sums[r][v]);
+      }
+    }
+    f.endLoop();
+  }
+
+  /** Every k: one load of the panel row, shared by the tile's rows of A. */
+  private static void denseSums(IrFunction f, String a, String panel, String[][] sums, String i0, int vectors, Shape s) {
+    ElemType el = s.elem();
+    int lanes = s.lanes();
+    int mr = sums.length;
+    String acc = Ir.vec(lanes, el.acc());
+    String bt = Ir.vec(lanes * el.pack(), el.ir());
     String[] aRow = new String[mr];
     for (int r = 0; r < mr; r++) {
       aRow[r] = f.let("mul nsw i64 " + f.add(i0, String.valueOf(r)) + ", " + s.rowLength());
@@ -278,8 +351,6 @@ final class GemmEmitter {
         f.emit("store " + acc + " " + next + ", ptr " + sums[r][v]);
       }
     }
-    f.endLoop();
-    store(f, c, sums, i0, j0, vectors, valid, s, e);
     f.endLoop();
   }
 
@@ -354,11 +425,37 @@ final class GemmEmitter {
     String acc = f.alloca(elem);
     f.emit("store " + elem + " 0.0, ptr " + acc);
     String kk = f.forLoop("0", String.valueOf(k), 1);
+    String bv = f.let("load " + elem + ", ptr " + f.at(elem, b, f.mulAdd(kk, n, col)));
+    accumulate(f, a, aRow, kk, bv, acc, exact, el);
+    f.endLoop();
+    finishAt(f, c, idx, row, col, el, acc, e);
+  }
+
+  /** {@link #emitAt} over an N:M sparse B whose columns are {@code b}'s compressed rows: only the kept terms, in increasing k. */
+  static void emitSparseAt(IrFunction f, String a, Left.Sparse b, String c, String idx, long n, long k, Epilogue e, ExactPlan exact) {
+    String row = f.let("udiv i64 " + idx + ", " + n);
+    String col = f.let("urem i64 " + idx + ", " + n);
+    String aRow = f.let("mul nsw i64 " + row + ", " + k);
+    ElemType el = b.elem();
+    String acc = f.alloca(el.ir());
+    f.emit("store " + el.ir() + " 0.0, ptr " + acc);
+    String t = f.forLoop("0", String.valueOf(b.perRow()), 1);
+    String[] term = b.term(f, col, t);
+    accumulate(f, a, aRow, term[0], term[1], acc, exact, el);
+    f.endLoop();
+    finishAt(f, c, idx, row, col, el, acc, e);
+  }
+
+  /** {@code acc = fma(A[aRow + kk], bv, acc)}, A's value as a code with {@code exact}. */
+  private static void accumulate(IrFunction f, String a, String aRow, String kk, String bv, String acc, ExactPlan exact, ElemType el) {
     String av = f.let("load float, ptr " + f.floatAt(a, f.add(aRow, kk)) + ", align 4");
     av = exact == null ? av : exact.code(f, av, el);
-    String bv = f.let("load " + elem + ", ptr " + f.at(elem, b, f.mulAdd(kk, n, col)));
-    f.emit("store " + elem + " " + fma(f, elem, av, bv, f.let("load " + elem + ", ptr " + acc)) + ", ptr " + acc);
-    f.endLoop();
+    f.emit("store " + el.ir() + " " + fma(f, el.ir(), av, bv, f.let("load " + el.ir() + ", ptr " + acc)) + ", ptr " + acc);
+  }
+
+  /** The epilogue of one finished sum in {@code acc}, stored to {@code C[idx]}. */
+  private static void finishAt(IrFunction f, String c, String idx, String row, String col, ElemType el, String acc, Epilogue e) {
+    String elem = el.ir();
     String rowBias = e.rowBias() == null ? null : f.let("load float, ptr " + f.floatAt(e.rowBias(), row));
     String colBias = e.colBias() == null ? null : f.let("load float, ptr " + f.floatAt(e.colBias(), col));
     String alpha = e.alpha() == 1f ? null : Ir.f32(e.alpha());

@@ -12,6 +12,7 @@ import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 import org.qcc.ir.ops.ExactLayer;
+import org.qcc.ir.ops.SparseWeight;
 import org.qcc.ir.ops.OpDef;
 
 /**
@@ -29,11 +30,12 @@ final class LayerContext {
   private final List<int[]> outShapes;
   private final ModelLowering.Globals globals;
   private final Optional<ExactLayer> exact;
+  private final Optional<SparseWeight> sparse;
   private final long opset;
   private long scratchBytes;
 
   LayerContext(
-      Node node, int part, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact, long opset) {
+      Node node, int part, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact, Optional<SparseWeight> sparse, long opset) {
     this.node = node;
     this.part = part;
     this.def = def;
@@ -43,6 +45,7 @@ final class LayerContext {
     this.outShapes = outShapes;
     this.globals = globals;
     this.exact = exact;
+    this.sparse = sparse;
     this.opset = opset;
   }
 
@@ -54,6 +57,11 @@ final class LayerContext {
   /** The layer's integer-accumulator arithmetic, when its qcc.acc names one. */
   Optional<ExactLayer> exact() {
     return exact;
+  }
+
+  /** Which elements of the layer's weight (input 1, dense layout) N:M sparsity keeps, when it is sparse. */
+  Optional<boolean[]> kept() {
+    return sparse.map(SparseWeight::kept);
   }
 
   Node node() {

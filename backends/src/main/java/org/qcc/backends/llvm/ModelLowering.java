@@ -20,6 +20,7 @@ import org.qcc.ir.formats.FloatFormat;
 import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.OpDef;
 import org.qcc.ir.ops.OpRegistry;
+import org.qcc.ir.ops.SparseWeight;
 import org.qcc.simulator.functional.Interpreter;
 
 /**
@@ -131,6 +132,7 @@ public final class ModelLowering {
         slots.add(LayerContext.elements(image.get(v)));
       }
       Optional<ExactLayer> exact = exactLayer(n, g);
+      Optional<SparseWeight> sparse = sparseWeight(n, g);
       boolean relu = fusions.relu().contains(n);
       float[] bias = fusions.bias().get(n);
       for (int part = 0; part < parts; part++) {
@@ -151,13 +153,13 @@ public final class ModelLowering {
         String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count) noinline";
         if (style == Style.LOOPS) {
           IrFunction f = new IrFunction(layerSignature);
-          LayerContext ctx = new LayerContext(n, part, definition(n), f, consts, inShapes, outShapes, globals, exact, opset);
+          LayerContext ctx = new LayerContext(n, part, definition(n), f, consts, inShapes, outShapes, globals, exact, sparse, opset);
           lowerLayer(ctx, lanes, relu, bias);
           scratch = Math.max(scratch, ctx.scratchBytes());
           functions.append('\n').append(f.text());
         } else {
           IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
-          lowerElement(new LayerContext(n, part, definition(n), at, consts, inShapes, outShapes, globals, exact, opset), relu, bias);
+          lowerElement(new LayerContext(n, part, definition(n), at, consts, inShapes, outShapes, globals, exact, sparse, opset), relu, bias);
           long threads = LayerContext.elements(outShapes.get(part));
           String kernel = symbol + "_" + name;
           functions.append('\n').append(at.text());
@@ -288,6 +290,17 @@ public final class ModelLowering {
   static Optional<ExactLayer> exactLayer(Node n, Graph g) {
     try {
       return ExactLayer.of(n, g);
+    } catch (IllegalArgumentException e) {
+      throw unsupported(n, e.getMessage());
+    }
+  }
+
+  /** The layer's N:M sparse weight, checked here so that bad indices fail at compile time with the layer named. */
+  private static Optional<SparseWeight> sparseWeight(Node n, Graph g) {
+    try {
+      Optional<SparseWeight> w = n.domain().isEmpty() ? SparseWeight.of(n, g) : Optional.empty();
+      w.ifPresent(SparseWeight::kept);
+      return w;
     } catch (IllegalArgumentException e) {
       throw unsupported(n, e.getMessage());
     }

@@ -24,6 +24,9 @@ class JitModelTest {
         Arguments.of("mlp", "canonicalize,quantize{weights=e2m1,acts=e3m2},calibrate"),
         Arguments.of("cnn", "canonicalize,quantize{weights=mxfp4_e2m1,acts=int8},calibrate"),
         Arguments.of("mlp", "canonicalize,sparsify{n=2,m=4},quantize{weights=int8,acts=int8},calibrate"),
+        Arguments.of("cnn", "canonicalize,sparsify{n=2,m=4}"),
+        Arguments.of("cnn", "canonicalize,sparsify{n=1,m=4},quantize{weights=e4m3,acts=e4m3},calibrate"),
+        Arguments.of("vit", "canonicalize,sparsify{n=2,m=4}"),
         Arguments.of("vit", "canonicalize"),
         Arguments.of("vit", "canonicalize,quantize{weights=int8,acts=int8},calibrate"));
   }

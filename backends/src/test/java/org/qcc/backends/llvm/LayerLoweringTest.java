@@ -40,6 +40,34 @@ class LayerLoweringTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("layers")
   void loopsAndThreadsEqualTheInterpreter(String what, String in, String out, String node) {
+    assertBothStylesEqualTheInterpreter(layer(what, out, in, node), input(what, in));
+  }
+
+  static Stream<Arguments> sparseLayers() {
+    return Stream.of(
+        Arguments.of("2:4 conv, same padding, wide image", "[N,8,20,20]", "[N,6,20,20]", "Conv(%x, %w8) {auto_pad = \"SAME_UPPER\", kernel_shape = [3, 3]}", 2),
+        Arguments.of("1:4 grouped strided conv with bias", "[N,8,9,9]", "[N,6,4,4]", "Conv(%x, %w4, %b) {group = 2, kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 0, 0]}", 1),
+        Arguments.of("2:4 pointwise conv", "[N,8,3,3]", "[N,6,3,3]", "Conv(%x, %w81)", 2),
+        Arguments.of("2:4 gemm, transposed B", "[N,12]", "[N,5]", "Gemm(%x, %g, %c) {transB = 1, alpha = 0.75, beta = 2.0}", 2),
+        Arguments.of("3:4 gemm", "[N,12]", "[N,7]", "Gemm(%x, %m)", 3),
+        Arguments.of("2:4 matmul, rank 3", "[N,3,12]", "[N,3,7]", "MatMul(%x, %m)", 2));
+  }
+
+  /**
+   * N:M sparse weights: both styles multiply only the kept weights, so an infinity or NaN input
+   * meeting a pruned weight leaves the output as the golden model defines it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sparseLayers")
+  void sparseLayersEqualTheInterpreter(String what, String in, String out, String node, int n) {
+    Graph g = layer(what, out, in, node);
+    org.qcc.passes.PassManager.build(org.qcc.passes.PassRegistry.standard(), "sparsify{n=" + n + ",m=4}").run(g);
+    assertEquals(1, g.nodes().stream().filter(x -> x.qualifiedOp().equals("qcc.Densify")).count(), what);
+    assertBothStylesEqualTheInterpreter(g, input(what, in));
+  }
+
+  /** One layer over random constants of every shape the cases use. */
+  private static Graph layer(String what, String out, String in, String node) {
     Random r = new Random(what.hashCode());
     String text = "graph \"layer\" opsets(\"\" = 17) {\n"
         + "  input %x: fp32" + in + "\n"
@@ -52,9 +80,17 @@ class LayerLoweringTest {
         + constant("m", new int[] {12, 7}, r)
         + constant("k", new int[] {3, 1, 1}, r)
         + constant("k4", new int[] {1, 3, 2, 2}, r)
+        + constant("w8", new int[] {6, 8, 3, 3}, r)
+        + constant("w4", new int[] {6, 4, 3, 3}, r)
+        + constant("w81", new int[] {6, 8, 1, 1}, r)
         + "  %y: fp32" + out + " = " + node + " loc(\"layer\")\n"
         + "  output %y\n}\n";
-    Graph g = QirParser.parse(text, what);
+    return QirParser.parse(text, what);
+  }
+
+  /** {@link #IMAGES} images of shape {@code in}: Gaussian values with NaN, infinities, zeros of both signs and subnormals among them. */
+  private static FloatTensor input(String what, String in) {
+    Random r = new Random(what.hashCode() + 1);
     int[] shape = dims(in);
     float[] data = new float[IMAGES * (int) LayerContext.elements(java.util.Arrays.copyOfRange(shape, 1, shape.length))];
     float[] specials = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, Float.MIN_VALUE};
@@ -62,8 +98,7 @@ class LayerLoweringTest {
       data[i] = r.nextInt(40) == 0 ? specials[r.nextInt(specials.length)] : (float) r.nextGaussian();
     }
     shape[0] = IMAGES;
-    FloatTensor x = new FloatTensor(FloatFormat.FP32, shape, data);
-    assertBothStylesEqualTheInterpreter(g, x);
+    return new FloatTensor(FloatFormat.FP32, shape, data);
   }
 
   static Stream<Arguments> relus() {

@@ -36,11 +36,14 @@ final class ConvKernels {
   }
 
   static List<Tensor> conv(KernelContext ctx) {
-    return conv(ctx, null);
+    return conv(ctx, null, null);
   }
 
-  /** Conv; with {@code exact} (non-null), on integer codes as {@link ExactLayer} defines. */
-  static List<Tensor> conv(KernelContext ctx, ExactLayer exact) {
+  /**
+   * Conv; with {@code exact} (non-null), on integer codes as {@link ExactLayer} defines; in fp32,
+   * without the products of weights that {@code kept} (non-null, indexed like the weights) prunes.
+   */
+  static List<Tensor> conv(KernelContext ctx, ExactLayer exact, boolean[] kept) {
     FloatTensor x = floats(ctx.in(0));
     FloatTensor w = floats(ctx.in(1));
     int[] xs = x.shape();
@@ -85,7 +88,7 @@ final class ConvKernels {
                 }
                 return;
               }
-              Sgemm.multiply(mg, p, kk, wd, g * mg * kk, col, 0, out, outOff, false);
+              Sgemm.multiply(mg, p, kk, wd, g * mg * kk, kept, col, 0, null, out, outOff, false);
               if (bias != null) {
                 for (int oc = 0; oc < mg; oc++) {
                   float bv = bias[g * mg + oc];

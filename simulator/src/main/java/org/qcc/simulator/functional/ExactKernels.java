@@ -31,9 +31,9 @@ final class ExactKernels {
     }
     ExactLayer exact = e.get();
     return switch (n.opType()) {
-      case "Conv" -> Optional.of(ctx -> ConvKernels.conv(ctx, exact));
-      case "Gemm" -> Optional.of(ctx -> LinearKernels.gemm(ctx, exact));
-      case "MatMul" -> Optional.of(ctx -> LinearKernels.matmul(ctx, exact));
+      case "Conv" -> Optional.of(ctx -> ConvKernels.conv(ctx, exact, null));
+      case "Gemm" -> Optional.of(ctx -> LinearKernels.gemm(ctx, exact, null));
+      case "MatMul" -> Optional.of(ctx -> LinearKernels.matmul(ctx, exact, null));
       default -> Optional.empty();
     };
   }

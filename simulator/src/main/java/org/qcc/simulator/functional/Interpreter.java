@@ -49,7 +49,7 @@ public final class Interpreter {
       OpDef def = definition(n);
       defs.add(def);
       Kernel override = overrides.get(n);
-      kernels.add(override != null ? override : exactKernel(n, graph, overrides).orElseGet(() -> kernel(n, def)));
+      kernels.add(override != null ? override : exactKernel(n, graph, overrides).or(() -> sparseKernel(n, graph)).orElseGet(() -> kernel(n, def)));
       for (Value in : n.inputs()) {
         if (in != null) {
           lastUse.put(in, i);
@@ -177,6 +177,14 @@ public final class Interpreter {
   private static Optional<Kernel> exactKernel(Node n, Graph g, Map<Node, Kernel> overrides) {
     try {
       return ExactKernels.of(n, g, overrides);
+    } catch (IllegalArgumentException e) {
+      throw new DiagnosticException(where(n), e.getMessage(), e);
+    }
+  }
+
+  private static Optional<Kernel> sparseKernel(Node n, Graph g) {
+    try {
+      return SparseKernels.layer(n, g);
     } catch (IllegalArgumentException e) {
       throw new DiagnosticException(where(n), e.getMessage(), e);
     }

@@ -22,12 +22,26 @@ final class LinearKernels {
     return t;
   }
 
-  static List<Tensor> gemm(KernelContext ctx) {
-    return gemm(ctx, null);
+  private static boolean[] transpose(boolean[] a, int rows, int cols) {
+    boolean[] t = new boolean[a.length];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        t[j * rows + i] = a[i * cols + j];
+      }
+    }
+    return t;
   }
 
-  /** Gemm; with {@code exact} (non-null), on integer codes as {@link ExactLayer} defines (alpha is in its multipliers). */
-  static List<Tensor> gemm(KernelContext ctx, ExactLayer exact) {
+  static List<Tensor> gemm(KernelContext ctx) {
+    return gemm(ctx, null, null);
+  }
+
+  /**
+   * Gemm; with {@code exact} (non-null), on integer codes as {@link ExactLayer} defines (alpha is in
+   * its multipliers); in fp32, without the products of B's elements that {@code kept} (non-null,
+   * indexed like B as given) prunes.
+   */
+  static List<Tensor> gemm(KernelContext ctx, ExactLayer exact, boolean[] kept) {
     FloatTensor a = ConvKernels.floats(ctx.in(0));
     FloatTensor b = ConvKernels.floats(ctx.in(1));
     if (a.rank() != 2 || b.rank() != 2) {
@@ -44,6 +58,7 @@ final class LinearKernels {
     }
     float[] ad = ta ? transpose(a.data(), a.dim(0), a.dim(1)) : a.data();
     float[] bd = tb ? transpose(b.data(), b.dim(0), b.dim(1)) : b.data();
+    boolean[] bKept = kept == null || !tb ? kept : transpose(kept, b.dim(0), b.dim(1));
     float[] y = new float[m * n];
     float beta = ctx.f("beta");
     if (exact != null) {
@@ -56,7 +71,7 @@ final class LinearKernels {
       }
       return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, new int[] {m, n}, y), ctx.in(0)));
     }
-    Sgemm.multiply(m, n, k, ad, 0, bd, 0, y, 0, true);
+    Sgemm.multiply(m, n, k, ad, 0, null, bd, 0, bKept, y, 0, true);
     float alpha = ctx.f("alpha");
     if (alpha != 1f) {
       for (int i = 0; i < y.length; i++) {
@@ -74,11 +89,15 @@ final class LinearKernels {
   }
 
   static List<Tensor> matmul(KernelContext ctx) {
-    return matmul(ctx, null);
+    return matmul(ctx, null, null);
   }
 
-  /** MatMul; with {@code exact} (non-null, a rank-2 weight), on integer codes as {@link ExactLayer} defines. */
-  static List<Tensor> matmul(KernelContext ctx, ExactLayer exact) {
+  /**
+   * MatMul; with {@code exact} (non-null, a rank-2 weight), on integer codes as {@link ExactLayer}
+   * defines; in fp32, without the products of B's elements that {@code kept} (non-null, indexed like
+   * B) prunes.
+   */
+  static List<Tensor> matmul(KernelContext ctx, ExactLayer exact, boolean[] kept) {
     Tensor a0 = ctx.in(0);
     Tensor b0 = ctx.in(1);
     int[] as = a0.shape();
@@ -143,7 +162,7 @@ final class LinearKernels {
     int[] bo = offs[1];
     IntStream.range(0, batches)
         .parallel()
-        .forEach(bt -> Sgemm.multiply(m, n, k, a, ao[bt] * m * k, b, bo[bt] * k * n, y, bt * m * n, batches == 1));
+        .forEach(bt -> Sgemm.multiply(m, n, k, a, ao[bt] * m * k, null, b, bo[bt] * k * n, kept, y, bt * m * n, batches == 1));
     return List.of(ConvKernels.like(new FloatTensor(FloatFormat.FP32, outShape, y), a0));
   }
 }
