@@ -49,9 +49,9 @@ final class DenseLayer {
 
   /**
    * Over an N:M sparse B the product runs transposed, {@code C^T = B^T A^T}: B's columns become
-   * the left operand's compressed rows, and the tile's rows of A (copied to k x rows, as codes
-   * with {@code exact}) the right operand's columns. Columns past the tile's images hold whatever
-   * scratch held; their results are never copied out.
+   * the left operand's compressed rows, and the tile's rows of A (as codes with {@code exact}) the
+   * right operand's columns. The slot holds a whole tile, so the columns past the tile's images
+   * exist; their results are never copied out.
    */
   private static void emitSparse(LayerContext c, Product p, int lanes, boolean relu) {
     IrFunction f = c.f();
@@ -59,15 +59,14 @@ final class DenseLayer {
     long columns = ModelLowering.TILE * p.rowsPerImage();
     GemmEmitter.Shape shape = GemmEmitter.Shape.of(p.k(), columns, lanes, el);
     String m = f.let("mul nsw i64 " + c.count() + ", " + p.rowsPerImage());
-    String at = c.scratch(p.k() * columns * el.bytes());
-    String i = f.forLoop("0", m, 1);
-    String kk = f.forLoop("0", String.valueOf(p.k()), 1);
-    String v = f.let("load float, ptr " + f.floatAt(c.in(0), f.mulAdd(i, p.k(), kk)) + ", align 4");
-    f.emit("store " + el.ir() + " " + (p.exact() == null ? v : p.exact().code(f, v, el)) + ", ptr " + f.at(el.ir(), at, f.mulAdd(kk, columns, i)));
-    f.endLoops(2);
+    String a = c.in(0);
+    if (p.exact() != null) {
+      a = c.scratch(columns * p.k() * el.bytes());
+      p.exact().codes(f, c.in(0), a, f.let("mul nsw i64 " + m + ", " + p.k()), el);
+    }
     String product = c.scratch(p.n() * columns * 4);
     GemmEmitter.Left left = SparseRows.ofColumns(c, p.b(), p.kept(), p.k(), (int) p.n()).left(c, el);
-    GemmEmitter.emit(f, left, new GemmEmitter.Right.RowMajor(at, c.scratch(shape.panelBytes())), product, p.n(), shape, p.epilogue().transposed().withRelu(relu));
+    GemmEmitter.emit(f, left, new GemmEmitter.Right.Transposed(a, c.scratch(shape.panelBytes())), product, p.n(), shape, p.epilogue().transposed().withRelu(relu));
     String row = f.forLoop("0", m, 1);
     String j = f.forLoop("0", String.valueOf(p.n()), 1);
     String y = f.let("load float, ptr " + f.floatAt(product, f.mulAdd(j, columns, row)) + ", align 4");

@@ -80,6 +80,14 @@ final class GemmEmitter {
 
     /** A global laid out by {@link Shape#panelOrder()} at compile time. */
     record Packed(String global) implements Right {}
+
+    /**
+     * The transpose of row-major n x k memory at run time ({@code B[kk][j] = bt[j * k + kk]}), one
+     * element a column (no 16-bit pairs); each block is packed into {@code panel} as for {@link
+     * RowMajor}, reading B's columns contiguously. Lanes past n are left as they were: only
+     * masked stores read them.
+     */
+    record Transposed(String bt, String panel) implements Right {}
   }
 
   /**
@@ -216,10 +224,14 @@ final class GemmEmitter {
 
   private static void block(IrFunction f, Left a, Right b, String c, List<Rows> rows, Shape s, Epilogue e, String blk, int vectors, int valid) {
     String j0 = f.let("mul nsw i64 " + blk + ", " + s.width());
-    String panel =
-        b instanceof Right.RowMajor r
-            ? pack(f, r, j0, vectors, valid, s)
-            : f.at(s.elem().ir(), ((Right.Packed) b).global(), f.let("mul nsw i64 " + blk + ", " + s.panelElements(s.vectors())));
+    String panel;
+    if (b instanceof Right.RowMajor r) {
+      panel = pack(f, r, j0, vectors, valid, s);
+    } else if (b instanceof Right.Transposed t) {
+      panel = packTransposed(f, t, j0, vectors, valid, s);
+    } else {
+      panel = f.at(s.elem().ir(), ((Right.Packed) b).global(), f.let("mul nsw i64 " + blk + ", " + s.panelElements(s.vectors())));
+    }
     for (Rows r : rows) {
       tile(f, a, panel, c, r, j0, vectors, valid, s, e);
     }
@@ -251,6 +263,21 @@ final class GemmEmitter {
     if (s.k() % 2 == 1) {
       packPair(f, b, String.valueOf(s.k() - 1), String.valueOf(s.k() / 2), j0, vectors, valid, s, true);
     }
+    return b.panel();
+  }
+
+  /** Columns [j0, j0 + valid) of B from the rows of its transpose: contiguous loads, stores at the panel's row stride. */
+  private static String packTransposed(IrFunction f, Right.Transposed b, String j0, int vectors, int valid, Shape s) {
+    if (s.elem().pack() != 1) {
+      throw new IllegalArgumentException("a transposed B is packed one k at a time, not " + s.elem());
+    }
+    String el = s.elem().ir();
+    String src = f.at(el, b.bt(), f.let("mul nsw i64 " + j0 + ", " + s.k()));
+    String kk = f.forLoop("0", String.valueOf(s.k()), 1);
+    String col = f.forLoop("0", String.valueOf(valid), 1);
+    String v = f.let("load " + el + ", ptr " + f.at(el, src, f.mulAdd(col, s.k(), kk)));
+    f.emit("store " + el + " " + v + ", ptr " + f.at(el, b.panel(), f.mulAdd(kk, s.panelRowElements(vectors), col)));
+    f.endLoops(2);
     return b.panel();
   }
 
