@@ -16,7 +16,8 @@ import java.util.List;
  * reassociation), exactly as the golden interpreter does; vectors run across j, so every lane keeps
  * that order and results are bit-identical. Exact integer codes ({@link ExactPlan}) sum without
  * rounding in any order: in fp32 or fp64 lanes, or, for 16-bit codes, in 32-bit integers two k at a
- * time (B's panel rows interleave rows 2p and 2p+1; {@code pmaddwd} on x86).
+ * time (B's panel rows interleave rows 2p and 2p+1; {@code pmaddwd} on x86). An N:M sparse A
+ * ({@link Left.Sparse}) multiplies only its kept terms, still in increasing k per output.
  */
 final class GemmEmitter {
   /**

@@ -295,14 +295,14 @@ public final class ModelLowering {
     }
   }
 
-  /** The layer's N:M sparse weight, checked here so that bad indices fail at compile time with the layer named. */
+  /** The layer's N:M sparse weight, checked here so that bad indices fail at compile time, naming the qcc.Densify that holds them. */
   private static Optional<SparseWeight> sparseWeight(Node n, Graph g) {
+    Optional<SparseWeight> w = n.domain().isEmpty() ? SparseWeight.of(n, g) : Optional.empty();
     try {
-      Optional<SparseWeight> w = n.domain().isEmpty() ? SparseWeight.of(n, g) : Optional.empty();
       w.ifPresent(SparseWeight::kept);
       return w;
     } catch (IllegalArgumentException e) {
-      throw unsupported(n, e.getMessage());
+      throw unsupported(n.inputs().get(1).producer(), e.getMessage());
     }
   }
 

@@ -182,11 +182,12 @@ public final class Interpreter {
     }
   }
 
+  /** Bad indices are reported at the qcc.Densify that holds them, as its own kernel would. */
   private static Optional<Kernel> sparseKernel(Node n, Graph g) {
     try {
       return SparseKernels.layer(n, g);
     } catch (IllegalArgumentException e) {
-      throw new DiagnosticException(where(n), e.getMessage(), e);
+      throw new DiagnosticException(where(n.inputs().get(1).producer()), e.getMessage(), e);
     }
   }
 

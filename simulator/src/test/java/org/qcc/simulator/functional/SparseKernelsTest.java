@@ -55,9 +55,9 @@ class SparseKernelsTest {
   }
 
   @Test
-  void positionsThatDoNotIncreaseAreRejectedWithTheLayerNamed() {
+  void positionsThatDoNotIncreaseAreRejectedWithTheDensifyNamed() {
     String bad = MATMUL.replace("[1, 2]", "[2, 2]");
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> new Interpreter(QirParser.parse(bad, "bad.qir")));
-    assertTrue(e.getMessage().contains("'mm'") && e.getMessage().contains("increasing position"), e.getMessage());
+    assertTrue(e.getMessage().contains("'sparse' (qcc.Densify)") && e.getMessage().contains("increasing position"), e.getMessage());
   }
 }
