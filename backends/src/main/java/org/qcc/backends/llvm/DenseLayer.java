@@ -14,14 +14,14 @@ final class DenseLayer {
   /**
    * What a dense layer computes: each image's rows of A times the constant B (k x n, row-major),
    * then the epilogue; with {@code exact}, B holds weight codes and A's values become codes first.
-   * {@code kept}, in B's layout, is null unless B is N:M sparse.
+   * {@code sparse} is null unless B is N:M sparse: then it holds B's columns as compressed rows.
    */
-  private record Product(float[] b, boolean[] kept, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
+  private record Product(float[] b, SparseRows sparse, long rowsPerImage, long n, long k, GemmEmitter.Epilogue epilogue, ExactPlan exact) {}
 
   /** Gemm or MatMul over a tile of images, register-tiled over B packed at compile time; {@code bias}: a fused Add's value per column (fp32 MatMul), or null. */
   static void emit(LayerContext c, int lanes, boolean relu, float[] bias) {
     Product p = product(c, bias);
-    if (p.kept() != null) {
+    if (p.sparse() != null) {
       emitSparse(c, p, lanes, relu);
       return;
     }
@@ -65,7 +65,7 @@ final class DenseLayer {
       p.exact().codes(f, c.in(0), a, f.let("mul nsw i64 " + m + ", " + p.k()), el);
     }
     String product = c.scratch(p.n() * columns * 4);
-    GemmEmitter.Left left = SparseRows.ofColumns(c, p.b(), p.kept(), p.k(), (int) p.n()).left(c, el);
+    GemmEmitter.Left left = p.sparse().left(c, el);
     GemmEmitter.emit(f, left, new GemmEmitter.Right.Transposed(a, c.scratch(shape.panelBytes())), product, p.n(), shape, p.epilogue().transposed().withRelu(relu));
     String row = f.forLoop("0", m, 1);
     String j = f.forLoop("0", String.valueOf(p.n()), 1);
@@ -79,8 +79,8 @@ final class DenseLayer {
     Product p = product(c, bias);
     ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().elem();
     GemmEmitter.Epilogue e = p.epilogue().withRelu(relu);
-    if (p.kept() != null) {
-      GemmEmitter.Left.Sparse b = SparseRows.ofColumns(c, p.b(), p.kept(), p.k(), (int) p.n()).left(c, el);
+    if (p.sparse() != null) {
+      GemmEmitter.Left.Sparse b = p.sparse().left(c, el);
       GemmEmitter.emitSparseAt(c.f(), c.in(0), b, c.out(0), c.index(), p.n(), p.k(), e, p.exact());
     } else {
       GemmEmitter.emitAt(c.f(), c.in(0), c.global(p.b(), el), c.out(0), c.index(), p.n(), p.k(), e, p.exact());
@@ -100,10 +100,10 @@ final class DenseLayer {
     int k = c.inShape(0)[0];
     int n = transB ? bShape[0] : bShape[1];
     ExactPlan exact = ExactPlan.of(c, n).orElse(null);
-    float[] b = c.constantFloats(1, "weight B");
-    b = exact == null ? b : exact.layer().weightCodes(b, bShape, transB ? 0 : 1);
+    float[] raw = c.constantFloats(1, "weight B");
+    float[] b = exact == null ? raw : exact.layer().weightCodes(raw, bShape, transB ? 0 : 1);
     float[] bkn = transB ? transpose(b, bShape[0], bShape[1]) : b;
-    boolean[] kept = c.kept().map(mask -> transB ? transpose(mask, bShape[0], bShape[1]) : mask).orElse(null);
+    SparseRows sparse = c.kept().map(kept -> transB ? SparseRows.ofRows(c, b, kept, n, k) : SparseRows.ofColumns(c, b, kept, k, n)).orElse(null);
     float beta = c.f("beta", 1f);
     String colBias = null;
     if (c.has(2) && beta != 0f) {
@@ -119,7 +119,7 @@ final class DenseLayer {
       colBias = c.global(bias);
     }
     GemmEmitter.Epilogue e = exact == null ? GemmEmitter.Epilogue.of(c.f("alpha", 1f), null, colBias) : GemmEmitter.Epilogue.scaled(null, colBias, null, exact.multipliers());
-    return new Product(bkn, kept, 1, n, k, e, exact);
+    return new Product(bkn, sparse, 1, n, k, e, exact);
   }
 
   private static Product matmul(LayerContext c, float[] bias) {
@@ -134,41 +134,27 @@ final class DenseLayer {
     long rowsPerImage = LayerContext.elements(a) / bShape[0];
     ExactPlan exact = ExactPlan.of(c, bShape[1]).orElse(null);
     float[] b = c.constantFloats(1, "matrix B");
-    boolean[] kept = c.kept().orElse(null);
     if (exact == null) {
       String colBias = bias == null ? null : c.global(bias);
-      return new Product(b, kept, rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.of(1f, null, colBias), null);
+      return new Product(b, sparse(c, b, bShape), rowsPerImage, bShape[1], bShape[0], GemmEmitter.Epilogue.of(1f, null, colBias), null);
     }
     GemmEmitter.Epilogue e = GemmEmitter.Epilogue.scaled(null, null, null, exact.multipliers());
-    return new Product(exact.layer().weightCodes(b, bShape, 1), kept, rowsPerImage, bShape[1], bShape[0], e, exact);
+    float[] codes = exact.layer().weightCodes(b, bShape, 1);
+    return new Product(codes, sparse(c, codes, bShape), rowsPerImage, bShape[1], bShape[0], e, exact);
+  }
+
+  /** B (k x n) as compressed columns when N:M sparse, else null. */
+  private static SparseRows sparse(LayerContext c, float[] b, int[] bShape) {
+    return c.kept().map(kept -> SparseRows.ofColumns(c, b, kept, bShape[0], bShape[1])).orElse(null);
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {
     float[] t = new float[a.length];
-    int[] to = transposed(rows, cols);
-    for (int i = 0; i < a.length; i++) {
-      t[to[i]] = a[i];
-    }
-    return t;
-  }
-
-  private static boolean[] transpose(boolean[] a, int rows, int cols) {
-    boolean[] t = new boolean[a.length];
-    int[] to = transposed(rows, cols);
-    for (int i = 0; i < a.length; i++) {
-      t[to[i]] = a[i];
-    }
-    return t;
-  }
-
-  /** Where each element of a row-major rows x cols matrix goes in its transpose. */
-  private static int[] transposed(int rows, int cols) {
-    int[] to = new int[rows * cols];
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
-        to[i * cols + j] = j * rows + i;
+        t[j * rows + i] = a[i * cols + j];
       }
     }
-    return to;
+    return t;
   }
 }

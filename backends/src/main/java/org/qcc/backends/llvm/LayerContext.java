@@ -12,7 +12,6 @@ import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
 import org.qcc.ir.ops.ExactLayer;
-import org.qcc.ir.ops.SparseWeight;
 import org.qcc.ir.ops.OpDef;
 
 /**
@@ -30,12 +29,12 @@ final class LayerContext {
   private final List<int[]> outShapes;
   private final ModelLowering.Globals globals;
   private final Optional<ExactLayer> exact;
-  private final Optional<SparseWeight> sparse;
+  private final Optional<boolean[]> kept;
   private final long opset;
   private long scratchBytes;
 
   LayerContext(
-      Node node, int part, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact, Optional<SparseWeight> sparse, long opset) {
+      Node node, int part, OpDef def, IrFunction function, List<Tensor> constants, List<int[]> inShapes, List<int[]> outShapes, ModelLowering.Globals globals, Optional<ExactLayer> exact, Optional<boolean[]> kept, long opset) {
     this.node = node;
     this.part = part;
     this.def = def;
@@ -45,7 +44,7 @@ final class LayerContext {
     this.outShapes = outShapes;
     this.globals = globals;
     this.exact = exact;
-    this.sparse = sparse;
+    this.kept = kept;
     this.opset = opset;
   }
 
@@ -61,7 +60,7 @@ final class LayerContext {
 
   /** Which elements of the layer's weight (input 1, dense layout) N:M sparsity keeps, when it is sparse. */
   Optional<boolean[]> kept() {
-    return sparse.map(SparseWeight::kept);
+    return kept;
   }
 
   Node node() {

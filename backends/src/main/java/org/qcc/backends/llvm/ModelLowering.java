@@ -132,7 +132,7 @@ public final class ModelLowering {
         slots.add(LayerContext.elements(image.get(v)));
       }
       Optional<ExactLayer> exact = exactLayer(n, g);
-      Optional<SparseWeight> sparse = sparseWeight(n, g);
+      Optional<boolean[]> kept = keptWeights(n, g);
       boolean relu = fusions.relu().contains(n);
       float[] bias = fusions.bias().get(n);
       for (int part = 0; part < parts; part++) {
@@ -153,13 +153,13 @@ public final class ModelLowering {
         String layerSignature = "internal void @" + name + "(" + params + "ptr noalias %scratch, i64 %count) noinline";
         if (style == Style.LOOPS) {
           IrFunction f = new IrFunction(layerSignature);
-          LayerContext ctx = new LayerContext(n, part, definition(n), f, consts, inShapes, outShapes, globals, exact, sparse, opset);
+          LayerContext ctx = new LayerContext(n, part, definition(n), f, consts, inShapes, outShapes, globals, exact, kept, opset);
           lowerLayer(ctx, lanes, relu, bias);
           scratch = Math.max(scratch, ctx.scratchBytes());
           functions.append('\n').append(f.text());
         } else {
           IrFunction at = new IrFunction("internal void @" + name + "_at(" + params + "i64 %idx)");
-          lowerElement(new LayerContext(n, part, definition(n), at, consts, inShapes, outShapes, globals, exact, sparse, opset), relu, bias);
+          lowerElement(new LayerContext(n, part, definition(n), at, consts, inShapes, outShapes, globals, exact, kept, opset), relu, bias);
           long threads = LayerContext.elements(outShapes.get(part));
           String kernel = symbol + "_" + name;
           functions.append('\n').append(at.text());
@@ -295,12 +295,11 @@ public final class ModelLowering {
     }
   }
 
-  /** The layer's N:M sparse weight, checked here so that bad indices fail at compile time, naming the qcc.Densify that holds them. */
-  private static Optional<SparseWeight> sparseWeight(Node n, Graph g) {
+  /** Which weights of the layer N:M sparsity keeps, when it is sparse; bad indices fail at compile time, naming the qcc.Densify that holds them. */
+  private static Optional<boolean[]> keptWeights(Node n, Graph g) {
     Optional<SparseWeight> w = n.domain().isEmpty() ? SparseWeight.of(n, g) : Optional.empty();
     try {
-      w.ifPresent(SparseWeight::kept);
-      return w;
+      return w.map(SparseWeight::kept);
     } catch (IllegalArgumentException e) {
       throw unsupported(n.inputs().get(1).producer(), e.getMessage());
     }
