@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     name = "llvm",
     description = {
       "Throughput of each bundled model compiled by the LLVM backend for this CPU, fp32 and quantized",
-      "(int8, int4 weights, e4m3, mxfp4 weights, 2:4 sparse), next to ONNX Runtime (Java, CPU) on the",
+      "(int8, int4 weights, e4m3, mxfp4 weights, mxfp8, 2:4 sparse), next to ONNX Runtime (Java, CPU) on the",
       "fp32 model: same images, same JVM, the two timed in turns. Also prints compile time and checks every",
       "LLVM result bit for bit against the golden interpreter."
     },
@@ -45,6 +45,7 @@ final class LlvmBenchCommand implements Callable<Integer> {
           new String[] {"int4 weights", "canonicalize,quantize{weights=int4,acts=int8},calibrate"},
           new String[] {"e4m3", "canonicalize,quantize{weights=e4m3,acts=e4m3},calibrate"},
           new String[] {"mxfp4 weights", "canonicalize,quantize{weights=mxfp4_e2m1,acts=int8},calibrate"},
+          new String[] {"mxfp8", "canonicalize,quantize{weights=mxfp8_e4m3,acts=mxfp8_e4m3}"},
           new String[] {"2:4 sparse", "canonicalize,sparsify{n=2,m=4}"});
 
   @Option(names = "--model", split = ",", defaultValue = "mlp,cnn,vit", description = "Bundled models (default: ${DEFAULT-VALUE}).")

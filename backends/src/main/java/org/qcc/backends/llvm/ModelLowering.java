@@ -451,6 +451,7 @@ public final class ModelLowering {
       declare double @llvm.fma.f64(double, double, double)
       declare float @llvm.roundeven.f32(float)
       declare double @llvm.roundeven.f64(double)
+      declare float @llvm.fabs.f32(float)
       declare double @llvm.fabs.f64(double)
       declare double @llvm.copysign.f64(double, double)
       declare double @llvm.sqrt.f64(double)

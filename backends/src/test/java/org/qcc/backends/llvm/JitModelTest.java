@@ -23,12 +23,15 @@ class JitModelTest {
         Arguments.of("cnn", "canonicalize,quantize{weights=e4m3,acts=e4m3},calibrate"),
         Arguments.of("mlp", "canonicalize,quantize{weights=e2m1,acts=e3m2},calibrate"),
         Arguments.of("cnn", "canonicalize,quantize{weights=mxfp4_e2m1,acts=int8},calibrate"),
+        Arguments.of("cnn", "canonicalize,quantize{weights=mxfp8_e4m3,acts=mxfp8_e4m3}"),
+        Arguments.of("mlp", "canonicalize,quantize{weights=bfp8b16,acts=bfp6b16}"),
         Arguments.of("mlp", "canonicalize,sparsify{n=2,m=4},quantize{weights=int8,acts=int8},calibrate"),
         Arguments.of("cnn", "canonicalize,sparsify{n=2,m=4}"),
         Arguments.of("cnn", "canonicalize,sparsify{n=1,m=4},quantize{weights=e4m3,acts=e4m3},calibrate"),
         Arguments.of("vit", "canonicalize,sparsify{n=2,m=4}"),
         Arguments.of("vit", "canonicalize"),
-        Arguments.of("vit", "canonicalize,quantize{weights=int8,acts=int8},calibrate"));
+        Arguments.of("vit", "canonicalize,quantize{weights=int8,acts=int8},calibrate"),
+        Arguments.of("vit", "canonicalize,quantize{weights=mxfp4_e2m1,acts=mxfp6_e2m3}"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
