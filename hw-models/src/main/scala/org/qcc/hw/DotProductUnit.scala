@@ -1,0 +1,84 @@
+// A dot-product unit for one pair of formats: SIMD lanes of exact products into a fixed-point accumulator.
+package org.qcc.hw
+
+import chisel3._
+import chisel3.util._
+
+/** One beat of a dot product: `lanes` pairs of codes; `last` closes the dot product. */
+class DotProductBeat(aFormat: CodeFormat, bFormat: CodeFormat, lanes: Int) extends Bundle {
+  val a = Vec(lanes, UInt(aFormat.bits.W))
+  val b = Vec(lanes, UInt(bFormat.bits.W))
+  val last = Bool()
+}
+
+/**
+ * A finished dot product: the exact sum on the grid of step `2^(lsbA + lsbB)`, or, when a product
+ * involved an infinity or NaN, the IEEE sum's class (NaN, or an infinity of one sign).
+ */
+class DotProductResult(accBits: Int) extends Bundle {
+  val sum = SInt(accBits.W)
+  val nan = Bool()
+  val posInf = Bool()
+  val negInf = Bool()
+}
+
+/**
+ * Multiplies `lanes` code pairs per beat exactly (significands times each other, shifted by the sum
+ * of their shifts) and accumulates them in `accBits` bits. The caller derives `accBits` from the
+ * formats and the dot product's length so that no sum can overflow: with every product in [pmin,
+ * pmax], `terms` of them sum into [terms * pmin, terms * pmax], and `accBits` is the width that
+ * holds both ends (qcc's Accumulator.exact); a product alone always fits, which the constructor
+ * checks. Specials follow IEEE: a NaN operand or infinity times zero makes the product NaN, an
+ * infinity times anything else an infinity of the product's sign, and infinities of both signs in
+ * one dot product make it NaN. The result is registered: it is valid the cycle after the last beat.
+ */
+class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val accBits: Int) extends Module {
+  require(lanes >= 1, s"at least one lane, got $lanes")
+  val productBits: Int = a.significandBits + b.significandBits + a.maxShift + b.maxShift
+  require(accBits >= productBits, s"a $accBits-bit accumulator cannot hold one $productBits-bit product")
+
+  val io = IO(new Bundle {
+    val in = Flipped(Valid(new DotProductBeat(a, b, lanes)))
+    val out = Valid(new DotProductResult(accBits))
+  })
+
+  private val products = (0 until lanes).map { i =>
+    val x = a.decode(io.in.bits.a(i))
+    val y = b.decode(io.in.bits.b(i))
+    val nan = x.nan || y.nan || (x.inf && y.zero) || (y.inf && x.zero)
+    val inf = (x.inf || y.inf) && !nan
+    // The shift's width allows more than maxShift; the true product fits productBits, so the rest is sign.
+    val exact = ((x.value * y.value) << (x.shift +& y.shift)).asSInt(productBits - 1, 0).asSInt
+    (Mux(nan || inf, 0.S, exact).pad(accBits), nan, inf && !(x.negative ^ y.negative), inf && (x.negative ^ y.negative))
+  }
+
+  private val acc = RegInit(0.S(accBits.W))
+  private val nan = RegInit(false.B)
+  private val posInf = RegInit(false.B)
+  private val negInf = RegInit(false.B)
+  private val first = RegInit(true.B)
+
+  private val beatSum = products.map(_._1).reduce(_ +% _)
+  private val sum = Mux(first, 0.S, acc) +% beatSum
+  private val anyNan = Mux(first, false.B, nan) || products.map(_._2).reduce(_ || _)
+  private val anyPos = Mux(first, false.B, posInf) || products.map(_._3).reduce(_ || _)
+  private val anyNeg = Mux(first, false.B, negInf) || products.map(_._4).reduce(_ || _)
+
+  private val result = Reg(new DotProductResult(accBits))
+  private val valid = RegNext(io.in.valid && io.in.bits.last, false.B)
+  when(io.in.valid) {
+    acc := sum
+    nan := anyNan
+    posInf := anyPos
+    negInf := anyNeg
+    first := io.in.bits.last
+    when(io.in.bits.last) {
+      result.sum := sum
+      result.nan := anyNan || (anyPos && anyNeg)
+      result.posInf := anyPos && !anyNeg && !anyNan
+      result.negInf := anyNeg && !anyPos && !anyNan
+    }
+  }
+  io.out.valid := valid
+  io.out.bits := result
+}

@@ -1,0 +1,27 @@
+// The generators' entry points for Java: elaborate a unit and return its SystemVerilog.
+package org.qcc.hw
+
+import chisel3.RawModule
+import circt.stage.ChiselStage
+
+/** Elaborates generators through firtool into SystemVerilog that Verilator 5 and yosys 0.23 accept. */
+object HwGenerators {
+
+  /**
+   * firtool options: no local variables or packed arrays (yosys 0.23 and iverilog reject them), no
+   * source locations, and layers specialized away so no extra include files appear.
+   */
+  val FirtoolOptions: Array[String] = Array(
+    "--lowering-options=disallowLocalVariables,disallowPackedArrays,locationInfoStyle=none",
+    "-default-layer-specialization=enable",
+    "-disable-all-randomization",
+    "-strip-debug-info"
+  )
+
+  /** SystemVerilog of `gen`'s module hierarchy, in one text. */
+  def systemVerilog(gen: => RawModule): String = ChiselStage.emitSystemVerilog(gen, Array.empty, FirtoolOptions)
+
+  /** A [[DotProductUnit]] for codes of `a` times codes of `b`, `lanes` pairs per beat, into `accBits` bits. */
+  def dotProductUnit(a: CodeFormat, b: CodeFormat, lanes: Int, accBits: Int): String =
+    systemVerilog(new DotProductUnit(a, b, lanes, accBits))
+}

@@ -1,0 +1,120 @@
+// The generated dot-product units against the formats library: every code pair, then long dot products.
+package org.qcc.testbenches;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.qcc.ir.formats.Accumulator;
+import org.qcc.ir.formats.ElementFormats;
+import org.qcc.ir.formats.ScalarFormat;
+
+class DotProductUnitTest {
+  @TempDir static Path work;
+
+  @BeforeAll
+  static void needsVerilator() {
+    assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
+  }
+
+  /** Integer, minifloat and mixed pairs: OCP FP4 (no specials), E4M3 (ieee and fn), E5M2 (ieee), fnuz, unsigned, without subnormals. */
+  static Stream<Arguments> pairs() {
+    return Stream.of(
+        Arguments.of("int4", "int4"),
+        Arguments.of("uint4", "int3"),
+        Arguments.of("e2m1", "e2m1"),
+        Arguments.of("e2m1", "int4"),
+        Arguments.of("ue4m3", "e3m2_nosub"),
+        Arguments.of("int8", "int8"),
+        Arguments.of("e4m3", "e4m3"),
+        Arguments.of("e4m3fn", "e5m2"),
+        Arguments.of("e5m2", "e5m2"),
+        Arguments.of("e4m3fnuz", "int8"),
+        Arguments.of("e3m4", "e2m5"));
+  }
+
+  /**
+   * Every pair of codes as a one-term dot product (products, specials, signed zeros), then 300
+   * dot products of 1 to 40 terms over 3 lanes, random codes with a few specials, and one of
+   * all-corner operands as long as the accumulator was sized for, which reaches its bound.
+   */
+  @ParameterizedTest(name = "{0} x {1}")
+  @MethodSource("pairs")
+  void equalsTheFormatsLibrary(String aName, String bName) {
+    ScalarFormat a = ElementFormats.scalar(aName);
+    ScalarFormat b = ElementFormats.scalar(bName);
+    int terms = 64;
+    Accumulator acc = Accumulator.exact(a, b, terms).orElseThrow();
+    List<int[][]> dots = new ArrayList<>();
+    for (int x = 0; x < a.codeCount(); x++) {
+      for (int y = 0; y < b.codeCount(); y++) {
+        dots.add(new int[][] {{x}, {y}});
+      }
+    }
+    SplittableRandom r = new SplittableRandom(5);
+    for (int i = 0; i < 300; i++) {
+      int n = 1 + r.nextInt(40);
+      int[][] d = new int[2][n];
+      for (int k = 0; k < n; k++) {
+        d[0][k] = r.nextInt(a.codeCount());
+        d[1][k] = r.nextInt(b.codeCount());
+      }
+      dots.add(d);
+    }
+    dots.add(corners(a, b, terms));
+    DotProductBench bench = DotProductBench.build(work.resolve(aName + "_" + bName), a, b, 3, acc.bits());
+    List<DotProductBench.Result> got = bench.run(dots);
+    for (int i = 0; i < dots.size(); i++) {
+      assertEquals(expected(a, b, acc, dots.get(i)), got.get(i), aName + " x " + bName + " dot product " + i);
+    }
+  }
+
+  /** The largest-magnitude products of one sign, {@code terms} of them. */
+  private static int[][] corners(ScalarFormat a, ScalarFormat b, int terms) {
+    int[] best = {0, 0};
+    double most = -1;
+    for (int x = 0; x < a.codeCount(); x++) {
+      for (int y = 0; y < b.codeCount(); y++) {
+        double p = (double) a.decode(x) * b.decode(y);
+        if (Double.isFinite(p) && Math.abs(p) > most) {
+          most = Math.abs(p);
+          best = new int[] {x, y};
+        }
+      }
+    }
+    int[][] d = new int[2][terms];
+    java.util.Arrays.fill(d[0], best[0]);
+    java.util.Arrays.fill(d[1], best[1]);
+    return d;
+  }
+
+  /** The golden result: the IEEE class when a special takes part, else the exact sum on the grid. */
+  private static DotProductBench.Result expected(ScalarFormat a, ScalarFormat b, Accumulator acc, int[][] d) {
+    double ieee = 0;
+    BigInteger sum = BigInteger.ZERO;
+    for (int k = 0; k < d[0].length; k++) {
+      double x = a.decode(d[0][k]);
+      double y = b.decode(d[1][k]);
+      ieee += x * y;
+      if (Double.isFinite(x) && Double.isFinite(y)) {
+        sum = sum.add(grid(x, Accumulator.lsbExponent(a)).multiply(grid(y, Accumulator.lsbExponent(b))));
+      }
+    }
+    boolean special = Double.isNaN(ieee) || Double.isInfinite(ieee);
+    return special ? new DotProductBench.Result(BigInteger.ZERO, Double.isNaN(ieee), ieee == Double.POSITIVE_INFINITY, ieee == Double.NEGATIVE_INFINITY) : new DotProductBench.Result(sum, false, false, false);
+  }
+
+  private static BigInteger grid(double v, int lsb) {
+    return BigInteger.valueOf((long) Math.scalb(v, -lsb));
+  }
+}
