@@ -34,6 +34,10 @@ final class PoolLayer {
   static void emitWindow(LayerContext c, boolean max) {
     Window w = window(c, max);
     Geometry g = w.g();
+    if (max && w.alwaysInside() && g.outW() >= 2) {
+      emitMaxRows(c, g);
+      return;
+    }
     IrFunction f = c.f();
     String planes = f.let("mul nsw i64 " + c.count() + ", " + c.inShape(0)[0]);
     String pl = f.forLoop("0", planes, 1);
@@ -45,6 +49,74 @@ final class PoolLayer {
     f.endLoop();
     f.endLoop();
     f.endLoop();
+  }
+
+  /**
+   * Max pooling whose windows stay inside the image, a vector of outputs of one row at a time: for
+   * each tap, one load spans the lanes' inputs and a shuffle picks every stride-th. Rows narrower
+   * than 8 use 4 or 2 lanes, and a row that is not a whole number of vectors ends with a vector
+   * that overlaps the one before (recomputing a few outputs), so there is no scalar tail. Each lane
+   * keeps the interpreter's rule in the interpreter's tap order.
+   */
+  private static void emitMaxRows(LayerContext c, Geometry g) {
+    IrFunction f = c.f();
+    int lanes = Integer.highestOneBit(Math.min(8, g.outW()));
+    String type = Ir.vec(lanes);
+    int span = (lanes - 1) * g.strideW() + 1;
+    StringBuilder picks = new StringBuilder("<" + lanes + " x i32> <");
+    for (int j = 0; j < lanes; j++) {
+      picks.append(j == 0 ? "" : ", ").append("i32 ").append(j * g.strideW());
+    }
+    picks.append('>');
+    String planes = f.let("mul nsw i64 " + c.count() + ", " + c.inShape(0)[0]);
+    String pl = f.forLoop("0", planes, 1);
+    String x = f.floatAt(c.in(0), f.let("mul nsw i64 " + pl + ", " + (long) g.inH() * g.inW()));
+    String y = f.floatAt(c.out(0), f.let("mul nsw i64 " + pl + ", " + (long) g.outH() * g.outW()));
+    String oh = f.forLoop("0", String.valueOf(g.outH()), 1);
+    for (int start = 0; start < g.outW(); start += lanes) {
+      int ow0 = Math.min(start, g.outW() - lanes);
+      String acc = negInf(type);
+      for (int kh = 0; kh < g.kernelH(); kh++) {
+        String row = f.let("mul nsw i64 " + f.let("add nsw i64 " + f.let("mul nsw i64 " + oh + ", " + g.strideH()) + ", " + kh) + ", " + g.inW());
+        for (int kw = 0; kw < g.kernelW(); kw++) {
+          String at = f.floatAt(x, f.let("add nsw i64 " + row + ", " + ((long) ow0 * g.strideW() + kw)));
+          String v = f.let("load " + Ir.vec(span) + ", ptr " + at + ", align 4");
+          if (span != lanes) {
+            v = f.let("shufflevector " + Ir.vec(span) + " " + v + ", " + Ir.vec(span) + " poison, " + picks);
+          }
+          acc = maxStep(f, type, acc, v, null);
+        }
+      }
+      f.emit("store " + type + " " + acc + ", ptr " + f.floatAt(y, f.mulAdd(oh, g.outW(), String.valueOf(ow0))) + ", align 4");
+    }
+    f.endLoop();
+    f.endLoop();
+  }
+
+  /**
+   * The interpreter's max rule for one tap: {@code v} replaces the running maximum when above it,
+   * or when it is NaN and nothing was taken yet (the maximum is still -inf; a taken value is above
+   * it or NaN). {@code inside} (null: always) masks taps in padding.
+   */
+  private static String maxStep(IrFunction f, String type, String acc, String v, String inside) {
+    String bits = Ir.sameShape(type, "i1");
+    String above = f.let("fcmp ogt " + type + " " + v + ", " + acc);
+    String firstNan = f.let("and " + bits + " " + f.let("fcmp oeq " + type + " " + acc + ", " + negInf(type)) + ", " + f.let("fcmp uno " + type + " " + v + ", " + v));
+    String take = f.let("or " + bits + " " + above + ", " + firstNan);
+    if (inside != null) {
+      take = f.let("and i1 " + inside + ", " + take);
+    }
+    return f.let("select " + bits + " " + take + ", " + type + " " + v + ", " + type + " " + acc);
+  }
+
+  /** -inf as a constant of {@code type}, float or a float vector. */
+  private static String negInf(String type) {
+    String inf = "0xFFF0000000000000";
+    if (!type.startsWith("<")) {
+      return inf;
+    }
+    int lanes = Integer.parseInt(type.substring(1, type.indexOf(' ')));
+    return "<" + String.join(", ", java.util.Collections.nCopies(lanes, "float " + inf)) + ">";
   }
 
   /** One output of a windowed pooling layer. */
@@ -73,12 +145,7 @@ final class PoolLayer {
         String safe = f.let("select i1 " + inside + ", i64 " + f.mulAdd(ih, g.inW(), iw) + ", i64 0");
         String v = f.let("load float, ptr " + f.floatAt(x, safe) + ", align 4");
         if (max) {
-          // Nothing was taken exactly while the maximum is still -inf (a taken value is above it or NaN).
-          String cur = f.let("load float, ptr " + acc);
-          String above = f.let("fcmp ogt float " + v + ", " + cur);
-          String firstNan = f.let("and i1 " + f.let("fcmp oeq float " + cur + ", 0xFFF0000000000000") + ", " + f.let("fcmp uno float " + v + ", 0.0"));
-          String take = f.let("and i1 " + inside + ", " + f.let("or i1 " + above + ", " + firstNan));
-          f.emit("store float " + f.let("select i1 " + take + ", float " + v + ", float " + cur) + ", ptr " + acc);
+          f.emit("store float " + maxStep(f, "float", f.let("load float, ptr " + acc), v, inside) + ", ptr " + acc);
         } else {
           String vd = f.let("select i1 " + inside + ", double " + f.let("fpext float " + v + " to double") + ", double 0.0");
           f.emit("store double " + f.let("fadd double " + f.let("load double, ptr " + acc) + ", " + vd) + ", ptr " + acc);

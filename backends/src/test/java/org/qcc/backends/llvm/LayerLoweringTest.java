@@ -23,6 +23,10 @@ class LayerLoweringTest {
     return Stream.of(
         Arguments.of("max pool, padded, ceil mode", "[N,2,7,7]", "[N,2,4,4]", "MaxPool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2], ceil_mode = 1}"),
         Arguments.of("max pool, no padding", "[N,3,6,6]", "[N,3,3,3]", "MaxPool(%x) {kernel_shape = [2, 2], strides = [2, 2]}"),
+        Arguments.of("max pool, rows of 8 lanes and an overlapping vector", "[N,3,28,28]", "[N,3,14,14]", "MaxPool(%x) {kernel_shape = [2, 2], strides = [2, 2]}"),
+        Arguments.of("max pool, rows of 4 lanes, many specials", "[N,2,14,14]", "[N,2,7,7]", "MaxPool(%x) {kernel_shape = [2, 2], strides = [2, 2]}"),
+        Arguments.of("max pool, 3x3 stride 1, many specials", "[N,2,11,12]", "[N,2,9,10]", "MaxPool(%x) {kernel_shape = [3, 3]}"),
+        Arguments.of("max pool, 2x3 stride 3 by 2, rows of 2 lanes", "[N,2,8,7]", "[N,2,3,3]", "MaxPool(%x) {kernel_shape = [2, 3], strides = [3, 2]}"),
         Arguments.of("average pool, padding counted", "[N,2,5,5]", "[N,2,3,3]", "AveragePool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [2, 2], count_include_pad = 1}"),
         Arguments.of("average pool, padding not counted", "[N,2,5,5]", "[N,2,5,5]", "AveragePool(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]}"),
         Arguments.of("global max pool", "[N,3,4,5]", "[N,3,1,1]", "GlobalMaxPool(%x)"),
@@ -88,14 +92,18 @@ class LayerLoweringTest {
     return QirParser.parse(text, what);
   }
 
-  /** {@link #IMAGES} images of shape {@code in}: Gaussian values with NaN, infinities, zeros of both signs and subnormals among them. */
+  /**
+   * {@link #IMAGES} images of shape {@code in}: Gaussian values with NaN, infinities, zeros of both
+   * signs and subnormals among them (one in 40, or one in 2 where {@code what} says "many specials").
+   */
   private static FloatTensor input(String what, String in) {
     Random r = new Random(what.hashCode() + 1);
     int[] shape = dims(in);
     float[] data = new float[IMAGES * (int) LayerContext.elements(java.util.Arrays.copyOfRange(shape, 1, shape.length))];
     float[] specials = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, Float.MIN_VALUE};
+    int rate = what.contains("many specials") ? 2 : 40;
     for (int i = 0; i < data.length; i++) {
-      data[i] = r.nextInt(40) == 0 ? specials[r.nextInt(specials.length)] : (float) r.nextGaussian();
+      data[i] = r.nextInt(rate) == 0 ? specials[r.nextInt(specials.length)] : (float) r.nextGaussian();
     }
     shape[0] = IMAGES;
     return new FloatTensor(FloatFormat.FP32, shape, data);
