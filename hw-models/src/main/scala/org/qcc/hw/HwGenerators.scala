@@ -24,4 +24,8 @@ object HwGenerators {
   /** A [[DotProductUnit]] for codes of `a` times codes of `b`, `lanes` pairs per beat, into `accBits` bits. */
   def dotProductUnit(a: CodeFormat, b: CodeFormat, lanes: Int, accBits: Int): String =
     systemVerilog(new DotProductUnit(a, b, lanes, accBits))
+
+  /** A [[SparseDotProductUnit]]: per beat, `groups` groups of `m` activation codes against `n` kept weights each. */
+  def sparseDotProductUnit(a: CodeFormat, b: CodeFormat, n: Int, m: Int, groups: Int, weights: Array[Array[Int]], indices: Array[Array[Int]], accBits: Int): String =
+    systemVerilog(new SparseDotProductUnit(a, b, n, m, groups, weights.map(_.toSeq).toSeq, indices.map(_.toSeq).toSeq, accBits))
 }

@@ -13,9 +13,9 @@ import org.qcc.hw.HwGenerators;
 import org.qcc.ir.formats.ScalarFormat;
 
 /**
- * A Verilator model of {@code DotProductUnit} for one format pair. {@link #run} streams dot
- * products (each a list of beats of {@code lanes} code pairs) through it and returns what the
- * hardware computed for each.
+ * A Verilator model of a generated dot-product unit ({@code DotProductUnit}, or the N:M sparse
+ * {@code SparseDotProductUnit}). {@link #run} streams dot products (each a list of beats, one code
+ * per input port) through it and returns what the hardware computed for each.
  */
 public final class DotProductBench {
   /** What the unit reports for one dot product: the exact sum on the product grid, or a special's class. */
@@ -23,33 +23,69 @@ public final class DotProductBench {
 
   private final Verilator model;
   private final Path dir;
-  private final int lanes;
+  private final int ports;
   private final int accBits;
 
-  private DotProductBench(Verilator model, Path dir, int lanes, int accBits) {
-    this.model = model;
+  private DotProductBench(Path dir, String top, String systemVerilog, List<String> ports, int accBits) {
+    this.model = Verilator.build(dir, top, systemVerilog, harness(top, ports));
     this.dir = dir;
-    this.lanes = lanes;
+    this.ports = ports.size();
     this.accBits = accBits;
   }
 
-  /** Generates the unit for codes of {@code a} times codes of {@code b} and builds it under {@code dir}. */
-  public static DotProductBench build(Path dir, ScalarFormat a, ScalarFormat b, int lanes, int accBits) {
-    String sv = HwGenerators.dotProductUnit(HwFormats.codes(a), HwFormats.codes(b), lanes, accBits);
-    return new DotProductBench(Verilator.build(dir, "DotProductUnit", sv, harness(lanes)), dir, lanes, accBits);
+  /** A dense unit for codes of {@code a} times codes of {@code b}, {@code lanes} pairs per beat; its ports are a_0, b_0, a_1, b_1, ... */
+  public static DotProductBench dense(Path dir, ScalarFormat a, ScalarFormat b, int lanes, int accBits) {
+    List<String> ports = new ArrayList<>();
+    for (int l = 0; l < lanes; l++) {
+      ports.addAll(List.of("a_" + l, "b_" + l));
+    }
+    return new DotProductBench(dir, "DotProductUnit", HwGenerators.dotProductUnit(HwFormats.codes(a), HwFormats.codes(b), lanes, accBits), ports, accBits);
   }
 
-  /** Runs dot products given as {@code [a codes, b codes]} of equal length (padded with code 0 to whole beats). */
-  public List<Result> run(List<int[][]> dotProducts) {
-    StringBuilder s = new StringBuilder();
+  /**
+   * An N:M sparse unit over constant weights ({@code weights[beat]}, {@code indices[beat]}: {@code n}
+   * per group); its ports are the {@code groups * m} activations of a beat, x_0, x_1, ...
+   */
+  public static DotProductBench sparse(Path dir, ScalarFormat a, ScalarFormat b, int n, int m, int groups, int[][] weights, int[][] indices, int accBits) {
+    List<String> ports = new ArrayList<>();
+    for (int i = 0; i < groups * m; i++) {
+      ports.add("x_" + i);
+    }
+    String sv = HwGenerators.sparseDotProductUnit(HwFormats.codes(a), HwFormats.codes(b), n, m, groups, weights, indices, accBits);
+    return new DotProductBench(dir, "SparseDotProductUnit", sv, ports, accBits);
+  }
+
+  /** Dot products given as {@code [a codes, b codes]} as beats of a dense unit's ports, padded with code 0. */
+  public static List<List<int[]>> pairBeats(List<int[][]> dotProducts, int lanes) {
+    List<List<int[]>> out = new ArrayList<>();
     for (int[][] d : dotProducts) {
       int n = d[0].length;
-      int beats = Math.max(1, (n + lanes - 1) / lanes);
-      for (int beat = 0; beat < beats; beat++) {
-        s.append(beat == beats - 1 ? 1 : 0);
-        for (int l = 0; l < lanes; l++) {
-          int i = beat * lanes + l;
-          s.append(' ').append(Integer.toHexString(i < n ? d[0][i] : 0)).append(' ').append(Integer.toHexString(i < n ? d[1][i] : 0));
+      List<int[]> beats = new ArrayList<>();
+      for (int first = 0; first < Math.max(1, n); first += lanes) {
+        int[] beat = new int[2 * lanes];
+        for (int l = 0; l < lanes && first + l < n; l++) {
+          beat[2 * l] = d[0][first + l];
+          beat[2 * l + 1] = d[1][first + l];
+        }
+        beats.add(beat);
+      }
+      out.add(beats);
+    }
+    return out;
+  }
+
+  /** Runs dot products, each a list of beats holding one code per port. */
+  public List<Result> run(List<List<int[]>> dotProducts) {
+    StringBuilder s = new StringBuilder();
+    for (List<int[]> beats : dotProducts) {
+      for (int i = 0; i < beats.size(); i++) {
+        int[] beat = beats.get(i);
+        if (beat.length != ports) {
+          throw new IllegalArgumentException("a beat holds " + ports + " codes, got " + beat.length);
+        }
+        s.append(i == beats.size() - 1 ? 1 : 0);
+        for (int code : beat) {
+          s.append(' ').append(Integer.toHexString(code));
         }
         s.append('\n');
       }
@@ -79,17 +115,16 @@ public final class DotProductBench {
   }
 
   /** The C++ harness: one beat per stimulus line, a result line whenever the unit's output is valid. */
-  private static String harness(int lanes) {
+  private static String harness(String top, List<String> ports) {
     StringBuilder drive = new StringBuilder();
-    for (int l = 0; l < lanes; l++) {
-      drive.append("    if (std::fscanf(in, \"%x %x\", &a, &b) != 2) return 2;\n");
-      drive.append("    dut.io_in_bits_a_").append(l).append(" = a;\n");
-      drive.append("    dut.io_in_bits_b_").append(l).append(" = b;\n");
+    for (String port : ports) {
+      drive.append("    if (std::fscanf(in, \"%x\", &code) != 1) return 2;\n");
+      drive.append("    dut.io_in_bits_").append(port).append(" = code;\n");
     }
     return """
         #include <cinttypes>
         #include <cstdio>
-        #include "VDotProductUnit.h"
+        #include "VTOP.h"
         #include "verilated.h"
 
         template <typename T> static void hex(T v) { std::printf("%" PRIx64, static_cast<uint64_t>(v)); }
@@ -99,7 +134,7 @@ public final class DotProductBench {
 
         int main(int argc, char** argv) {
           VerilatedContext ctx;
-          VDotProductUnit dut{&ctx};
+          VTOP dut{&ctx};
           std::FILE* in = std::fopen(argv[1], "r");
           if (!in) return 2;
           auto tick = [&] {
@@ -112,7 +147,7 @@ public final class DotProductBench {
           tick();
           tick();
           dut.reset = 0;
-          unsigned last, a, b;
+          unsigned last, code;
           while (std::fscanf(in, "%x", &last) == 1) {
         DRIVE
             dut.io_in_bits_last = last;
@@ -126,6 +161,6 @@ public final class DotProductBench {
           dut.final();
           return 0;
         }
-        """.replace("DRIVE\n", drive);
+        """.replace("VTOP", "V" + top).replace("DRIVE\n", drive);
   }
 }

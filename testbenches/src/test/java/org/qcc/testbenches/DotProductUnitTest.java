@@ -72,8 +72,8 @@ class DotProductUnitTest {
       dots.add(d);
     }
     dots.add(corners(a, b, terms));
-    DotProductBench bench = DotProductBench.build(work.resolve(aName + "_" + bName), a, b, 3, acc.bits());
-    List<DotProductBench.Result> got = bench.run(dots);
+    DotProductBench bench = DotProductBench.dense(work.resolve(aName + "_" + bName), a, b, 3, acc.bits());
+    List<DotProductBench.Result> got = bench.run(DotProductBench.pairBeats(dots, 3));
     for (int i = 0; i < dots.size(); i++) {
       assertEquals(expected(a, b, acc, dots.get(i)), got.get(i), aName + " x " + bName + " dot product " + i);
     }
@@ -99,7 +99,7 @@ class DotProductUnitTest {
   }
 
   /** The golden result: the IEEE class when a special takes part, else the exact sum on the grid. */
-  private static DotProductBench.Result expected(ScalarFormat a, ScalarFormat b, Accumulator acc, int[][] d) {
+  static DotProductBench.Result expected(ScalarFormat a, ScalarFormat b, Accumulator acc, int[][] d) {
     double ieee = 0;
     BigInteger sum = BigInteger.ZERO;
     for (int k = 0; k < d[0].length; k++) {
