@@ -53,6 +53,26 @@ final case class IntCodes(bits: Int, signed: Boolean) extends CodeFormat {
   }
 }
 
+/** One bit per value: code 1 is +1, code 0 is -1 (binarized networks). There is no zero code. */
+case object BipolarCodes extends CodeFormat {
+  override def bits: Int = 1
+
+  override def significandBits: Int = 2
+
+  override def maxShift: Int = 0
+
+  override def decode(code: UInt): Decoded = {
+    val d = Wire(new Decoded(this))
+    d.value := Mux(code(0), 1.S(2.W), -1.S(2.W))
+    d.shift := 0.U
+    d.negative := !code(0)
+    d.zero := false.B
+    d.inf := false.B
+    d.nan := false.B
+    d
+  }
+}
+
 /**
  * Minifloats `[sign] exponent mantissa` with any bias: a field of 0 is subnormal (or zero without
  * subnormals); `specials` is the formats library's policy: "ieee" (top field: infinities and NaN),

@@ -58,7 +58,13 @@ class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val a
   private val negInf = RegInit(false.B)
   private val first = RegInit(true.B)
 
-  private val beatSum = products.map(_._1).reduce(_ +% _)
+  // Bipolar x bipolar is XNOR-popcount: equal codes multiply to +1, others to -1, so the beat's
+  // sum is 2 * (number of equal pairs) - lanes, with no multipliers at all.
+  private val beatSum =
+    if (a == BipolarCodes && b == BipolarCodes) {
+      val equal = PopCount((0 until lanes).map(i => io.in.bits.a(i)(0) === io.in.bits.b(i)(0)))
+      ((equal ## 0.U(1.W)).zext -& lanes.S).pad(accBits)
+    } else products.map(_._1).reduce(_ +% _)
   private val sum = Mux(first, 0.S, acc) +% beatSum
   private val anyNan = Mux(first, false.B, nan) || products.map(_._2).reduce(_ || _)
   private val anyPos = Mux(first, false.B, posInf) || products.map(_._3).reduce(_ || _)

@@ -20,6 +20,8 @@ import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.ScalarFormat;
 
 class DotProductUnitTest {
+  private static final int LANES = 3;
+
   @TempDir static Path work;
 
   @BeforeAll
@@ -27,9 +29,11 @@ class DotProductUnitTest {
     assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
   }
 
-  /** Integer, minifloat and mixed pairs: OCP FP4 (no specials), E4M3 (ieee and fn), E5M2 (ieee), fnuz, unsigned, without subnormals. */
+  /** Bipolar (XNOR-popcount), integer, minifloat and mixed pairs: OCP FP4 (no specials), E4M3 (ieee and fn), E5M2 (ieee), fnuz, unsigned, without subnormals. */
   static Stream<Arguments> pairs() {
     return Stream.of(
+        Arguments.of("bipolar", "bipolar"),
+        Arguments.of("bipolar", "int4"),
         Arguments.of("int4", "int4"),
         Arguments.of("uint4", "int3"),
         Arguments.of("e2m1", "e2m1"),
@@ -44,26 +48,27 @@ class DotProductUnitTest {
   }
 
   /**
-   * Every pair of codes as a one-term dot product (products, specials, signed zeros), then 300
-   * dot products of 1 to 40 terms over 3 lanes, random codes with a few specials, and one of
-   * all-corner operands as long as the accumulator was sized for, which reaches its bound.
+   * Every pair of codes, {@link #LANES} times, as one beat (products, specials, signed zeros),
+   * then 300 dot products of 1 to 13 beats of random codes (a few specials among them), and one of
+   * all-corner operands as long as the accumulator was sized for, which reaches its bound. Whole
+   * beats only: padding a beat with code 0 would add -1 products in bipolar.
    */
   @ParameterizedTest(name = "{0} x {1}")
   @MethodSource("pairs")
   void equalsTheFormatsLibrary(String aName, String bName) {
     ScalarFormat a = ElementFormats.scalar(aName);
     ScalarFormat b = ElementFormats.scalar(bName);
-    int terms = 64;
+    int terms = 66;
     Accumulator acc = Accumulator.exact(a, b, terms).orElseThrow();
     List<int[][]> dots = new ArrayList<>();
     for (int x = 0; x < a.codeCount(); x++) {
       for (int y = 0; y < b.codeCount(); y++) {
-        dots.add(new int[][] {{x}, {y}});
+        dots.add(new int[][] {{x, x, x}, {y, y, y}});
       }
     }
     SplittableRandom r = new SplittableRandom(5);
     for (int i = 0; i < 300; i++) {
-      int n = 1 + r.nextInt(40);
+      int n = LANES * (1 + r.nextInt(13));
       int[][] d = new int[2][n];
       for (int k = 0; k < n; k++) {
         d[0][k] = r.nextInt(a.codeCount());
@@ -72,8 +77,8 @@ class DotProductUnitTest {
       dots.add(d);
     }
     dots.add(corners(a, b, terms));
-    DotProductBench bench = DotProductBench.dense(work.resolve(aName + "_" + bName), a, b, 3, acc.bits());
-    List<DotProductBench.Result> got = bench.run(DotProductBench.pairBeats(dots, 3));
+    DotProductBench bench = DotProductBench.dense(work.resolve(aName + "_" + bName), a, b, LANES, acc.bits());
+    List<DotProductBench.Result> got = bench.run(DotProductBench.pairBeats(dots, LANES));
     for (int i = 0; i < dots.size(); i++) {
       assertEquals(expected(a, b, acc, dots.get(i)), got.get(i), aName + " x " + bName + " dot product " + i);
     }
