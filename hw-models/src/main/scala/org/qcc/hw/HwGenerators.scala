@@ -28,4 +28,8 @@ object HwGenerators {
   /** A [[SparseDotProductUnit]]: per beat, `groups` groups of `m` activation codes against `n` kept weights each. */
   def sparseDotProductUnit(a: CodeFormat, b: CodeFormat, n: Int, m: Int, groups: Int, weights: Array[Array[Int]], indices: Array[Array[Int]], accBits: Int): String =
     systemVerilog(new SparseDotProductUnit(a, b, n, m, groups, weights.map(_.toSeq).toSeq, indices.map(_.toSeq).toSeq, accBits))
+
+  /** A [[MatrixVectorUnit]] over the constant `weights` (rows x cols codes), folded by `pe` and `simd`. */
+  def matrixVectorUnit(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int): String =
+    systemVerilog(new MatrixVectorUnit(a, b, weights.map(_.toSeq).toSeq, pe, simd, accBits))
 }

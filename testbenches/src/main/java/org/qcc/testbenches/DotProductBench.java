@@ -19,7 +19,29 @@ import org.qcc.ir.formats.ScalarFormat;
  */
 public final class DotProductBench {
   /** What the unit reports for one dot product: the exact sum on the product grid, or a special's class. */
-  public record Result(BigInteger sum, boolean nan, boolean posInf, boolean negInf) {}
+  public record Result(BigInteger sum, boolean nan, boolean posInf, boolean negInf) {
+    /** A harness's result line, {@code SUMHEX NAN POSINF NEGINF}, for an {@code accBits}-bit accumulator. */
+    static Result parse(String line, int accBits) {
+      String[] f = line.trim().split(" ");
+      // Verilator may keep bits above a signal's width: only the low accBits count.
+      BigInteger raw = new BigInteger(f[0], 16).and(BigInteger.ONE.shiftLeft(accBits).subtract(BigInteger.ONE));
+      BigInteger sum = raw.testBit(accBits - 1) ? raw.subtract(BigInteger.ONE.shiftLeft(accBits)) : raw;
+      boolean nan = f[1].equals("1");
+      boolean posInf = f[2].equals("1");
+      boolean negInf = f[3].equals("1");
+      // Beside a special, the finite products' sum means nothing: report it as zero.
+      return new Result(nan || posInf || negInf ? BigInteger.ZERO : sum, nan, posInf, negInf);
+    }
+  }
+
+  /** C++ that prints a Verilator signal of any width in hex: integers up to 64 bits, VlWide above. */
+  static final String HEX_PRINTER =
+      """
+      template <typename T> static void hex(T v) { std::printf("%" PRIx64, static_cast<uint64_t>(v)); }
+      template <std::size_t N> static void hex(const VlWide<N>& v) {
+        for (int i = N - 1; i >= 0; --i) std::printf("%08" PRIx32, static_cast<uint32_t>(v[i]));
+      }
+      """;
 
   private final Verilator model;
   private final Path dir;
@@ -98,15 +120,7 @@ public final class DotProductBench {
     }
     List<Result> out = new ArrayList<>();
     for (String line : model.run(stimulus)) {
-      String[] f = line.trim().split(" ");
-      // Verilator may keep bits above a signal's width: only the low accBits count.
-      BigInteger raw = new BigInteger(f[0], 16).and(BigInteger.ONE.shiftLeft(accBits).subtract(BigInteger.ONE));
-      BigInteger sum = raw.testBit(accBits - 1) ? raw.subtract(BigInteger.ONE.shiftLeft(accBits)) : raw;
-      boolean nan = f[1].equals("1");
-      boolean posInf = f[2].equals("1");
-      boolean negInf = f[3].equals("1");
-      // Beside a special, the finite products' sum means nothing: report it as zero.
-      out.add(new Result(nan || posInf || negInf ? BigInteger.ZERO : sum, nan, posInf, negInf));
+      out.add(Result.parse(line, accBits));
     }
     if (out.size() != dotProducts.size()) {
       throw new ToolException("the simulation returned " + out.size() + " results for " + dotProducts.size() + " dot products");
@@ -127,10 +141,7 @@ public final class DotProductBench {
         #include "VTOP.h"
         #include "verilated.h"
 
-        template <typename T> static void hex(T v) { std::printf("%" PRIx64, static_cast<uint64_t>(v)); }
-        template <std::size_t N> static void hex(const VlWide<N>& v) {
-          for (int i = N - 1; i >= 0; --i) std::printf("%08" PRIx32, static_cast<uint32_t>(v[i]));
-        }
+        HEX_PRINTER
 
         int main(int argc, char** argv) {
           VerilatedContext ctx;
@@ -161,6 +172,6 @@ public final class DotProductBench {
           dut.final();
           return 0;
         }
-        """.replace("VTOP", "V" + top).replace("DRIVE\n", drive);
+        """.replace("VTOP", "V" + top).replace("HEX_PRINTER\n", HEX_PRINTER).replace("DRIVE\n", drive);
   }
 }

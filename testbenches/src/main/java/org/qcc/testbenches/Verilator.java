@@ -43,9 +43,11 @@ public final class Verilator {
     }
   }
 
-  /** Runs the simulation on {@code stimulus}; returns the lines it printed. */
-  public List<String> run(Path stimulus) {
-    return run(executable.getParent(), List.of(executable.toString(), stimulus.toString())).lines().toList();
+  /** Runs the simulation on {@code stimulus} (and further arguments); returns the lines it printed. */
+  public List<String> run(Path stimulus, String... arguments) {
+    List<String> command = new ArrayList<>(List.of(executable.toString(), stimulus.toString()));
+    command.addAll(List.of(arguments));
+    return run(executable.getParent(), command).lines().toList();
   }
 
   private static String run(Path dir, List<String> command) {

@@ -1,0 +1,157 @@
+// Co-simulates a generated matrix-vector unit: input vectors streamed in, every row's result read back.
+package org.qcc.testbenches;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.qcc.backends.rtl.HwFormats;
+import org.qcc.hw.HwGenerators;
+import org.qcc.ir.formats.ScalarFormat;
+
+/**
+ * A Verilator model of {@code MatrixVectorUnit} over constant weights. The harness streams the
+ * input vectors as fast as the unit takes them while the output side is ready two cycles in three,
+ * so back-pressure is exercised, and counts the cycles.
+ */
+public final class MatrixVectorBench {
+  /** Each vector's results, row by row, and the cycles the whole run took. */
+  public record Run(List<List<DotProductBench.Result>> outputs, long cycles) {}
+
+  private final Verilator model;
+  private final Path dir;
+  private final int rows;
+  private final int pe;
+  private final int simd;
+  private final int accBits;
+
+  private MatrixVectorBench(Verilator model, Path dir, int rows, int pe, int simd, int accBits) {
+    this.model = model;
+    this.dir = dir;
+    this.rows = rows;
+    this.pe = pe;
+    this.simd = simd;
+    this.accBits = accBits;
+  }
+
+  /** Generates and builds the unit for activations of {@code a} and the {@code weights} codes of {@code b}. */
+  public static MatrixVectorBench build(Path dir, ScalarFormat a, ScalarFormat b, int[][] weights, int pe, int simd, int accBits) {
+    String sv = HwGenerators.matrixVectorUnit(HwFormats.codes(a), HwFormats.codes(b), weights, pe, simd, accBits);
+    return new MatrixVectorBench(Verilator.build(dir, "MatrixVectorUnit", sv, harness(pe, simd)), dir, weights.length, pe, simd, accBits);
+  }
+
+  /** Streams {@code vectors} (activation codes, a whole number of SIMD beats each) through the unit. */
+  public Run run(List<int[]> vectors) {
+    StringBuilder s = new StringBuilder();
+    for (int[] v : vectors) {
+      if (v.length % simd != 0) {
+        throw new IllegalArgumentException("a vector of " + v.length + " codes is not a whole number of " + simd + "-code beats");
+      }
+      for (int i = 0; i < v.length; i += simd) {
+        for (int j = 0; j < simd; j++) {
+          s.append(j == 0 ? "" : " ").append(Integer.toHexString(v[i + j]));
+        }
+        s.append('\n');
+      }
+    }
+    Path stimulus = dir.resolve("stimulus.txt");
+    try {
+      Files.writeString(stimulus, s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int expected = vectors.size() * rows;
+    List<String> lines = model.run(stimulus, String.valueOf(expected / pe));
+    List<List<DotProductBench.Result>> outputs = new ArrayList<>();
+    for (int v = 0; v < vectors.size(); v++) {
+      List<DotProductBench.Result> row = new ArrayList<>();
+      for (int r = 0; r < rows; r++) {
+        row.add(DotProductBench.Result.parse(lines.get(v * rows + r), accBits));
+      }
+      outputs.add(row);
+    }
+    return new Run(outputs, Long.parseLong(lines.get(expected).split(" ")[1]));
+  }
+
+  /**
+   * The C++ harness: input beats from the stimulus file, one per cycle while the unit is ready;
+   * output beats whenever valid and ready, one result line per PE; then {@code cycles N}.
+   */
+  private static String harness(int pe, int simd) {
+    StringBuilder drive = new StringBuilder();
+    for (int j = 0; j < simd; j++) {
+      drive.append("      dut.io_in_bits_").append(j).append(" = beats[next][").append(j).append("];\n");
+    }
+    StringBuilder print = new StringBuilder();
+    for (int p = 0; p < pe; p++) {
+      String r = "dut.io_out_bits_" + p + "_";
+      print.append("      hex(").append(r).append("sum);\n");
+      print.append("      std::printf(\" %d %d %d\\n\", ").append(r).append("nan, ").append(r).append("posInf, ").append(r).append("negInf);\n");
+    }
+    return """
+        #include <cinttypes>
+        #include <cstdio>
+        #include <cstdlib>
+        #include <vector>
+        #include "VMatrixVectorUnit.h"
+        #include "verilated.h"
+
+        HEX_PRINTER
+        int main(int argc, char** argv) {
+          VerilatedContext ctx;
+          VMatrixVectorUnit dut{&ctx};
+          std::FILE* in = std::fopen(argv[1], "r");
+          if (!in) return 2;
+          long wanted = std::atol(argv[2]);
+          std::vector<std::vector<unsigned>> beats;
+          unsigned code;
+          while (std::fscanf(in, "%x", &code) == 1) {
+            std::vector<unsigned> beat{code};
+            for (int j = 1; j < SIMD; ++j) {
+              if (std::fscanf(in, "%x", &code) != 1) return 2;
+              beat.push_back(code);
+            }
+            beats.push_back(beat);
+          }
+          dut.reset = 1;
+          for (int i = 0; i < 2; ++i) {
+            dut.clock = 0;
+            dut.eval();
+            dut.clock = 1;
+            dut.eval();
+          }
+          dut.reset = 0;
+          size_t next = 0;
+          long seen = 0;
+          long cycle = 0;
+          while (seen < wanted) {
+            if (cycle > 10000000L) {
+              std::fprintf(stderr, "%ld of %ld output beats after %ld cycles\\n", seen, wanted, cycle);
+              return 3;
+            }
+            dut.io_in_valid = next < beats.size();
+            if (next < beats.size()) {
+        DRIVE
+            }
+            dut.io_out_ready = cycle % 3 != 2;
+            dut.clock = 0;
+            dut.eval();
+            bool taken = dut.io_in_valid && dut.io_in_ready;
+            if (dut.io_out_valid && dut.io_out_ready) {
+        PRINT
+              ++seen;
+            }
+            dut.clock = 1;
+            dut.eval();
+            if (taken) ++next;
+            ++cycle;
+          }
+          std::printf("cycles %ld\\n", cycle);
+          dut.final();
+          return 0;
+        }
+        """.replace("HEX_PRINTER\n", DotProductBench.HEX_PRINTER).replace("SIMD", String.valueOf(simd)).replace("DRIVE\n", drive).replace("PRINT\n", print);
+  }
+}
