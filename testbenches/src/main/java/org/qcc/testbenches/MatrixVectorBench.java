@@ -1,9 +1,6 @@
 // Co-simulates a generated matrix-vector unit: input vectors streamed in, every row's result read back.
 package org.qcc.testbenches;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +18,13 @@ public final class MatrixVectorBench {
   public record Run(List<List<DotProductBench.Result>> outputs, long cycles) {}
 
   private final Verilator model;
-  private final Path dir;
   private final int rows;
   private final int pe;
   private final int simd;
   private final int accBits;
 
-  private MatrixVectorBench(Verilator model, Path dir, int rows, int pe, int simd, int accBits) {
+  private MatrixVectorBench(Verilator model, int rows, int pe, int simd, int accBits) {
     this.model = model;
-    this.dir = dir;
     this.rows = rows;
     this.pe = pe;
     this.simd = simd;
@@ -39,7 +34,7 @@ public final class MatrixVectorBench {
   /** Generates and builds the unit for activations of {@code a} and the {@code weights} codes of {@code b}. */
   public static MatrixVectorBench build(Path dir, ScalarFormat a, ScalarFormat b, int[][] weights, int pe, int simd, int accBits) {
     String sv = HwGenerators.matrixVectorUnit(HwFormats.codes(a), HwFormats.codes(b), weights, pe, simd, accBits);
-    return new MatrixVectorBench(Verilator.build(dir, "MatrixVectorUnit", sv, harness(pe, simd)), dir, weights.length, pe, simd, accBits);
+    return new MatrixVectorBench(Verilator.build(dir, "MatrixVectorUnit", sv, harness(pe, simd)), weights.length, pe, simd, accBits);
   }
 
   /** Streams {@code vectors} (activation codes, a whole number of SIMD beats each) through the unit. */
@@ -56,14 +51,8 @@ public final class MatrixVectorBench {
         s.append('\n');
       }
     }
-    Path stimulus = dir.resolve("stimulus.txt");
-    try {
-      Files.writeString(stimulus, s);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     int expected = vectors.size() * rows;
-    List<String> lines = model.run(stimulus, String.valueOf(expected / pe));
+    List<String> lines = model.run(s, String.valueOf(expected / pe));
     List<List<DotProductBench.Result>> outputs = new ArrayList<>();
     for (int v = 0; v < vectors.size(); v++) {
       List<DotProductBench.Result> row = new ArrayList<>();

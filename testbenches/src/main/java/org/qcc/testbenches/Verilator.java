@@ -43,9 +43,18 @@ public final class Verilator {
     }
   }
 
-  /** Runs the simulation on {@code stimulus} (and further arguments); returns the lines it printed. */
-  public List<String> run(Path stimulus, String... arguments) {
-    List<String> command = new ArrayList<>(List.of(executable.toString(), stimulus.toString()));
+  /**
+   * Runs the simulation on {@code stimulus}, written to a file beside the model, and further
+   * arguments; returns the lines it printed.
+   */
+  public List<String> run(CharSequence stimulus, String... arguments) {
+    Path file = executable.getParent().getParent().resolve("stimulus.txt");
+    try {
+      Files.writeString(file, stimulus);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> command = new ArrayList<>(List.of(executable.toString(), file.toString()));
     command.addAll(List.of(arguments));
     return run(executable.getParent(), command).lines().toList();
   }

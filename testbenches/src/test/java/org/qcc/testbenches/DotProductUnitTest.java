@@ -2,16 +2,12 @@
 package org.qcc.testbenches;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,15 +15,8 @@ import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.ScalarFormat;
 
-class DotProductUnitTest {
+class DotProductUnitTest extends VerilatorTest {
   private static final int LANES = 3;
-
-  @TempDir static Path work;
-
-  @BeforeAll
-  static void needsVerilator() {
-    assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
-  }
 
   /** Bipolar (XNOR-popcount), integer, minifloat and mixed pairs: OCP FP4 (no specials), E4M3 (ieee and fn), E5M2 (ieee), fnuz, unsigned, without subnormals. */
   static Stream<Arguments> pairs() {

@@ -4,16 +4,12 @@ package org.qcc.testbenches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,15 +19,8 @@ import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.ScalarFormat;
 
-class MatrixVectorUnitTest {
+class MatrixVectorUnitTest extends VerilatorTest {
   private static final int VECTORS = 24;
-
-  @TempDir static Path work;
-
-  @BeforeAll
-  static void needsVerilator() {
-    assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
-  }
 
   /** Formats, rows x cols, PE, SIMD: partly folded, fully folded (1, 1) and fully parallel. */
   static Stream<Arguments> configs() {

@@ -2,16 +2,12 @@
 package org.qcc.testbenches;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,15 +15,8 @@ import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.ScalarFormat;
 
-class SparseDotProductUnitTest {
+class SparseDotProductUnitTest extends VerilatorTest {
   private static final int BEATS = 6;
-
-  @TempDir static Path work;
-
-  @BeforeAll
-  static void needsVerilator() {
-    assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
-  }
 
   static Stream<Arguments> configs() {
     return Stream.of(
