@@ -1,0 +1,64 @@
+// Requantization between layers: exact sums to the next layer's codes by comparisons with thresholds.
+package org.qcc.hw
+
+import chisel3._
+import chisel3.util._
+
+/**
+ * How one output channel maps an exact sum S to a code. The golden model's requantization (round
+ * S to fp32, the channel's multiply-add, ReLU, the next quantizer) is monotone in S, so it is the
+ * rank `base + #{k : u >= thresholds(k)}` in the next format's codes ordered by value, where `u`
+ * is S, or -S for a channel whose multiplier is negative (`descending`). A sum whose dot product
+ * met NaN or infinities takes the code the golden model gives that special.
+ */
+final case class ChannelThresholds(descending: Boolean, base: Int, thresholds: Seq[BigInt], nanCode: Int, posInfCode: Int, negInfCode: Int) {
+  require(thresholds.zip(thresholds.drop(1)).forall { case (x, y) => x <= y }, "thresholds must be in increasing order")
+}
+
+/**
+ * Turns each beat of `pe` dot-product results (output channels `fold * pe` to `fold * pe + pe - 1`
+ * of a matrix-vector unit) into `pe` codes of `outBits` bits. Each PE compares its sum with every
+ * threshold of its channel at once (a channel's thresholds are a ROM row per fold, padded with a
+ * value above every sum) and counts; `codes(rank)` turns the rank into the code. It passes
+ * ready/valid straight through.
+ */
+class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int]) extends Module {
+  require(pe >= 1 && channels.nonEmpty && channels.length % pe == 0, s"PE $pe must divide the ${channels.length} channels")
+  require(codes.forall(c => c >= 0 && c < (1 << outBits)), s"codes must be $outBits-bit")
+  private val width = accBits + 2
+  private val top = BigInt(1) << accBits
+  require(channels.forall(_.thresholds.forall(t => t.abs <= top)), s"thresholds must lie within the $accBits-bit accumulator's range")
+  require(channels.forall(c => c.base >= 0 && c.base + c.thresholds.length < codes.length), "every rank must name a code")
+
+  val io = IO(new Bundle {
+    val in = Flipped(Decoupled(Vec(pe, new DotProductResult(accBits))))
+    val out = Decoupled(Vec(pe, UInt(outBits.W)))
+  })
+
+  private val folds = channels.length / pe
+  private val count = channels.map(_.thresholds.length).max
+  private val fold = RegInit(0.U(math.max(1, log2Ceil(folds)).W))
+  when(io.in.fire) {
+    fold := Mux(fold === (folds - 1).U, 0.U, fold + 1.U)
+  }
+  io.in.ready := io.out.ready
+  io.out.valid := io.in.valid
+
+  private val rankBits = math.max(1, log2Ceil(codes.length))
+  private val codeRom = VecInit(codes.map(_.U(outBits.W)))
+  for (p <- 0 until pe) {
+    val mine = (0 until folds).map(f => channels(f * pe + p))
+    def rom[T <: Data](values: Seq[T]): T = VecInit(values)(fold)
+    val thresholds = rom(mine.map(c => VecInit((c.thresholds ++ Seq.fill(count - c.thresholds.length)(top + 1)).map(_.S(width.W)))))
+    val r = io.in.bits(p)
+    val s = r.sum.pad(width)
+    val u = Mux(rom(mine.map(_.descending.B)), -s, s)
+    val above = PopCount(thresholds.map(t => u >= t))
+    val rank = rom(mine.map(_.base.U(rankBits.W))) +& above
+    val code = codeRom(rank)
+    io.out.bits(p) := MuxCase(
+      code,
+      Seq(r.nan -> rom(mine.map(_.nanCode.U(outBits.W))), r.posInf -> rom(mine.map(_.posInfCode.U(outBits.W))), r.negInf -> rom(mine.map(_.negInfCode.U(outBits.W))))
+    )
+  }
+}

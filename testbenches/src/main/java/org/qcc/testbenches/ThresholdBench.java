@@ -1,0 +1,121 @@
+// Co-simulates a generated threshold unit: exact sums (and special classes) in, next-layer codes out.
+package org.qcc.testbenches;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.qcc.backends.rtl.Thresholds;
+import org.qcc.hw.HwGenerators;
+
+/** A Verilator model of {@code ThresholdUnit} for the given channels; {@link #run} maps beats of sums to codes. */
+public final class ThresholdBench {
+  /** One sum as the matrix-vector unit delivers it: the exact value, or a special's class. */
+  public record Sum(long value, boolean nan, boolean posInf, boolean negInf) {}
+
+  private final Verilator model;
+  private final int pe;
+  private final int accBits;
+
+  private ThresholdBench(Verilator model, int pe, int accBits) {
+    this.model = model;
+    this.pe = pe;
+    this.accBits = accBits;
+  }
+
+  /** Generates and builds the unit: {@code channels} (a multiple of {@code pe}) over {@code accBits}-bit sums, ranks to {@code codes}. */
+  public static ThresholdBench build(java.nio.file.Path dir, int accBits, int outBits, int pe, List<Thresholds> channels, int[] codes) {
+    if (accBits > 64) {
+      throw new IllegalArgumentException("the harness drives sums of at most 64 bits, got " + accBits);
+    }
+    int n = channels.size();
+    boolean[] descending = new boolean[n];
+    int[] base = new int[n];
+    BigInteger[][] thresholds = new BigInteger[n][];
+    int[][] specials = new int[n][];
+    for (int c = 0; c < n; c++) {
+      Thresholds t = channels.get(c);
+      descending[c] = t.descending();
+      base[c] = t.base();
+      thresholds[c] = t.thresholds();
+      specials[c] = new int[] {t.nanCode(), t.posInfCode(), t.negInfCode()};
+    }
+    String sv = HwGenerators.thresholdUnit(accBits, outBits, pe, descending, base, thresholds, specials, codes);
+    return new ThresholdBench(Verilator.build(dir, "ThresholdUnit", sv, harness(pe)), pe, accBits);
+  }
+
+  /** Runs beats of {@code pe} sums (channel folds in turn, from the first); returns each beat's codes. */
+  public int[][] run(List<Sum[]> beats) {
+    StringBuilder s = new StringBuilder();
+    long mask = accBits == 64 ? -1L : (1L << accBits) - 1;
+    for (Sum[] beat : beats) {
+      for (Sum x : beat) {
+        s.append(Long.toHexString(x.value() & mask)).append(' ').append(x.nan() ? 1 : 0).append(' ').append(x.posInf() ? 1 : 0).append(' ').append(x.negInf() ? 1 : 0).append(' ');
+      }
+      s.append('\n');
+    }
+    List<String> lines = model.run(s);
+    if (lines.size() != beats.size()) {
+      throw new ToolException("the simulation returned " + lines.size() + " beats for " + beats.size());
+    }
+    int[][] out = new int[beats.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = java.util.Arrays.stream(lines.get(i).trim().split(" ")).mapToInt(h -> Integer.parseInt(h, 16)).toArray();
+    }
+    return out;
+  }
+
+  /** The C++ harness: one beat of sums per stimulus line, the codes of each beat on a line. */
+  private static String harness(int pe) {
+    StringBuilder drive = new StringBuilder();
+    StringBuilder print = new StringBuilder();
+    for (int p = 0; p < pe; p++) {
+      String r = "dut.io_in_bits_" + p + "_";
+      if (p > 0) {
+        drive.append("    if (std::fscanf(in, FORMAT, &sum, &nan, &pos, &neg) != 4) return 2;\n");
+      }
+      drive.append("    ").append(r).append("sum = sum;\n");
+      drive.append("    ").append(r).append("nan = nan;\n");
+      drive.append("    ").append(r).append("posInf = pos;\n");
+      drive.append("    ").append(r).append("negInf = neg;\n");
+      print.append("      std::printf(\"%x \", static_cast<unsigned>(dut.io_out_bits_").append(p).append("));\n");
+    }
+    return """
+        #include <cinttypes>
+        #include <cstdio>
+        #include "VThresholdUnit.h"
+        #include "verilated.h"
+
+        #define FORMAT "%" SCNx64 " %u %u %u"
+
+        int main(int argc, char** argv) {
+          VerilatedContext ctx;
+          VThresholdUnit dut{&ctx};
+          std::FILE* in = std::fopen(argv[1], "r");
+          if (!in) return 2;
+          dut.reset = 1;
+          for (int i = 0; i < 2; ++i) {
+            dut.clock = 0;
+            dut.eval();
+            dut.clock = 1;
+            dut.eval();
+          }
+          dut.reset = 0;
+          uint64_t sum;
+          unsigned nan, pos, neg;
+          while (std::fscanf(in, FORMAT, &sum, &nan, &pos, &neg) == 4) {
+        DRIVE
+            dut.io_in_valid = 1;
+            dut.io_out_ready = 1;
+            dut.clock = 0;
+            dut.eval();
+            if (!dut.io_out_valid) return 3;
+        PRINT
+            std::printf("\\n");
+            dut.clock = 1;
+            dut.eval();
+          }
+          dut.final();
+          return 0;
+        }
+        """.replace("DRIVE\n", drive).replace("PRINT\n", print);
+  }
+}
