@@ -5,6 +5,11 @@ package org.qcc.backends;
 public final class BackendException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** An error at node {@code n}: {@code node 'NAME' (OP): why}. */
+  public static BackendException at(org.qcc.ir.Node n, String why) {
+    return new BackendException("node '" + n.name() + "' (" + n.qualifiedOp() + "): " + why);
+  }
+
   public BackendException(String message) {
     super(message);
   }

@@ -33,22 +33,10 @@ object HwGenerators {
   def matrixVectorUnit(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int): String =
     systemVerilog(new MatrixVectorUnit(a, b, weights.map(_.toSeq).toSeq, pe, simd, accBits))
 
-  /**
-   * A [[ThresholdUnit]] from Java arrays, one entry per channel: direction, base rank, increasing
-   * thresholds, and the codes for NaN, +inf and -inf sums; `codes` maps ranks to codes.
-   */
-  def thresholdUnit(
-      accBits: Int,
-      outBits: Int,
-      pe: Int,
-      descending: Array[Boolean],
-      base: Array[Int],
-      thresholds: Array[Array[java.math.BigInteger]],
-      specials: Array[Array[Int]],
-      codes: Array[Int]): String = {
-    val channels = descending.indices.map { c =>
-      ChannelThresholds(descending(c), base(c), thresholds(c).toSeq.map(BigInt(_)), specials(c)(0), specials(c)(1), specials(c)(2))
-    }
-    systemVerilog(new ThresholdUnit(accBits, outBits, pe, channels, codes.toSeq))
-  }
+  /** A [[ThresholdUnit]] of `channels` (a multiple of `pe`) over `accBits`-bit sums; `codes` maps ranks to codes. */
+  def thresholdUnit(accBits: Int, outBits: Int, pe: Int, channels: Array[ChannelThresholds], codes: Array[Int]): String =
+    systemVerilog(new ThresholdUnit(accBits, outBits, pe, channels.toSeq, codes.toSeq))
+
+  /** A [[LayerChain]] of `layers`, first to last. */
+  def layerChain(layers: Array[ChainLayer]): String = systemVerilog(new LayerChain(layers.toSeq))
 }

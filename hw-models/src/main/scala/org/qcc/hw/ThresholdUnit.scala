@@ -15,6 +15,13 @@ final case class ChannelThresholds(descending: Boolean, base: Int, thresholds: S
   require(thresholds.zip(thresholds.drop(1)).forall { case (x, y) => x <= y }, "thresholds must be in increasing order")
 }
 
+object ChannelThresholds {
+
+  /** From Java: thresholds as `java.math.BigInteger`s. */
+  def of(descending: Boolean, base: Int, thresholds: Array[java.math.BigInteger], nanCode: Int, posInfCode: Int, negInfCode: Int): ChannelThresholds =
+    ChannelThresholds(descending, base, thresholds.toSeq.map(BigInt(_)), nanCode, posInfCode, negInfCode)
+}
+
 /**
  * Turns each beat of `pe` dot-product results (output channels `fold * pe` to `fold * pe + pe - 1`
  * of a matrix-vector unit) into `pe` codes of `outBits` bits. Each PE compares its sum with every

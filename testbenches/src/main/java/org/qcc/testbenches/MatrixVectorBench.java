@@ -5,13 +5,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.qcc.backends.rtl.HwFormats;
+import org.qcc.hw.ChainLayer;
 import org.qcc.hw.HwGenerators;
 import org.qcc.ir.formats.ScalarFormat;
 
 /**
- * A Verilator model of {@code MatrixVectorUnit} over constant weights. The harness streams the
- * input vectors as fast as the unit takes them while the output side is ready two cycles in three,
- * so back-pressure is exercised, and counts the cycles.
+ * A Verilator model of a {@code MatrixVectorUnit} over constant weights, or of a whole {@code
+ * LayerChain} (the same ports: SIMD input codes per beat in, PE exact sums per beat out). The
+ * harness streams the input vectors as fast as the unit takes them while the output side is ready
+ * two cycles in three, so back-pressure is exercised, and counts the cycles.
  */
 public final class MatrixVectorBench {
   /** Each vector's results, row by row, and the cycles the whole run took. */
@@ -34,7 +36,15 @@ public final class MatrixVectorBench {
   /** Generates and builds the unit for activations of {@code a} and the {@code weights} codes of {@code b}. */
   public static MatrixVectorBench build(Path dir, ScalarFormat a, ScalarFormat b, int[][] weights, int pe, int simd, int accBits) {
     String sv = HwGenerators.matrixVectorUnit(HwFormats.codes(a), HwFormats.codes(b), weights, pe, simd, accBits);
-    return new MatrixVectorBench(Verilator.build(dir, "MatrixVectorUnit", sv, harness(pe, simd)), weights.length, pe, simd, accBits);
+    return new MatrixVectorBench(Verilator.build(dir, "MatrixVectorUnit", sv, harness("MatrixVectorUnit", pe, simd)), weights.length, pe, simd, accBits);
+  }
+
+  /** Generates and builds a layer chain: the first layer's SIMD codes in, the last layer's sums out. */
+  public static MatrixVectorBench chain(Path dir, ChainLayer[] layers) {
+    ChainLayer first = layers[0];
+    ChainLayer last = layers[layers.length - 1];
+    String sv = HwGenerators.layerChain(layers);
+    return new MatrixVectorBench(Verilator.build(dir, "LayerChain", sv, harness("LayerChain", last.pe(), first.simd())), last.weights().length, last.pe(), first.simd(), last.accBits());
   }
 
   /** Streams {@code vectors} (activation codes, a whole number of SIMD beats each) through the unit. */
@@ -68,7 +78,7 @@ public final class MatrixVectorBench {
    * The C++ harness: input beats from the stimulus file, one per cycle while the unit is ready;
    * output beats whenever valid and ready, one result line per PE; then {@code cycles N}.
    */
-  private static String harness(int pe, int simd) {
+  private static String harness(String top, int pe, int simd) {
     StringBuilder drive = new StringBuilder();
     for (int j = 0; j < simd; j++) {
       drive.append("      dut.io_in_bits_").append(j).append(" = beats[next][").append(j).append("];\n");
@@ -84,13 +94,13 @@ public final class MatrixVectorBench {
         #include <cstdio>
         #include <cstdlib>
         #include <vector>
-        #include "VMatrixVectorUnit.h"
+        #include "VTOP.h"
         #include "verilated.h"
 
         HEX_PRINTER
         int main(int argc, char** argv) {
           VerilatedContext ctx;
-          VMatrixVectorUnit dut{&ctx};
+          VTOP dut{&ctx};
           std::FILE* in = std::fopen(argv[1], "r");
           if (!in) return 2;
           long wanted = std::atol(argv[2]);
@@ -141,6 +151,6 @@ public final class MatrixVectorBench {
           dut.final();
           return 0;
         }
-        """.replace("HEX_PRINTER\n", DotProductBench.HEX_PRINTER).replace("SIMD", String.valueOf(simd)).replace("DRIVE\n", drive).replace("PRINT\n", print);
+        """.replace("VTOP", "V" + top).replace("HEX_PRINTER\n", DotProductBench.HEX_PRINTER).replace("SIMD", String.valueOf(simd)).replace("DRIVE\n", drive).replace("PRINT\n", print);
   }
 }

@@ -1,9 +1,9 @@
 // Co-simulates a generated threshold unit: exact sums (and special classes) in, next-layer codes out.
 package org.qcc.testbenches;
 
-import java.math.BigInteger;
 import java.util.List;
 import org.qcc.backends.rtl.Thresholds;
+import org.qcc.hw.ChannelThresholds;
 import org.qcc.hw.HwGenerators;
 
 /** A Verilator model of {@code ThresholdUnit} for the given channels; {@link #run} maps beats of sums to codes. */
@@ -26,19 +26,7 @@ public final class ThresholdBench {
     if (accBits > 64) {
       throw new IllegalArgumentException("the harness drives sums of at most 64 bits, got " + accBits);
     }
-    int n = channels.size();
-    boolean[] descending = new boolean[n];
-    int[] base = new int[n];
-    BigInteger[][] thresholds = new BigInteger[n][];
-    int[][] specials = new int[n][];
-    for (int c = 0; c < n; c++) {
-      Thresholds t = channels.get(c);
-      descending[c] = t.descending();
-      base[c] = t.base();
-      thresholds[c] = t.thresholds();
-      specials[c] = new int[] {t.nanCode(), t.posInfCode(), t.negInfCode()};
-    }
-    String sv = HwGenerators.thresholdUnit(accBits, outBits, pe, descending, base, thresholds, specials, codes);
+    String sv = HwGenerators.thresholdUnit(accBits, outBits, pe, channels.stream().map(Thresholds::hardware).toArray(ChannelThresholds[]::new), codes);
     return new ThresholdBench(Verilator.build(dir, "ThresholdUnit", sv, harness(pe)), pe, accBits);
   }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.qcc.backends.BackendException;
+import org.qcc.backends.ConstantValues;
 import org.qcc.ir.Dim;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
@@ -21,7 +22,6 @@ import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.OpDef;
 import org.qcc.ir.ops.OpRegistry;
 import org.qcc.ir.ops.SparseWeight;
-import org.qcc.simulator.functional.Interpreter;
 
 /**
  * Lowers a graph whose run-time values are fp32 tensors with a leading batch dimension and
@@ -74,7 +74,7 @@ public final class ModelLowering {
 
   static Lowered lower(Graph g, TargetSpec target, String symbol, Style style) {
     int lanes = target == null ? 1 : target.vectorBytes() / 4;
-    Map<Value, Tensor> constants = evaluateConstants(g);
+    Map<Value, Tensor> constants = ConstantValues.evaluate(g);
     long opset = g.onnxOpset(21);
     Map<Value, Integer> slotOf = new HashMap<>();
     List<Long> slots = new ArrayList<>(); // per-image floats of each slot
@@ -283,7 +283,7 @@ public final class ModelLowering {
   }
 
   static BackendException unsupported(Node n, String why) {
-    return new BackendException("node '" + n.name() + "' (" + n.qualifiedOp() + "): " + why);
+    return BackendException.at(n, why);
   }
 
   /** The layer's integer accumulation, or a compile-time error naming it when its annotations are inconsistent. */
@@ -307,32 +307,6 @@ public final class ModelLowering {
 
   private static OpDef definition(Node n) {
     return OpRegistry.standard().lookup(n.domain(), n.opType()).orElseThrow(() -> unsupported(n, "unknown op"));
-  }
-
-  /** Values computable without inputs, by the interpreter's own kernels. */
-  private static Map<Value, Tensor> evaluateConstants(Graph g) {
-    Map<Value, Tensor> known = new HashMap<>(g.constants());
-    long opset = g.onnxOpset(21);
-    for (Node n : g.nodes()) {
-      boolean ready = n.inputs().stream().allMatch(v -> v == null || known.containsKey(v));
-      if (!ready) {
-        continue;
-      }
-      List<Tensor> args = new ArrayList<>();
-      for (Value v : n.inputs()) {
-        args.add(v == null ? null : known.get(v));
-      }
-      List<Tensor> outs;
-      try {
-        outs = Interpreter.evaluate(n, args, opset);
-      } catch (RuntimeException e) {
-        throw unsupported(n, "evaluating it at compile time failed: " + e.getMessage());
-      }
-      for (int i = 0; i < n.outputs().size(); i++) {
-        known.put(n.output(i), outs.get(i));
-      }
-    }
-    return known;
   }
 
   /** The shape of one image: every dimension after the batch, all static and the value fp32. */

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
+import org.qcc.hw.ChannelThresholds;
 import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.ScalarFormat;
 
@@ -76,6 +77,11 @@ public record Thresholds(boolean descending, int base, BigInteger[] thresholds, 
       from = a;
     }
     return new Thresholds(descending, base, t, requantizer.code(Float.NaN), requantizer.code(Float.POSITIVE_INFINITY), requantizer.code(Float.NEGATIVE_INFINITY));
+  }
+
+  /** The channel as the threshold unit's generator takes it. */
+  public ChannelThresholds hardware() {
+    return ChannelThresholds.of(descending, base, thresholds, nanCode, posInfCode, negInfCode);
   }
 
   private interface Rank {

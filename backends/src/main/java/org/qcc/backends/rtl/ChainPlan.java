@@ -1,0 +1,226 @@
+// A quantized chain of fully-connected layers as the dataflow hardware runs it, and the host's two ends.
+package org.qcc.backends.rtl;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.qcc.backends.BackendException;
+import org.qcc.backends.ConstantValues;
+import org.qcc.hw.ChainLayer;
+import org.qcc.hw.ChannelThresholds;
+import org.qcc.ir.Attribute;
+import org.qcc.ir.Graph;
+import org.qcc.ir.Node;
+import org.qcc.ir.Tensor;
+import org.qcc.ir.Value;
+import org.qcc.ir.formats.Rounding;
+import org.qcc.ir.formats.ScalarFormat;
+import org.qcc.ir.ops.ExactLayer;
+import org.qcc.ir.ops.FakeQuantSpec;
+
+/**
+ * A graph of the form {@code FakeQuant -> (Gemm|MatMul [-> Relu] -> FakeQuant ->)* Gemm|MatMul
+ * [-> Relu]}, every layer with an integer {@code qcc.acc}, lowered to the hardware's layer chain:
+ * each layer's weight codes (output channels as rows), its folding, and the thresholds that
+ * requantize its sums into the next layer's codes exactly as the golden model does. The host
+ * quantizes the input ({@link #inputCodes}) and turns the last layer's exact sums into outputs
+ * ({@link #output}), both with the golden model's arithmetic.
+ */
+public final class ChainPlan {
+  /** One layer: its arithmetic, weight codes [rows][cols], folding, and the requantization into the next layer (null for the last). */
+  public record Layer(Node node, ExactLayer exact, float[] bias, boolean relu, int[][] weights, int pe, int simd, List<Thresholds> thresholds, ScalarFormat next) {
+    public int rows() {
+      return weights.length;
+    }
+
+    public int cols() {
+      return weights[0].length;
+    }
+  }
+
+  private final FakeQuantSpec input;
+  private final float inputScale;
+  private final List<Layer> layers;
+
+  private ChainPlan(FakeQuantSpec input, float inputScale, List<Layer> layers) {
+    this.input = input;
+    this.inputScale = inputScale;
+    this.layers = layers;
+  }
+
+  public List<Layer> layers() {
+    return layers;
+  }
+
+  /**
+   * Lowers {@code g}. Each layer's PE is the largest divisor of its rows up to {@code maxPe}; the
+   * first layer's SIMD the largest divisor of its columns up to {@code maxSimd}; every later SIMD
+   * is the previous PE, so a threshold unit's output beat is the next layer's input beat.
+   */
+  public static ChainPlan of(Graph g, int maxPe, int maxSimd) {
+    if (g.inputs().size() != 1 || g.outputs().size() != 1) {
+      throw new BackendException("the hardware chain takes a graph with one input and one output");
+    }
+    Map<Value, Tensor> constants = ConstantValues.evaluate(g);
+    Node quant = only(g, g.inputs().get(0), "the input");
+    if (!FakeQuantSpec.isFakeQuant(quant)) {
+      throw BackendException.at(quant, "the hardware chain starts with the input's qcc.FakeQuant (run quantize and calibrate)");
+    }
+    FakeQuantSpec inputSpec = spec(quant);
+    float inputScale = (float) constants.get(quant.inputs().get(1)).getDouble(0);
+    List<Layer> layers = new ArrayList<>();
+    int simd = 0;
+    while (true) {
+      Node layer = only(g, quant.output(0), "quantized data");
+      Optional<ExactLayer> exact;
+      try {
+        exact = layer.opType().equals("Gemm") || layer.opType().equals("MatMul") ? ExactLayer.of(layer, g) : Optional.empty();
+      } catch (IllegalArgumentException e) {
+        throw BackendException.at(layer, e.getMessage());
+      }
+      if (exact.isEmpty() || layer.inputs().get(0) != quant.output(0)) {
+        throw BackendException.at(layer, "the hardware chain takes Gemm or MatMul layers with an integer qcc.acc (run accumulators) on quantized data");
+      }
+      Value y = layer.output(0);
+      boolean relu = false;
+      Node after = y == g.outputs().get(0) ? null : only(g, y, "a layer's output");
+      if (after != null && after.qualifiedOp().equals("Relu")) {
+        relu = true;
+        y = after.output(0);
+        after = y == g.outputs().get(0) ? null : only(g, y, "a ReLU's output");
+      }
+      int[][] weights = weightCodes(layer, exact.get(), constants);
+      float[] bias = bias(layer, constants, weights.length);
+      int pe = largestDivisor(weights.length, maxPe);
+      simd = layers.isEmpty() ? largestDivisor(weights[0].length, maxSimd) : simd;
+      if (weights[0].length % simd != 0) {
+        throw BackendException.at(layer, "its " + weights[0].length + " inputs are not a multiple of the previous layer's PE " + simd);
+      }
+      if (after == null) {
+        layers.add(new Layer(layer, exact.get(), bias, relu, weights, pe, simd, null, null));
+        return new ChainPlan(inputSpec, inputScale, layers);
+      }
+      if (!FakeQuantSpec.isFakeQuant(after)) {
+        throw BackendException.at(after, "the hardware chain needs the next layer's qcc.FakeQuant here");
+      }
+      FakeQuantSpec nextSpec = spec(after);
+      ScalarFormat next = (ScalarFormat) nextSpec.format();
+      float scale = (float) constants.get(after.inputs().get(1)).getDouble(0);
+      int[] codes = Thresholds.codesByValue(next);
+      List<Thresholds> thresholds = new ArrayList<>();
+      for (int c = 0; c < weights.length; c++) {
+        int channel = c;
+        boolean withRelu = relu;
+        thresholds.add(Thresholds.of(sum -> next.encode(requantize(exact.get(), bias, withRelu, channel, sum) / (double) scale, nextSpec.rounding(), 0), codes, exact.get().accumulator()));
+      }
+      layers.add(new Layer(layer, exact.get(), bias, relu, weights, pe, simd, thresholds, next));
+      quant = after;
+      simd = pe;
+    }
+  }
+
+  /** The codes of one image's input, as the input quantizer rounds it. */
+  public int[] inputCodes(float[] image) {
+    ScalarFormat f = (ScalarFormat) input.format();
+    int[] codes = new int[image.length];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = f.encode(image[i] / (double) inputScale, input.rounding(), 0);
+    }
+    return codes;
+  }
+
+  /** Output channel {@code c} of the last layer from its rounded sum (the sum, or NaN or an infinity for a special). */
+  public float output(int c, float sum) {
+    Layer last = layers.get(layers.size() - 1);
+    return requantize(last.exact(), last.bias(), last.relu(), c, sum);
+  }
+
+  /** The layer chain for the generators. */
+  public ChainLayer[] hardware() {
+    ChainLayer[] out = new ChainLayer[layers.size()];
+    for (int i = 0; i < out.length; i++) {
+      Layer l = layers.get(i);
+      ExactLayer e = l.exact();
+      ChannelThresholds[] t = l.thresholds() == null ? null : l.thresholds().stream().map(Thresholds::hardware).toArray(ChannelThresholds[]::new);
+      int[] codes = l.next() == null ? null : Thresholds.codesByValue(l.next());
+      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits());
+    }
+    return out;
+  }
+
+  /** The golden model's layer output from a rounded sum: fma with the channel's multiplier and bias, then ReLU (NaN stays, -0 becomes +0). */
+  private static float requantize(ExactLayer e, float[] bias, boolean relu, int c, float sum) {
+    float y = e.requantize(sum, c, bias == null ? 0f : bias[c], bias != null);
+    return relu ? (y > 0 || Float.isNaN(y) ? y : 0f) : y;
+  }
+
+  /** Weight codes with output channels as rows, from the dequantized constant weight. */
+  private static int[][] weightCodes(Node layer, ExactLayer e, Map<Value, Tensor> constants) {
+    if (layer.inputs().get(1).producer() != null && layer.inputs().get(1).producer().qualifiedOp().equals("qcc.Densify")) {
+      throw BackendException.at(layer, "N:M sparse layers are not lowered to the hardware chain yet");
+    }
+    Tensor w = constants.get(layer.inputs().get(1));
+    if (w == null || w.rank() != 2) {
+      throw BackendException.at(layer, "the hardware chain needs a constant 2-d weight");
+    }
+    int axis = ExactLayer.weightChannelAxis(layer);
+    int rows = w.shape()[axis];
+    int cols = w.shape()[1 - axis];
+    int[][] codes = new int[rows][cols];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < cols; k++) {
+        float q = (float) w.getDouble(axis == 0 ? r * cols + k : k * rows + r);
+        float grid = e.weightCode(q, r);
+        codes[r][k] = e.weightFormat().encode(Math.scalb((double) grid, e.weightLsb()), Rounding.NEAREST_EVEN, 0);
+      }
+    }
+    return codes;
+  }
+
+  private static float[] bias(Node layer, Map<Value, Tensor> constants, int rows) {
+    if (!layer.opType().equals("Gemm") || layer.inputs().size() < 3 || layer.inputs().get(2) == null) {
+      return null;
+    }
+    // As the interpreter: beta times each bias value in fp32, and no bias at all when beta is 0.
+    Tensor b = constants.get(layer.inputs().get(2));
+    if (b == null || b.size() != rows) {
+      throw BackendException.at(layer, "the hardware chain needs a constant bias with one value per output");
+    }
+    float beta = layer.attribute("beta").map(a -> ((Attribute.Float) a).value()).orElse(1f);
+    if (beta == 0f) {
+      return null;
+    }
+    float[] out = new float[rows];
+    for (int i = 0; i < rows; i++) {
+      out[i] = (float) b.getDouble(i) * beta;
+    }
+    return out;
+  }
+
+  private static FakeQuantSpec spec(Node quant) {
+    FakeQuantSpec s = FakeQuantSpec.of(quant);
+    if (s.isBlock() || !(s.format() instanceof ScalarFormat) || s.rounding() == Rounding.STOCHASTIC) {
+      throw BackendException.at(quant, "the hardware chain takes scalar formats rounded deterministically");
+    }
+    return s;
+  }
+
+  /** The single node reading {@code v}. */
+  private static Node only(Graph g, Value v, String what) {
+    List<Node> readers = g.nodes().stream().filter(n -> n.inputs().contains(v)).toList();
+    if (readers.size() != 1) {
+      throw new BackendException("the hardware chain needs " + what + " ('" + v.name() + "') read by exactly one node, found " + readers.size());
+    }
+    return readers.get(0);
+  }
+
+  private static int largestDivisor(int n, int most) {
+    for (int d = Math.min(n, most); d > 1; d--) {
+      if (n % d == 0) {
+        return d;
+      }
+    }
+    return 1;
+  }
+}

@@ -1,0 +1,56 @@
+// A dataflow accelerator for a chain of fully-connected layers: matrix-vector and threshold units in a row.
+package org.qcc.hw
+
+import chisel3._
+import chisel3.util._
+
+/**
+ * One layer of a [[LayerChain]]: its matrix-vector unit and, for every layer but the last, the
+ * threshold unit that turns its sums into the next layer's input codes (`codes` by rank,
+ * `outBits` wide). Arrays, so Java can build it.
+ */
+final class ChainLayer(
+    val a: CodeFormat,
+    val b: CodeFormat,
+    val weights: Array[Array[Int]],
+    val pe: Int,
+    val simd: Int,
+    val accBits: Int,
+    val thresholds: Array[ChannelThresholds],
+    val codes: Array[Int],
+    val outBits: Int) {
+  def last: Boolean = thresholds == null
+}
+
+/**
+ * Streams input vectors (`simd` codes of the first layer per beat) through every layer and emits
+ * the last layer's exact sums (`pe` per beat, output channels in order). A layer's threshold unit
+ * emits `pe` codes per beat, which is exactly the next layer's input beat: the next layer's SIMD
+ * must equal this layer's PE, so no width conversion is needed. A two-place queue decouples
+ * neighbours.
+ */
+class LayerChain(val layers: Seq[ChainLayer]) extends Module {
+  require(layers.nonEmpty && layers.init.forall(!_.last) && layers.last.last, "every layer but the last needs thresholds")
+  for ((x, y) <- layers.zip(layers.drop(1))) {
+    require(y.simd == x.pe, s"a layer's SIMD (${y.simd}) must equal the previous layer's PE (${x.pe})")
+    require(y.a.bits == x.outBits, "a layer's input codes must be as wide as the previous threshold unit's")
+  }
+
+  val io = IO(new Bundle {
+    val in = Flipped(Decoupled(Vec(layers.head.simd, UInt(layers.head.a.bits.W))))
+    val out = Decoupled(Vec(layers.last.pe, new DotProductResult(layers.last.accBits)))
+  })
+
+  private var stream: DecoupledIO[Vec[UInt]] = io.in
+  for (layer <- layers) {
+    val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits))
+    mvu.io.in <> stream
+    if (layer.last) {
+      io.out <> mvu.io.out
+    } else {
+      val thresholds = Module(new ThresholdUnit(layer.accBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq))
+      thresholds.io.in <> mvu.io.out
+      stream = Queue(thresholds.io.out, 2)
+    }
+  }
+}
