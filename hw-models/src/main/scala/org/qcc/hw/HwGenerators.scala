@@ -29,14 +29,18 @@ object HwGenerators {
   def sparseDotProductUnit(a: CodeFormat, b: CodeFormat, n: Int, m: Int, groups: Int, weights: Array[Array[Int]], indices: Array[Array[Int]], accBits: Int): String =
     systemVerilog(new SparseDotProductUnit(a, b, n, m, groups, weights.map(_.toSeq).toSeq, indices.map(_.toSeq).toSeq, accBits))
 
-  /** A [[MatrixVectorUnit]] over the constant `weights` (rows x cols codes), folded by `pe` and `simd`. */
-  def matrixVectorUnit(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int): String =
-    systemVerilog(new MatrixVectorUnit(a, b, weights.map(_.toSeq).toSeq, pe, simd, accBits))
+  /**
+   * A [[MatrixVectorUnit]] over the constant `weights` (rows x cols codes), folded by `pe` and
+   * `simd`; weights in a ROM, or (with `memories`, a folder) in memories initialized from hex files
+   * written there.
+   */
+  def matrixVectorUnit(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int, memories: java.nio.file.Path): String =
+    systemVerilog(new MatrixVectorUnit(a, b, weights.map(_.toSeq).toSeq, pe, simd, accBits, Option(memories).map(d => (d, "weights"))))
 
   /** A [[ThresholdUnit]] of `channels` (a multiple of `pe`) over `accBits`-bit sums; `codes` maps ranks to codes. */
   def thresholdUnit(accBits: Int, outBits: Int, pe: Int, channels: Array[ChannelThresholds], codes: Array[Int]): String =
     systemVerilog(new ThresholdUnit(accBits, outBits, pe, channels.toSeq, codes.toSeq))
 
-  /** A [[LayerChain]] of `layers`, first to last. */
-  def layerChain(layers: Array[ChainLayer]): String = systemVerilog(new LayerChain(layers.toSeq))
+  /** A [[LayerChain]] of `layers`, first to last; weights in memories initialized from hex files in `memories` (null: ROMs). */
+  def layerChain(layers: Array[ChainLayer], memories: java.nio.file.Path): String = systemVerilog(new LayerChain(layers.toSeq, Option(memories)))
 }

@@ -27,9 +27,10 @@ final class ChainLayer(
  * the last layer's exact sums (`pe` per beat, output channels in order). A layer's threshold unit
  * emits `pe` codes per beat, which is exactly the next layer's input beat: the next layer's SIMD
  * must equal this layer's PE, so no width conversion is needed. A two-place queue decouples
- * neighbours.
+ * neighbours. Given `memories`, every layer's weights go to memories initialized from hex files
+ * written to that folder (see [[MatrixVectorUnit]]).
  */
-class LayerChain(val layers: Seq[ChainLayer]) extends Module {
+class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file.Path] = None) extends Module {
   require(layers.nonEmpty && layers.init.forall(!_.last) && layers.last.last, "every layer but the last needs thresholds")
   for ((x, y) <- layers.zip(layers.drop(1))) {
     require(y.simd == x.pe, s"a layer's SIMD (${y.simd}) must equal the previous layer's PE (${x.pe})")
@@ -42,8 +43,8 @@ class LayerChain(val layers: Seq[ChainLayer]) extends Module {
   })
 
   private var stream: DecoupledIO[Vec[UInt]] = io.in
-  for (layer <- layers) {
-    val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits))
+  for ((layer, i) <- layers.zipWithIndex) {
+    val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$i"))))
     mvu.io.in <> stream
     if (layer.last) {
       io.out <> mvu.io.out

@@ -3,6 +3,8 @@ package org.qcc.hw
 
 import chisel3._
 import chisel3.util._
+import chisel3.util.experimental.loadMemoryFromFileInline
+import java.nio.file.{Files, Path}
 
 /**
  * Multiplies each input vector of `cols` activation codes by a constant `rows` x `cols` weight
@@ -12,11 +14,25 @@ import chisel3.util._
  * Every output beat carries the `pe` exact sums of one neuron fold, rows `fold * pe` to `fold * pe +
  * pe - 1`; `cycles per vector = (rows / pe) * (cols / simd)` while the output is read.
  *
+ * Weights sit in a constant ROM, or, given `memories` (a folder and a file-name prefix), in one
+ * memory per PE initialized by `$readmemh` from a hex file the generator writes there (one line per
+ * (neuron fold, synapse fold), lane 0 in the low bits); the initialization is guarded by
+ * `ENABLE_INITIAL_MEM_`, which simulators and synthesis must define. Large layers need the
+ * memories: a ROM of constants elaborates into multiplexers.
+ *
  * The results go through a queue whose free places are counted with those still in the units, so
  * a beat that closes a dot product starts only when its results have a place: back-pressure
  * stalls the unit, never drops a result.
  */
-class MatrixVectorUnit(val a: CodeFormat, val b: CodeFormat, val weights: Seq[Seq[Int]], val pe: Int, val simd: Int, val accBits: Int) extends Module {
+class MatrixVectorUnit(
+    val a: CodeFormat,
+    val b: CodeFormat,
+    val weights: Seq[Seq[Int]],
+    val pe: Int,
+    val simd: Int,
+    val accBits: Int,
+    val memories: Option[(Path, String)] = None)
+    extends Module {
   val rows: Int = weights.length
   val cols: Int = weights.headOption.map(_.length).getOrElse(0)
   require(rows >= 1 && cols >= 1 && weights.forall(_.length == cols), "the weights must be a nonempty rows x cols matrix")
@@ -60,12 +76,22 @@ class MatrixVectorUnit(val a: CodeFormat, val b: CodeFormat, val weights: Seq[Se
   private val step = nf * synapseFolds.U +& sf
   private val units = (0 until pe).map { p =>
     val unit = Module(new DotProductUnit(a, b, simd, accBits))
-    // ROM of PE p: for each (neuron fold, synapse fold), its simd weights.
-    val rom = VecInit(for (n <- 0 until neuronFolds; s <- 0 until synapseFolds) yield VecInit((0 until simd).map(i => weights(n * pe + p)(s * simd + i).U(b.bits.W))))
+    // PE p's weights: for each (neuron fold, synapse fold), its simd codes.
+    val lines = for (n <- 0 until neuronFolds; s <- 0 until synapseFolds) yield (0 until simd).map(i => weights(n * pe + p)(s * simd + i))
     unit.io.in.valid := fire
     unit.io.in.bits.last := closing
     unit.io.in.bits.a := chunk
-    unit.io.in.bits.b := rom(step)
+    // A one-line memory has a zero-width address, which firtool 1.155 crashes on: that stays a ROM.
+    unit.io.in.bits.b := (memories.filter(_ => lines.length > 1) match {
+      case None => VecInit(lines.map(l => VecInit(l.map(_.U(b.bits.W)))))(step)
+      case Some((dir, prefix)) =>
+        val file = dir.resolve(s"${prefix}_pe$p.hex")
+        Files.createDirectories(dir)
+        Files.write(file, lines.map(l => l.zipWithIndex.map { case (w, i) => BigInt(w) << (i * b.bits) }.sum.toString(16)).mkString("", "\n", "\n").getBytes)
+        val mem = Mem(lines.length, UInt((simd * b.bits).W))
+        loadMemoryFromFileInline(mem, file.toAbsolutePath.toString)
+        mem(step).asTypeOf(Vec(simd, UInt(b.bits.W)))
+    })
     unit
   }
   queue.io.enq.valid := units.head.io.out.valid

@@ -33,17 +33,20 @@ public final class MatrixVectorBench {
     this.accBits = accBits;
   }
 
-  /** Generates and builds the unit for activations of {@code a} and the {@code weights} codes of {@code b}. */
-  public static MatrixVectorBench build(Path dir, ScalarFormat a, ScalarFormat b, int[][] weights, int pe, int simd, int accBits) {
-    String sv = HwGenerators.matrixVectorUnit(HwFormats.codes(a), HwFormats.codes(b), weights, pe, simd, accBits);
+  /**
+   * Generates and builds the unit for activations of {@code a} and the {@code weights} codes of
+   * {@code b}, the weights in a ROM or, with {@code memories}, in memories loaded from files.
+   */
+  public static MatrixVectorBench build(Path dir, ScalarFormat a, ScalarFormat b, int[][] weights, int pe, int simd, int accBits, boolean memories) {
+    String sv = HwGenerators.matrixVectorUnit(HwFormats.codes(a), HwFormats.codes(b), weights, pe, simd, accBits, memories ? dir.resolve("weights") : null);
     return new MatrixVectorBench(Verilator.build(dir, "MatrixVectorUnit", sv, harness("MatrixVectorUnit", pe, simd)), weights.length, pe, simd, accBits);
   }
 
-  /** Generates and builds a layer chain: the first layer's SIMD codes in, the last layer's sums out. */
+  /** Generates and builds a layer chain, weights in memories: the first layer's SIMD codes in, the last layer's sums out. */
   public static MatrixVectorBench chain(Path dir, ChainLayer[] layers) {
     ChainLayer first = layers[0];
     ChainLayer last = layers[layers.length - 1];
-    String sv = HwGenerators.layerChain(layers);
+    String sv = HwGenerators.layerChain(layers, dir.resolve("weights"));
     return new MatrixVectorBench(Verilator.build(dir, "LayerChain", sv, harness("LayerChain", last.pe(), first.simd())), last.weights().length, last.pe(), first.simd(), last.accBits());
   }
 

@@ -36,7 +36,8 @@ public final class Verilator {
       Files.createDirectories(dir);
       Files.writeString(dir.resolve(top + ".sv"), systemVerilog);
       Files.writeString(dir.resolve("harness.cpp"), harness);
-      run(dir, List.of("verilator", "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "--top-module", top, "--Mdir", "obj", top + ".sv", "harness.cpp", "-o", "sim"));
+      // ENABLE_INITIAL_MEM_: firtool guards memory initialization ($readmemh of weights) with it.
+      run(dir, List.of("verilator", "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-DENABLE_INITIAL_MEM_", "--top-module", top, "--Mdir", "obj", top + ".sv", "harness.cpp", "-o", "sim"));
       return new Verilator(dir.resolve("obj").resolve("sim"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -22,13 +22,14 @@ import org.qcc.ir.formats.ScalarFormat;
 class MatrixVectorUnitTest extends VerilatorTest {
   private static final int VECTORS = 24;
 
-  /** Formats, rows x cols, PE, SIMD: partly folded, fully folded (1, 1) and fully parallel. */
+  /** Formats, rows x cols, PE, SIMD (partly folded, fully folded and fully parallel), weights in memories or a ROM. */
   static Stream<Arguments> configs() {
     return Stream.of(
-        Arguments.of("int8", "int4", 8, 12, 2, 3),
-        Arguments.of("e4m3fn", "e2m1", 6, 8, 3, 4),
-        Arguments.of("bipolar", "bipolar", 4, 16, 1, 1),
-        Arguments.of("uint4", "int8", 3, 5, 3, 5));
+        Arguments.of("int8", "int4", 8, 12, 2, 3, false),
+        Arguments.of("int8", "int4", 8, 12, 2, 3, true),
+        Arguments.of("e4m3fn", "e2m1", 6, 8, 3, 4, true),
+        Arguments.of("bipolar", "bipolar", 4, 16, 1, 1, false),
+        Arguments.of("uint4", "int8", 3, 5, 3, 5, true));
   }
 
   /**
@@ -37,9 +38,9 @@ class MatrixVectorUnitTest extends VerilatorTest {
    * order, with the output side stalling one cycle in three; the cycle count is the folded
    * schedule's (rows / PE) * (cols / SIMD) per vector, plus at most the output side's stalls.
    */
-  @ParameterizedTest(name = "{0} x {1}, {2}x{3}, PE {4}, SIMD {5}")
+  @ParameterizedTest(name = "{0} x {1}, {2}x{3}, PE {4}, SIMD {5}, memories {6}")
   @MethodSource("configs")
-  void everyRowEqualsTheFormatsLibrary(String aName, String bName, int rows, int cols, int pe, int simd) {
+  void everyRowEqualsTheFormatsLibrary(String aName, String bName, int rows, int cols, int pe, int simd, boolean memories) {
     ScalarFormat a = ElementFormats.scalar(aName);
     ScalarFormat b = ElementFormats.scalar(bName);
     SplittableRandom r = new SplittableRandom(rows * 100 + cols);
@@ -58,7 +59,7 @@ class MatrixVectorUnitTest extends VerilatorTest {
       vectors.add(x);
     }
     Accumulator acc = Accumulator.exact(a, b, cols).orElseThrow();
-    MatrixVectorBench bench = MatrixVectorBench.build(work.resolve(aName + "_" + bName + "_" + pe + "_" + simd), a, b, weights, pe, simd, acc.bits());
+    MatrixVectorBench bench = MatrixVectorBench.build(work.resolve(aName + "_" + bName + "_" + pe + "_" + simd + "_" + memories), a, b, weights, pe, simd, acc.bits(), memories);
     MatrixVectorBench.Run run = bench.run(vectors);
     for (int v = 0; v < VECTORS; v++) {
       for (int row = 0; row < rows; row++) {
@@ -75,7 +76,7 @@ class MatrixVectorUnitTest extends VerilatorTest {
   void aFoldingThatDoesNotDivideTheLayerIsRefused() {
     int[][] weights = new int[6][8];
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> HwGenerators.matrixVectorUnit(HwFormats.codes(ElementFormats.scalar("int8")), HwFormats.codes(ElementFormats.scalar("int8")), weights, 4, 2, 20));
+        assertThrows(IllegalArgumentException.class, () -> HwGenerators.matrixVectorUnit(HwFormats.codes(ElementFormats.scalar("int8")), HwFormats.codes(ElementFormats.scalar("int8")), weights, 4, 2, 20, null));
     assertEquals("requirement failed: PE 4 must divide the 6 rows", e.getMessage());
   }
 }
