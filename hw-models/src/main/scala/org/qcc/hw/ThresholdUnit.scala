@@ -61,7 +61,8 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
     val s = r.sum.pad(width)
     val u = Mux(rom(mine.map(_.descending.B)), -s, s)
     val above = PopCount(thresholds.map(t => u >= t))
-    val rank = rom(mine.map(_.base.U(rankBits.W))) +& above
+    // base + count < codes.length (checked above), so the rank fits rankBits.
+    val rank = (rom(mine.map(_.base.U(rankBits.W))) +& above)(rankBits - 1, 0)
     val code = codeRom(rank)
     io.out.bits(p) := MuxCase(
       code,

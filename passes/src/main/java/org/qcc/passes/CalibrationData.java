@@ -33,4 +33,24 @@ public interface CalibrationData {
       }
     }
   }
+
+  /** Samples served by {@code batches} (samples [from, from + n) per call), {@code count} of them, from {@code source}. */
+  static CalibrationData of(String source, int count, java.util.function.BiFunction<Integer, Integer, List<Tensor>> batches) {
+    return new CalibrationData() {
+      @Override
+      public String source() {
+        return source;
+      }
+
+      @Override
+      public int count() {
+        return count;
+      }
+
+      @Override
+      public List<Tensor> batch(int from, int n) {
+        return batches.apply(from, n);
+      }
+    };
+  }
 }

@@ -20,8 +20,8 @@ import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.FakeQuantSpec;
 
 /**
- * A graph of the form {@code FakeQuant -> (Gemm|MatMul [-> Relu] -> FakeQuant ->)* Gemm|MatMul
- * [-> Relu]}, every layer with an integer {@code qcc.acc}, lowered to the hardware's layer chain:
+ * A graph of the form {@code [Flatten ->] FakeQuant -> (Gemm|MatMul [-> Relu] -> FakeQuant ->)*
+ * Gemm|MatMul [-> Relu]}, every layer with an integer {@code qcc.acc}, lowered to the hardware's layer chain:
  * each layer's weight codes (output channels as rows), its folding, and the thresholds that
  * requantize its sums into the next layer's codes exactly as the golden model does. The host
  * quantizes the input ({@link #inputCodes}) and turns the last layer's exact sums into outputs
@@ -64,6 +64,10 @@ public final class ChainPlan {
     }
     Map<Value, Tensor> constants = ConstantValues.evaluate(g);
     Node quant = only(g, g.inputs().get(0), "the input");
+    if (quant.qualifiedOp().equals("Flatten") && quant.attribute("axis").map(a -> ((Attribute.Int) a).value()).orElse(1L) == 1L) {
+      // The host hands over images flattened row-major, which is Flatten's order.
+      quant = only(g, quant.output(0), "the flattened input");
+    }
     if (!FakeQuantSpec.isFakeQuant(quant)) {
       throw BackendException.at(quant, "the hardware chain starts with the input's qcc.FakeQuant (run quantize and calibrate)");
     }

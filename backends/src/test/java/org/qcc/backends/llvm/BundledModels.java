@@ -6,7 +6,6 @@ import java.util.List;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.frontend.onnx.OnnxImporter;
 import org.qcc.ir.Graph;
-import org.qcc.ir.Tensor;
 import org.qcc.passes.CalibrationData;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
@@ -20,22 +19,7 @@ final class BundledModels {
   static Graph model(String name, String pipeline) {
     Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_" + name + ".onnx"));
     FashionMnist train = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"), FashionMnist.Split.TRAIN);
-    CalibrationData calibration = new CalibrationData() {
-      @Override
-      public String source() {
-        return "train subset";
-      }
-
-      @Override
-      public int count() {
-        return train.count();
-      }
-
-      @Override
-      public List<Tensor> batch(int from, int n) {
-        return List.of(train.batch(from, n));
-      }
-    };
+    CalibrationData calibration = CalibrationData.of("train subset", train.count(), (from, n) -> List.of(train.batch(from, n)));
     PassManager.build(PassRegistry.standard(), pipeline).run(g, calibration);
     return g;
   }
