@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.backends.llvm.AotCompiler;
 import org.qcc.backends.llvm.PtxCompiler;
+import org.qcc.backends.rtl.RtlCompiler;
 import org.qcc.ir.Graph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,12 +20,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "compile",
     description = {
-      "Compile a model (fp32 or quantized by `qcc opt`) with LLVM. Outputs equal the golden",
-      "interpreter's bit for bit.",
+      "Compile a model (fp32 or quantized by `qcc opt`) with LLVM, or to hardware. Outputs equal",
+      "the golden interpreter's bit for bit.",
       "  --target cpu: for this CPU; writes DIR/NAME.o, DIR/NAME.h (entry point, tensor layouts,",
       "    workspace size) and DIR/NAME_example.c, a C program that links against the object.",
       "  --target nvptx: for an NVIDIA GPU (--gpu); writes DIR/NAME.ptx, one kernel per layer, and",
-      "    DIR/NAME_cuda.c, a CUDA driver-API program that runs it on raw fp32 files."
+      "    DIR/NAME_cuda.c, a CUDA driver-API program that runs it on raw fp32 files.",
+      "  --target rtl: a dataflow accelerator (fully-connected networks with integer accumulators);",
+      "    writes DIR/NAME.sv (top LayerChain), DIR/weights/*.hex and DIR/NAME.json, the manifest.",
+      "    Each layer's PE is the largest divisor of its outputs up to --pe; the first SIMD the",
+      "    largest divisor of its inputs up to --simd, every later SIMD the previous PE."
     },
     footer = {
       "%nExamples:",
@@ -32,12 +37,15 @@ import picocli.CommandLine.Spec;
       "  qcc compile cnn_int8.qir -o build/ --name cnn_int8 --emit-llvm",
       "  cc -O2 build/cnn_int8_example.c build/cnn_int8.o -o cnn && ./cnn images.f32 logits.f32",
       "  qcc compile cnn_int8.qir --target nvptx --gpu sm_90 -o gpu/",
-      "  nvcc -O2 gpu/cnn_int8_cuda.c -o run -lcuda && ./run gpu/cnn_int8.ptx images.f32 logits.f32"
+      "  nvcc -O2 gpu/cnn_int8_cuda.c -o run -lcuda && ./run gpu/cnn_int8.ptx images.f32 logits.f32",
+      "  qcc opt models/fashion_mlp.onnx -p 'canonicalize,quantize{weights=int4,acts=int8},calibrate' -o mlp.qir",
+      "  qcc compile mlp.qir --target rtl -o hw/ --pe 16 --simd 16"
     })
 final class CompileCommand implements Callable<Integer> {
   enum Target {
     cpu,
-    nvptx
+    nvptx,
+    rtl
   }
 
   @Parameters(paramLabel = "MODEL", description = "A .onnx or .qir model.")
@@ -58,6 +66,12 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--emit-llvm", description = "Also write the optimized LLVM IR as DIR/NAME.ll.")
   boolean emitLlvm;
 
+  @Option(names = "--pe", defaultValue = "16", description = "--target rtl: the most output channels a layer computes at once (default: ${DEFAULT-VALUE}).")
+  int pe;
+
+  @Option(names = "--simd", defaultValue = "16", description = "--target rtl: the most inputs the first layer takes per cycle (default: ${DEFAULT-VALUE}).")
+  int simd;
+
   @Mixin Common common;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -76,6 +90,15 @@ final class CompileCommand implements Callable<Integer> {
       o.put("symbol", r.model().symbol());
       o.put("workspace_bytes", r.model().workspaceBytes());
       summary = "entry " + r.model().symbol() + ", workspace " + r.model().workspaceBytes() + " bytes";
+      written = r.files();
+    } else if (target == Target.rtl) {
+      if (pe < 1 || simd < 1) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pe and --simd must be at least 1");
+      }
+      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd);
+      o.put("layers", r.plan().layers().size());
+      o.put("cycles_per_image", r.cyclesPerImage());
+      summary = r.plan().layers().size() + " layers, " + r.cyclesPerImage() + " cycles per image";
       written = r.files();
     } else {
       PtxCompiler.Result r = PtxCompiler.write(g, outDir, symbol, gpu, emitLlvm);

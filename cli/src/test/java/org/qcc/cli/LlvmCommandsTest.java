@@ -1,4 +1,4 @@
-// qcc compile, run/eval --backend llvm and bench llvm, end to end.
+// qcc compile (cpu, nvptx, rtl), run/eval --backend llvm and bench llvm, end to end.
 package org.qcc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -94,6 +94,30 @@ class LlvmCommandsTest {
     Run bad = qcc("compile", quantizedCnn().toString(), "--target", "nvptx", "--gpu", "sm_52", "-o", tmp.resolve("gpu2").toString());
     assertEquals(Qcc.BAD_INPUT, bad.code());
     assertEquals("qcc: error: --gpu sm_52 is not a GPU qcc compiles for; use one of sm_75, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a, sm_100, sm_100a, sm_120, sm_120a", bad.err().strip());
+  }
+
+  @Test
+  void compileForRtlWritesTheDesignWeightsAndManifest() throws Exception {
+    Path q = tmp.resolve("mlp_int4.qir");
+    Run opt = qcc("opt", HOME.resolve("models/fashion_mlp.onnx").toString(), "-p", "canonicalize,quantize{weights=int4,acts=int8},calibrate", "-o", q.toString());
+    assertEquals(0, opt.code(), opt.err());
+    Path out = tmp.resolve("hw");
+    Run r = qcc("compile", q.toString(), "--target", "rtl", "-o", out.toString(), "--pe", "8", "--simd", "16", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = Json.MAPPER.readTree(r.out());
+    assertEquals(3, o.get("layers").asInt());
+    // fc1 paces the chain: (256 / 8) * (784 / 16).
+    assertEquals(32 * 49, o.get("cycles_per_image").asLong());
+    JsonNode manifest = Json.MAPPER.readTree(out.resolve("mlp_int4.json").toFile());
+    assertEquals("int4", manifest.get("layers").get(0).get("weight_format").asText());
+    assertEquals(8, manifest.get("layers").get(1).get("simd").asInt());
+    assertTrue(Files.readString(out.resolve("mlp_int4.sv")).contains("module LayerChain("));
+    assertTrue(Files.exists(out.resolve("weights/layer0_pe7.hex")));
+
+    Run fp32 = qcc("compile", HOME.resolve("models/fashion_mlp.onnx").toString(), "--target", "rtl", "-o", tmp.resolve("hw2").toString());
+    assertEquals(Qcc.BAD_INPUT, fp32.code());
+    assertEquals("qcc: error: node '/fc1/Gemm' (Gemm): the hardware chain starts with the input's qcc.FakeQuant (run quantize and calibrate)", fp32.err().strip());
+    assertFalse(Files.exists(tmp.resolve("hw2")));
   }
 
   @Test
