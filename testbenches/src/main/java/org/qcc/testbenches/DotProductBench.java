@@ -17,6 +17,11 @@ import org.qcc.ir.formats.ScalarFormat;
 public final class DotProductBench {
   /** What the unit reports for one dot product: the exact sum on the product grid, or a special's class. */
   public record Result(BigInteger sum, boolean nan, boolean posInf, boolean negInf) {
+    /** The sum rounded to fp32 as the golden model rounds it (nearest-even), or the special's value. */
+    public float rounded() {
+      return nan ? Float.NaN : posInf ? Float.POSITIVE_INFINITY : negInf ? Float.NEGATIVE_INFINITY : (float) sum.longValueExact();
+    }
+
     /** A harness's result line, {@code SUMHEX NAN POSINF NEGINF}, for an {@code accBits}-bit accumulator. */
     static Result parse(String line, int accBits) {
       String[] f = line.trim().split(" ");
@@ -133,20 +138,7 @@ public final class DotProductBench {
         HEX_PRINTER
 
         int main(int argc, char** argv) {
-          VerilatedContext ctx;
-          VTOP dut{&ctx};
-          std::FILE* in = std::fopen(argv[1], "r");
-          if (!in) return 2;
-          auto tick = [&] {
-            dut.clock = 0;
-            dut.eval();
-            dut.clock = 1;
-            dut.eval();
-          };
-          dut.reset = 1;
-          tick();
-          tick();
-          dut.reset = 0;
+        PROLOGUE
           unsigned last, code;
           while (std::fscanf(in, "%x", &last) == 1) {
         DRIVE
@@ -161,6 +153,6 @@ public final class DotProductBench {
           dut.final();
           return 0;
         }
-        """.replace("VTOP", "V" + top).replace("HEX_PRINTER\n", HEX_PRINTER).replace("DRIVE\n", drive);
+        """.replace("VTOP", "V" + top).replace("PROLOGUE\n", Verilator.prologue(top)).replace("HEX_PRINTER\n", HEX_PRINTER).replace("DRIVE\n", drive);
   }
 }

@@ -102,10 +102,7 @@ public final class MatrixVectorBench {
 
         HEX_PRINTER
         int main(int argc, char** argv) {
-          VerilatedContext ctx;
-          VTOP dut{&ctx};
-          std::FILE* in = std::fopen(argv[1], "r");
-          if (!in) return 2;
+        PROLOGUE
           long wanted = std::atol(argv[2]);
           std::vector<std::vector<unsigned>> beats;
           unsigned code;
@@ -117,14 +114,6 @@ public final class MatrixVectorBench {
             }
             beats.push_back(beat);
           }
-          dut.reset = 1;
-          for (int i = 0; i < 2; ++i) {
-            dut.clock = 0;
-            dut.eval();
-            dut.clock = 1;
-            dut.eval();
-          }
-          dut.reset = 0;
           size_t next = 0;
           long seen = 0;
           long cycle = 0;
@@ -154,6 +143,6 @@ public final class MatrixVectorBench {
           dut.final();
           return 0;
         }
-        """.replace("VTOP", "V" + top).replace("HEX_PRINTER\n", DotProductBench.HEX_PRINTER).replace("SIMD", String.valueOf(simd)).replace("DRIVE\n", drive).replace("PRINT\n", print);
+        """.replace("PROLOGUE\n", Verilator.prologue(top)).replace("VTOP", "V" + top).replace("HEX_PRINTER\n", DotProductBench.HEX_PRINTER).replace("SIMD", String.valueOf(simd)).replace("DRIVE\n", drive).replace("PRINT\n", print);
   }
 }

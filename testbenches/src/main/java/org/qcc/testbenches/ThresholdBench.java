@@ -75,18 +75,7 @@ public final class ThresholdBench {
         #define FORMAT "%" SCNx64 " %u %u %u"
 
         int main(int argc, char** argv) {
-          VerilatedContext ctx;
-          VThresholdUnit dut{&ctx};
-          std::FILE* in = std::fopen(argv[1], "r");
-          if (!in) return 2;
-          dut.reset = 1;
-          for (int i = 0; i < 2; ++i) {
-            dut.clock = 0;
-            dut.eval();
-            dut.clock = 1;
-            dut.eval();
-          }
-          dut.reset = 0;
+        PROLOGUE
           uint64_t sum;
           unsigned nan, pos, neg;
           while (std::fscanf(in, FORMAT, &sum, &nan, &pos, &neg) == 4) {
@@ -104,6 +93,6 @@ public final class ThresholdBench {
           dut.final();
           return 0;
         }
-        """.replace("DRIVE\n", drive).replace("PRINT\n", print);
+        """.replace("PROLOGUE\n", Verilator.prologue("ThresholdUnit")).replace("DRIVE\n", drive).replace("PRINT\n", print);
   }
 }

@@ -22,6 +22,30 @@ public final class Verilator {
     this.executable = executable;
   }
 
+  /**
+   * The start of a harness's {@code main} for top module {@code top}: the model as {@code dut},
+   * the stimulus file (argv[1]) as {@code in}, a {@code tick()} of one clock cycle, and two cycles of
+   * reset.
+   */
+  static String prologue(String top) {
+    return """
+          VerilatedContext ctx;
+          VTOP dut{&ctx};
+          std::FILE* in = std::fopen(argv[1], "r");
+          if (!in) return 2;
+          auto tick = [&] {
+            dut.clock = 0;
+            dut.eval();
+            dut.clock = 1;
+            dut.eval();
+          };
+          dut.reset = 1;
+          tick();
+          tick();
+          dut.reset = 0;
+        """.replace("VTOP", "V" + top);
+  }
+
   /** Whether {@code verilator} is on the PATH. */
   public static boolean available() {
     return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, "verilator")));
