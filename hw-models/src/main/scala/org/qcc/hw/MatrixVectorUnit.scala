@@ -61,9 +61,9 @@ class MatrixVectorUnit(
   private val fire = (!fromStream || io.in.valid) && (!closing || room)
   io.in.ready := fromStream && (!closing || room)
 
-  private val chunk = Mux(fromStream, io.in.bits, buffer(sf))
+  private val chunk = Mux(fromStream, io.in.bits, pick(buffer, sf))
   when(fire && fromStream) {
-    buffer(sf) := io.in.bits
+    if (synapseFolds == 1) buffer(0) := io.in.bits else buffer(sf) := io.in.bits
   }
   when(fire) {
     sf := Mux(closing, 0.U, sf + 1.U)
@@ -74,6 +74,9 @@ class MatrixVectorUnit(
   inFlight := fire && closing
 
   private val step = nf * synapseFolds.U +& sf
+
+  /** `v(i)` with `i` cut to the width `v`'s size needs (a lone element statically): indices stay in range by construction. */
+  private def pick[T <: Data](v: Vec[T], i: UInt): T = if (v.length == 1) v(0) else v(i(log2Ceil(v.length) - 1, 0))
   private val units = (0 until pe).map { p =>
     val unit = Module(new DotProductUnit(a, b, simd, accBits))
     // PE p's weights: for each (neuron fold, synapse fold), its simd codes.
@@ -83,14 +86,14 @@ class MatrixVectorUnit(
     unit.io.in.bits.a := chunk
     // A one-line memory has a zero-width address, which firtool 1.155 crashes on: that stays a ROM.
     unit.io.in.bits.b := (memories.filter(_ => lines.length > 1) match {
-      case None => VecInit(lines.map(l => VecInit(l.map(_.U(b.bits.W)))))(step)
+      case None => pick(VecInit(lines.map(l => VecInit(l.map(_.U(b.bits.W))))), step)
       case Some((dir, prefix)) =>
         val file = dir.resolve(s"${prefix}_pe$p.hex")
         Files.createDirectories(dir)
         Files.write(file, lines.map(l => l.zipWithIndex.map { case (w, i) => BigInt(w) << (i * b.bits) }.sum.toString(16)).mkString("", "\n", "\n").getBytes)
         val mem = Mem(lines.length, UInt((simd * b.bits).W))
         loadMemoryFromFileInline(mem, file.toAbsolutePath.toString)
-        mem(step).asTypeOf(Vec(simd, UInt(b.bits.W)))
+        mem(step(log2Ceil(lines.length) - 1, 0)).asTypeOf(Vec(simd, UInt(b.bits.W)))
     })
     unit
   }

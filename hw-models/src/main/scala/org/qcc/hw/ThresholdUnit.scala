@@ -55,7 +55,7 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
   private val codeRom = VecInit(codes.map(_.U(outBits.W)))
   for (p <- 0 until pe) {
     val mine = (0 until folds).map(f => channels(f * pe + p))
-    def rom[T <: Data](values: Seq[T]): T = VecInit(values)(fold)
+    def rom[T <: Data](values: Seq[T]): T = if (folds == 1) values.head else VecInit(values)(fold)
     val thresholds = rom(mine.map(c => VecInit((c.thresholds ++ Seq.fill(count - c.thresholds.length)(top + 1)).map(_.S(width.W)))))
     val r = io.in.bits(p)
     val s = r.sum.pad(width)
