@@ -15,7 +15,7 @@ import org.qcc.ir.ops.FakeQuantSpec;
  * double; the table holds the format's own {@code step(scaleCode(2^e))} for every field (0 for
  * zero, 2047 for infinity), and is checked at compile time to be a function of the exponent. MX
  * blocks holding NaN get a NaN step, as the interpreter's. The steps are powers of two, so dividing
- * by them is multiplying by their exact reciprocals.
+ * by them is multiplying by their exact reciprocals, one division per block.
  *
  * <p>Blocks stay within an image (the batch axis cannot be the block axis), so any split of the
  * batch gives the interpreter's result. Two-level formats (NVFP4) are rejected: their tensor scale
@@ -30,7 +30,7 @@ final class BlockQuantLayer {
    * Blocks along a dimension of {@code length} with {@code outer} lines before it and {@code inner}
    * elements after it (the stride between a block's elements), per image.
    */
-  private record Plan(long outer, long length, long inner, int blockSize, String steps, String inverses, boolean nanBlocks, ElementRounding rounding) {
+  private record Plan(long outer, long length, long inner, int blockSize, String steps, boolean nanBlocks, ElementRounding rounding) {
     long blocksPerLine() {
       return (length + blockSize - 1) / blockSize;
     }
@@ -66,7 +66,6 @@ final class BlockQuantLayer {
       throw c.fail("stochastic rounding of run-time values is not supported");
     }
     double[] steps = new double[FIELDS];
-    double[] inverses = new double[FIELDS];
     for (int field = 0; field < FIELDS; field++) {
       int e = field - 1023;
       double low = field == 0 ? 0 : field == FIELDS - 1 ? Double.POSITIVE_INFINITY : Math.scalb(1.0, e);
@@ -77,7 +76,6 @@ final class BlockQuantLayer {
       if (!sameBinade || !powerOfTwo) {
         throw c.fail(format.name() + " steps are not powers of two set by the largest magnitude's exponent; run-time values cannot use it");
       }
-      inverses[field] = 1 / step;
     }
     long outer = 1;
     for (int d = 1; d < spec.axis(); d++) {
@@ -93,7 +91,6 @@ final class BlockQuantLayer {
         inner,
         format.blockSize(),
         c.global(steps),
-        c.global(inverses),
         format.propagatesNaN(),
         ElementRounding.of(c, format.elementFormat(), spec.rounding()));
   }
@@ -197,12 +194,10 @@ final class BlockQuantLayer {
   private static Step step(IrFunction f, Plan p, String amax, String anyNaN) {
     String field = ElementRounding.exponentField(f, f.let("bitcast double " + f.let("fpext float " + amax + " to double") + " to i64"));
     String step = f.let("load double, ptr " + f.at("double", p.steps(), field));
-    String inverse = f.let("load double, ptr " + f.at("double", p.inverses(), field));
-    if (anyNaN == null) {
-      return new Step(step, inverse);
+    if (anyNaN != null) {
+      step = f.let("select i1 " + anyNaN + ", double " + Ir.f64(Double.NaN) + ", double " + step);
     }
-    String nan = Ir.f64(Double.NaN);
-    return new Step(f.let("select i1 " + anyNaN + ", double " + nan + ", double " + step), f.let("select i1 " + anyNaN + ", double " + nan + ", double " + inverse));
+    return new Step(step, f.let("fdiv double 1.0, " + step));
   }
 
   private static void quantizeElement(LayerContext c, Plan p, String at, Step s) {

@@ -441,6 +441,7 @@ public final class ModelLowering {
   /** Constant data of the module: declared in the text, bytes attached after parsing. */
   static final class Globals {
     private final Map<String, byte[]> bytes = new LinkedHashMap<>();
+    private final Map<ByteBuffer, String> byContent = new HashMap<>();
     private final Map<String, String> helpers = new LinkedHashMap<>();
 
     /** {@code @name}, a function shared by layers; {@code define} writes its text (adding any globals it reads) the first time. */
@@ -475,10 +476,13 @@ public final class ModelLowering {
       return add(b.array());
     }
 
+    /** One global per distinct content: layers that share a table (a quantizer's thresholds, a block format's steps) share its bytes. */
     private String add(byte[] data) {
-      String name = "c" + bytes.size();
-      bytes.put(name, data);
-      return "@" + name;
+      return "@" + byContent.computeIfAbsent(ByteBuffer.wrap(data), k -> {
+        String name = "c" + bytes.size();
+        bytes.put(name, data);
+        return name;
+      });
     }
 
     String declarations() {

@@ -98,22 +98,7 @@ class BlockQuantLoweringTest {
    */
   private static float[][] lines(BlockFormat f, int length) {
     ScalarFormat e = f.elementFormat();
-    List<Double> grid = new ArrayList<>();
-    List<Double> values = new ArrayList<>();
-    for (int c = 0; c < 1 << Math.min(e.bits(), 12); c++) {
-      double d = e.decode(c);
-      if (Double.isFinite(d)) {
-        values.add(d);
-      }
-    }
-    values.sort(null);
-    for (int i = 0; i < values.size(); i++) {
-      grid.add(values.get(i));
-      if (i + 1 < values.size()) {
-        double mid = (values.get(i) + values.get(i + 1)) / 2;
-        grid.addAll(List.of(mid, Math.nextUp(mid), Math.nextDown(mid)));
-      }
-    }
+    List<Double> grid = FakeQuantLoweringTest.valuesAndMidpoints(e);
     SplittableRandom r = new SplittableRandom(11);
     int[] exponents = {-149, -140, -126, -60, -8, -1, 0, 3, 40, 120, 126, 127};
     float[][] out = new float[LINES][length];
