@@ -6,10 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import org.qcc.backends.llvm.AotCompiler;
 import org.qcc.backends.llvm.PtxCompiler;
 import org.qcc.backends.rtl.RtlCompiler;
+import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +29,10 @@ import picocli.CommandLine.Spec;
       "  --target nvptx: for an NVIDIA GPU (--gpu); writes DIR/NAME.ptx, one kernel per layer, and",
       "    DIR/NAME_cuda.c, a CUDA driver-API program that runs it on raw fp32 files.",
       "  --target rtl: a dataflow accelerator (fully-connected networks with integer accumulators);",
-      "    writes DIR/NAME.sv (top LayerChain), DIR/weights/*.hex and DIR/NAME.json, the manifest.",
+      "    writes DIR/NAME.sv (top LayerChain), DIR/weights/*.hex, DIR/NAME.json (the manifest),",
+      "    DIR/NAME.qir (the graph) and test vectors with the golden interpreter's outputs (the",
+      "    bundled Fashion-MNIST test images for 784-input models, else seeded uniform [0, 1) data);",
+      "    `qcc sim --verilator DIR` checks the design against them.",
       "    Each layer's PE is the largest divisor of its outputs up to --pe; the first SIMD the",
       "    largest divisor of its inputs up to --simd, every later SIMD the previous PE."
     },
@@ -39,7 +44,8 @@ import picocli.CommandLine.Spec;
       "  qcc compile cnn_int8.qir --target nvptx --gpu sm_90 -o gpu/",
       "  nvcc -O2 gpu/cnn_int8_cuda.c -o run -lcuda && ./run gpu/cnn_int8.ptx images.f32 logits.f32",
       "  qcc opt models/fashion_mlp.onnx -p 'canonicalize,quantize{weights=int4,acts=int8},calibrate' -o mlp.qir",
-      "  qcc compile mlp.qir --target rtl -o hw/ --pe 16 --simd 16"
+      "  qcc compile mlp.qir --target rtl -o hw/ --pe 16 --simd 16",
+      "  qcc sim --verilator hw/"
     })
 final class CompileCommand implements Callable<Integer> {
   enum Target {
@@ -72,6 +78,9 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--simd", defaultValue = "16", description = "--target rtl: the most inputs the first layer takes per cycle (default: ${DEFAULT-VALUE}).")
   int simd;
 
+  @Option(names = "--vectors", defaultValue = "100", description = "--target rtl: test images to write (default: ${DEFAULT-VALUE}).")
+  int vectors;
+
   @Mixin Common common;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -92,10 +101,10 @@ final class CompileCommand implements Callable<Integer> {
       summary = "entry " + r.model().symbol() + ", workspace " + r.model().workspaceBytes() + " bytes";
       written = r.files();
     } else if (target == Target.rtl) {
-      if (pe < 1 || simd < 1) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pe and --simd must be at least 1");
+      if (pe < 1 || simd < 1 || vectors < 1) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pe, --simd and --vectors must be at least 1");
       }
-      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd);
+      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, this::testImages);
       o.put("layers", r.plan().layers().size());
       o.put("cycles_per_image", r.cyclesPerImage());
       summary = r.plan().layers().size() + " layers, " + r.cyclesPerImage() + " cycles per image";
@@ -119,6 +128,26 @@ final class CompileCommand implements Callable<Integer> {
       files.forEach(f -> out.println("  " + f));
     }
     return Qcc.OK;
+  }
+
+  /**
+   * {@link #vectors} test images of {@code perImage} values: Fashion-MNIST's test images (the
+   * bundled subset) when they fit, else seeded uniform [0, 1) values.
+   */
+  private float[] testImages(int perImage) {
+    if (perImage == FashionMnist.SIDE * FashionMnist.SIDE) {
+      FashionMnist test = FashionMnist.load(Models.home().resolve("data/fashion-mnist-subset"));
+      if (vectors > test.count()) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--vectors " + vectors + ": the bundled test subset has " + test.count() + " images");
+      }
+      return test.batch(0, vectors).data();
+    }
+    Random random = new Random(1);
+    float[] x = new float[Math.multiplyExact(vectors, perImage)];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = random.nextFloat();
+    }
+    return x;
   }
 
   /** The file name without extension, made a C identifier. */

@@ -1,6 +1,7 @@
 // qcc conformance: ONNX backend test data, pass / fail / unsupported.
 package org.qcc.cli;
 
+import org.qcc.testbenches.ToolException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

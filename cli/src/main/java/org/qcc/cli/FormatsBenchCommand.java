@@ -1,6 +1,7 @@
 // qcc bench formats: quantize-dequantize throughput of qcc's formats next to PyTorch's, same data, same run.
 package org.qcc.cli;
 
+import org.qcc.testbenches.ToolException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

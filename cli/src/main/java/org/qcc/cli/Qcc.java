@@ -1,6 +1,7 @@
 // Entry point of the qcc command: subcommands, exit codes, one-line errors.
 package org.qcc.cli;
 
+import org.qcc.testbenches.ToolException;
 import java.io.PrintWriter;
 import org.qcc.ir.DiagnosticException;
 import picocli.CommandLine;
@@ -23,6 +24,8 @@ import picocli.CommandLine.Command;
       QtensorCommand.class,
       OptCommand.class,
       CompileCommand.class,
+      SimCommand.class,
+      SynthCommand.class,
       BenchCommand.class,
       SweepAccuracyCommand.class,
       SweepPtqCommand.class,

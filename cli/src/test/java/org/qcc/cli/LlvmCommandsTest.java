@@ -1,18 +1,18 @@
-// qcc compile (cpu, nvptx, rtl), run/eval --backend llvm and bench llvm, end to end.
+// qcc compile (cpu, nvptx), run/eval --backend llvm and bench llvm, end to end.
 package org.qcc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qcc.cli.CliTest.qcc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qcc.cli.CliTest.Run;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.frontend.npy.Npy;
 import org.qcc.ir.FloatTensor;
@@ -21,15 +21,6 @@ class LlvmCommandsTest {
   private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
 
   @TempDir Path tmp;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run qcc(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Qcc.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private Path quantizedCnn() {
     Path q = tmp.resolve("cnn_int8.qir");
@@ -94,30 +85,6 @@ class LlvmCommandsTest {
     Run bad = qcc("compile", quantizedCnn().toString(), "--target", "nvptx", "--gpu", "sm_52", "-o", tmp.resolve("gpu2").toString());
     assertEquals(Qcc.BAD_INPUT, bad.code());
     assertEquals("qcc: error: --gpu sm_52 is not a GPU qcc compiles for; use one of sm_75, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a, sm_100, sm_100a, sm_120, sm_120a", bad.err().strip());
-  }
-
-  @Test
-  void compileForRtlWritesTheDesignWeightsAndManifest() throws Exception {
-    Path q = tmp.resolve("mlp_int4.qir");
-    Run opt = qcc("opt", HOME.resolve("models/fashion_mlp.onnx").toString(), "-p", "canonicalize,quantize{weights=int4,acts=int8},calibrate", "-o", q.toString());
-    assertEquals(0, opt.code(), opt.err());
-    Path out = tmp.resolve("hw");
-    Run r = qcc("compile", q.toString(), "--target", "rtl", "-o", out.toString(), "--pe", "8", "--simd", "16", "--json");
-    assertEquals(0, r.code(), r.err());
-    JsonNode o = Json.MAPPER.readTree(r.out());
-    assertEquals(3, o.get("layers").asInt());
-    // fc1 paces the chain: (256 / 8) * (784 / 16).
-    assertEquals(32 * 49, o.get("cycles_per_image").asLong());
-    JsonNode manifest = Json.MAPPER.readTree(out.resolve("mlp_int4.json").toFile());
-    assertEquals("int4", manifest.get("layers").get(0).get("weight_format").asText());
-    assertEquals(8, manifest.get("layers").get(1).get("simd").asInt());
-    assertTrue(Files.readString(out.resolve("mlp_int4.sv")).contains("module LayerChain("));
-    assertTrue(Files.exists(out.resolve("weights/layer0_pe7.hex")));
-
-    Run fp32 = qcc("compile", HOME.resolve("models/fashion_mlp.onnx").toString(), "--target", "rtl", "-o", tmp.resolve("hw2").toString());
-    assertEquals(Qcc.BAD_INPUT, fp32.code());
-    assertEquals("qcc: error: node '/fc1/Gemm' (Gemm): the hardware chain starts with the input's qcc.FakeQuant (run quantize and calibrate)", fp32.err().strip());
-    assertFalse(Files.exists(tmp.resolve("hw2")));
   }
 
   @Test

@@ -31,8 +31,8 @@ object HwGenerators {
 
   /**
    * A [[MatrixVectorUnit]] over the constant `weights` (rows x cols codes), folded by `pe` and
-   * `simd`; weights in a ROM, or (with `memories`, a folder) in memories initialized from hex files
-   * written there.
+   * `simd`; weights in a ROM, or (with `memories`, the design's folder) in memories initialized from
+   * hex files written to its `weights` subfolder.
    */
   def matrixVectorUnit(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int, memories: java.nio.file.Path): String =
     systemVerilog(new MatrixVectorUnit(a, b, weights.map(_.toSeq).toSeq, pe, simd, accBits, Option(memories).map(d => (d, "weights"))))
@@ -41,6 +41,6 @@ object HwGenerators {
   def thresholdUnit(accBits: Int, outBits: Int, pe: Int, channels: Array[ChannelThresholds], codes: Array[Int]): String =
     systemVerilog(new ThresholdUnit(accBits, outBits, pe, channels.toSeq, codes.toSeq))
 
-  /** A [[LayerChain]] of `layers`, first to last; weights in memories initialized from hex files in `memories` (null: ROMs). */
+  /** A [[LayerChain]] of `layers`, first to last; weights in memories initialized from hex files under `memories`, the design's folder (null: ROMs). */
   def layerChain(layers: Array[ChainLayer], memories: java.nio.file.Path): String = systemVerilog(new LayerChain(layers.toSeq, Option(memories)))
 }

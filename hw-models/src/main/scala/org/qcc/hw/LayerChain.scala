@@ -5,9 +5,9 @@ import chisel3._
 import chisel3.util._
 
 /**
- * One layer of a [[LayerChain]]: its matrix-vector unit and, for every layer but the last, the
- * threshold unit that turns its sums into the next layer's input codes (`codes` by rank,
- * `outBits` wide). Arrays, so Java can build it.
+ * One layer of a [[LayerChain]]: its matrix-vector unit (N:M sparse given `sparsity`) and, for
+ * every layer but the last, the threshold unit that turns its sums into the next layer's input
+ * codes (`codes` by rank, `outBits` wide). Arrays and nulls, so Java can build it.
  */
 final class ChainLayer(
     val a: CodeFormat,
@@ -18,7 +18,8 @@ final class ChainLayer(
     val accBits: Int,
     val thresholds: Array[ChannelThresholds],
     val codes: Array[Int],
-    val outBits: Int) {
+    val outBits: Int,
+    val sparsity: NmSparsity = null) {
   def last: Boolean = thresholds == null
 }
 
@@ -27,8 +28,8 @@ final class ChainLayer(
  * the last layer's exact sums (`pe` per beat, output channels in order). A layer's threshold unit
  * emits `pe` codes per beat, which is exactly the next layer's input beat: the next layer's SIMD
  * must equal this layer's PE, so no width conversion is needed. A two-place queue decouples
- * neighbours. Given `memories`, every layer's weights go to memories initialized from hex files
- * written to that folder (see [[MatrixVectorUnit]]).
+ * neighbours. Each layer is a module of its own, `Layer<i>` (see [[LayerStage]]). Given `memories`, every layer's weights go to memories initialized from hex files
+ * under that folder, the design's (see [[MatrixVectorUnit]]).
  */
 class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file.Path] = None) extends Module {
   require(layers.nonEmpty && layers.init.forall(!_.last) && layers.last.last, "every layer but the last needs thresholds")
@@ -44,14 +45,37 @@ class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file
 
   private var stream: DecoupledIO[Vec[UInt]] = io.in
   for ((layer, i) <- layers.zipWithIndex) {
-    val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$i"))))
-    mvu.io.in <> stream
+    val stage = Module(new LayerStage(layer, i, memories))
+    stage.io.in <> stream
     if (layer.last) {
-      io.out <> mvu.io.out
+      io.out <> stage.io.out.get
     } else {
-      val thresholds = Module(new ThresholdUnit(layer.accBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq))
-      thresholds.io.in <> mvu.io.out
-      stream = Queue(thresholds.io.out, 2)
+      stream = stage.io.codes.get
     }
+  }
+}
+
+/**
+ * Layer `index` of a [[LayerChain]] as one module, `Layer<index>`, so synthesis reports can be
+ * read per layer: its matrix-vector unit and, unless it is the last, its threshold unit and the
+ * queue after it. It has one of `out` (the last layer's sums) and `codes` (the next layer's input
+ * codes).
+ */
+class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.Path]) extends Module {
+  override def desiredName: String = s"Layer$index"
+
+  val io = IO(new Bundle {
+    val in = Flipped(Decoupled(Vec(layer.simd, UInt(layer.a.bits.W))))
+    val out = if (layer.last) Some(Decoupled(Vec(layer.pe, new DotProductResult(layer.accBits)))) else None
+    val codes = if (layer.last) None else Some(Decoupled(Vec(layer.pe, UInt(layer.outBits.W))))
+  })
+
+  private val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$index")), Option(layer.sparsity)))
+  mvu.io.in <> io.in
+  io.out.foreach(_ <> mvu.io.out)
+  io.codes.foreach { codes =>
+    val thresholds = Module(new ThresholdUnit(layer.accBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq))
+    thresholds.io.in <> mvu.io.out
+    codes <> Queue(thresholds.io.out, 2)
   }
 }

@@ -6,6 +6,14 @@ import chisel3.util._
 import chisel3.util.experimental.loadMemoryFromFileInline
 import java.nio.file.{Files, Path}
 
+/** N:M sparsity of a weight matrix: in every group of `m` columns of a row, `kept(row)(col)` marks the `n` kept weights. */
+final case class NmSparsity(n: Int, m: Int, kept: Seq[Seq[Boolean]])
+
+object NmSparsity {
+  /** For Java: the mask as arrays. */
+  def of(n: Int, m: Int, kept: Array[Array[Boolean]]): NmSparsity = NmSparsity(n, m, kept.map(_.toSeq).toSeq)
+}
+
 /**
  * Multiplies each input vector of `cols` activation codes by a constant `rows` x `cols` weight
  * matrix, as a streaming unit folded FINN-style: `pe` dot-product units each take `simd` code pairs
@@ -14,11 +22,17 @@ import java.nio.file.{Files, Path}
  * Every output beat carries the `pe` exact sums of one neuron fold, rows `fold * pe` to `fold * pe +
  * pe - 1`; `cycles per vector = (rows / pe) * (cols / simd)` while the output is read.
  *
- * Weights sit in a constant ROM, or, given `memories` (a folder and a file-name prefix), in one
- * memory per PE initialized by `$readmemh` from a hex file the generator writes there (one line per
- * (neuron fold, synapse fold), lane 0 in the low bits); the initialization is guarded by
- * `ENABLE_INITIAL_MEM_`, which simulators and synthesis must define. Large layers need the
+ * Weights sit in a constant ROM, or, given `memories` (the design's folder and a file-name prefix),
+ * in one memory per PE initialized by `$readmemh` from a hex file the generator writes to its
+ * `weights` subfolder (one line per (neuron fold, synapse fold), lane 0 in the low bits). The files
+ * are named relative to the design's folder, so the design can move, and simulators and synthesis
+ * run there; the initialization is guarded by `ENABLE_INITIAL_MEM_`, which they must define. Large layers need the
  * memories: a ROM of constants elaborates into multiplexers.
+ *
+ * With N:M `sparsity` each PE holds only the kept weights, with their positions in their group of
+ * `m` inputs, and multiplexers pick the inputs they meet: `simd / m * n` multipliers where a dense
+ * PE has `simd`, at the same cycles per vector. Pruned positions are never read, so their inputs
+ * (NaN included) do not reach the sums, which is the golden model's sparse semantics.
  *
  * The results go through a queue whose free places are counted with those still in the units, so
  * a beat that closes a dot product starts only when its results have a place: back-pressure
@@ -31,7 +45,8 @@ class MatrixVectorUnit(
     val pe: Int,
     val simd: Int,
     val accBits: Int,
-    val memories: Option[(Path, String)] = None)
+    val memories: Option[(Path, String)] = None,
+    val sparsity: Option[NmSparsity] = None)
     extends Module {
   val rows: Int = weights.length
   val cols: Int = weights.headOption.map(_.length).getOrElse(0)
@@ -39,6 +54,11 @@ class MatrixVectorUnit(
   require(pe >= 1 && rows % pe == 0, s"PE $pe must divide the $rows rows")
   require(simd >= 1 && cols % simd == 0, s"SIMD $simd must divide the $cols columns")
   require(weights.flatten.forall(w => w >= 0 && w < (1 << b.bits)), s"weights must be ${b.bits}-bit codes")
+  for (sp <- sparsity) {
+    require(simd % sp.m == 0, s"with ${sp.n}:${sp.m} sparsity SIMD $simd must be a multiple of ${sp.m}")
+    require(sp.kept.length == rows && sp.kept.forall(_.length == cols), "the kept mask must be rows x cols")
+    require(sp.kept.forall(_.grouped(sp.m).forall(_.count(identity) == sp.n)), s"every group of ${sp.m} must keep exactly ${sp.n} weights")
+  }
 
   private val neuronFolds = rows / pe
   private val synapseFolds = cols / simd
@@ -77,24 +97,54 @@ class MatrixVectorUnit(
 
   /** `v(i)` with `i` cut to the width `v`'s size needs (a lone element statically): indices stay in range by construction. */
   private def pick[T <: Data](v: Vec[T], i: UInt): T = if (v.length == 1) v(0) else v(i(log2Ceil(v.length) - 1, 0))
+  /** Multipliers per PE: one per input of a beat, or with N:M sparsity one per kept weight. */
+  private val lanes = sparsity.fold(simd)(sp => simd / sp.m * sp.n)
+  private val positionBits = sparsity.fold(0)(sp => math.max(1, log2Ceil(sp.m)))
+  private val lineBits = lanes * (b.bits + positionBits)
+
+  /**
+   * PE `p`'s memory line for (neuron fold `nf`, synapse fold `sf`): its lanes' weight codes, lane 0
+   * in the low bits, then (sparse) each lane's position within its group of `m` inputs.
+   */
+  private def line(p: Int, nf: Int, sf: Int): BigInt = {
+    val row = nf * pe + p
+    val fields: Seq[(Int, Int)] = sparsity match {
+      case None => (0 until simd).map(i => (weights(row)(sf * simd + i), 0))
+      case Some(sp) =>
+        (0 until simd / sp.m).flatMap { g =>
+          (0 until sp.m).filter(k => sp.kept(row)(sf * simd + g * sp.m + k)).map(k => (weights(row)(sf * simd + g * sp.m + k), k))
+        }
+    }
+    fields.zipWithIndex.map { case ((w, k), i) => (BigInt(w) << (i * b.bits)) + (BigInt(k) << (lanes * b.bits + i * positionBits)) }.sum
+  }
+
   private val units = (0 until pe).map { p =>
-    val unit = Module(new DotProductUnit(a, b, simd, accBits))
-    // PE p's weights: for each (neuron fold, synapse fold), its simd codes.
-    val lines = for (n <- 0 until neuronFolds; s <- 0 until synapseFolds) yield (0 until simd).map(i => weights(n * pe + p)(s * simd + i))
+    val unit = Module(new DotProductUnit(a, b, lanes, accBits))
+    val lines = for (nf <- 0 until neuronFolds; sf <- 0 until synapseFolds) yield line(p, nf, sf)
     unit.io.in.valid := fire
     unit.io.in.bits.last := closing
-    unit.io.in.bits.a := chunk
     // A one-line memory has a zero-width address, which firtool 1.155 crashes on: that stays a ROM.
-    unit.io.in.bits.b := (memories.filter(_ => lines.length > 1) match {
-      case None => pick(VecInit(lines.map(l => VecInit(l.map(_.U(b.bits.W))))), step)
+    val word = memories.filter(_ => lines.length > 1) match {
+      case None => pick(VecInit(lines.map(_.U(lineBits.W))), step)
       case Some((dir, prefix)) =>
-        val file = dir.resolve(s"${prefix}_pe$p.hex")
-        Files.createDirectories(dir)
-        Files.write(file, lines.map(l => l.zipWithIndex.map { case (w, i) => BigInt(w) << (i * b.bits) }.sum.toString(16)).mkString("", "\n", "\n").getBytes)
-        val mem = Mem(lines.length, UInt((simd * b.bits).W))
-        loadMemoryFromFileInline(mem, file.toAbsolutePath.toString)
-        mem(step(log2Ceil(lines.length) - 1, 0)).asTypeOf(Vec(simd, UInt(b.bits.W)))
-    })
+        val name = s"weights/${prefix}_pe$p.hex"
+        val file = dir.resolve(name)
+        Files.createDirectories(file.getParent)
+        Files.write(file, lines.map(_.toString(16)).mkString("", "\n", "\n").getBytes)
+        val mem = Mem(lines.length, UInt(lineBits.W))
+        loadMemoryFromFileInline(mem, name)
+        mem(step(log2Ceil(lines.length) - 1, 0))
+    }
+    unit.io.in.bits.b := word(lanes * b.bits - 1, 0).asTypeOf(Vec(lanes, UInt(b.bits.W)))
+    sparsity match {
+      case None => unit.io.in.bits.a := chunk
+      case Some(sp) =>
+        val positions = word(lineBits - 1, lanes * b.bits).asTypeOf(Vec(lanes, UInt(positionBits.W)))
+        for (lane <- 0 until lanes) {
+          val group = lane / sp.n
+          unit.io.in.bits.a(lane) := VecInit((0 until sp.m).map(k => chunk(group * sp.m + k)))(positions(lane))
+        }
+    }
     unit
   }
   queue.io.enq.valid := units.head.io.out.valid

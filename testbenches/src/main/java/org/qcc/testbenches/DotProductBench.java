@@ -130,10 +130,8 @@ public final class DotProductBench {
       drive.append("    dut.io_in_bits_").append(port).append(" = code;\n");
     }
     return """
-        #include <cinttypes>
-        #include <cstdio>
+        INCLUDES
         #include "VTOP.h"
-        #include "verilated.h"
 
         HEX_PRINTER
 
@@ -153,6 +151,6 @@ public final class DotProductBench {
           dut.final();
           return 0;
         }
-        """.replace("VTOP", "V" + top).replace("PROLOGUE\n", Verilator.prologue(top)).replace("HEX_PRINTER\n", HEX_PRINTER).replace("DRIVE\n", drive);
+        """.replace("VTOP", "V" + top).replace("INCLUDES\n", Verilator.INCLUDES).replace("PROLOGUE\n", Verilator.prologue(top)).replace("HEX_PRINTER\n", HEX_PRINTER).replace("DRIVE\n", drive);
   }
 }

@@ -12,12 +12,15 @@ import org.qcc.ir.formats.ScalarFormat;
 /**
  * A Verilator model of a {@code MatrixVectorUnit} over constant weights, or of a whole {@code
  * LayerChain} (the same ports: SIMD input codes per beat in, PE exact sums per beat out). The
- * harness streams the input vectors as fast as the unit takes them while the output side is ready
- * two cycles in three, so back-pressure is exercised, and counts the cycles.
+ * harness streams the input vectors as fast as the unit takes them, the output side ready always or
+ * (to exercise back-pressure) two cycles in three, and counts the cycles.
  */
 public final class MatrixVectorBench {
-  /** Each vector's results, row by row, and the cycles the whole run took. */
-  public record Run(List<List<DotProductBench.Result>> outputs, long cycles) {}
+  /**
+   * Each vector's results, row by row; the cycles the whole run took; and the latency, the cycles
+   * from the first input beat taken to the first vector's last output beat, both included.
+   */
+  public record Run(List<List<DotProductBench.Result>> outputs, long cycles, long latency) {}
 
   private final Verilator model;
   private final int rows;
@@ -38,7 +41,7 @@ public final class MatrixVectorBench {
    * {@code b}, the weights in a ROM or, with {@code memories}, in memories loaded from files.
    */
   public static MatrixVectorBench build(Path dir, ScalarFormat a, ScalarFormat b, int[][] weights, int pe, int simd, int accBits, boolean memories) {
-    String sv = HwGenerators.matrixVectorUnit(HwFormats.codes(a), HwFormats.codes(b), weights, pe, simd, accBits, memories ? dir.resolve("weights") : null);
+    String sv = HwGenerators.matrixVectorUnit(HwFormats.codes(a), HwFormats.codes(b), weights, pe, simd, accBits, memories ? dir : null);
     return new MatrixVectorBench(Verilator.build(dir, "MatrixVectorUnit", sv, harness("MatrixVectorUnit", pe, simd)), weights.length, pe, simd, accBits);
   }
 
@@ -46,12 +49,27 @@ public final class MatrixVectorBench {
   public static MatrixVectorBench chain(Path dir, ChainLayer[] layers) {
     ChainLayer first = layers[0];
     ChainLayer last = layers[layers.length - 1];
-    String sv = HwGenerators.layerChain(layers, dir.resolve("weights"));
+    String sv = HwGenerators.layerChain(layers, dir);
     return new MatrixVectorBench(Verilator.build(dir, "LayerChain", sv, harness("LayerChain", last.pe(), first.simd())), last.weights().length, last.pe(), first.simd(), last.accBits());
   }
 
-  /** Streams {@code vectors} (activation codes, a whole number of SIMD beats each) through the unit. */
+  /**
+   * Builds a layer chain already written to folder {@code design} as {@code sources} (top {@code
+   * top}), in folder {@code build}: {@code simd} codes in per beat, {@code rows} exact sums of
+   * {@code accBits} bits out, {@code pe} per beat; with {@code trace}, each run writes {@link
+   * Verilator#TRACE_FILE} to {@code design}.
+   */
+  public static MatrixVectorBench design(Path design, Path build, String top, List<Path> sources, int rows, int pe, int simd, int accBits, boolean trace) {
+    return new MatrixVectorBench(Verilator.build(design, build, top, sources, harness(top, pe, simd), trace), rows, pe, simd, accBits);
+  }
+
+  /** Streams {@code vectors} (activation codes, a whole number of SIMD beats each) through the unit, its output ready two cycles in three. */
   public Run run(List<int[]> vectors) {
+    return run(vectors, true);
+  }
+
+  /** Streams {@code vectors} through the unit, its output always ready unless {@code backPressure}. */
+  public Run run(List<int[]> vectors, boolean backPressure) {
     StringBuilder s = new StringBuilder();
     for (int[] v : vectors) {
       if (v.length % simd != 0) {
@@ -65,7 +83,7 @@ public final class MatrixVectorBench {
       }
     }
     int expected = vectors.size() * rows;
-    List<String> lines = model.run(s, String.valueOf(expected / pe));
+    List<String> lines = model.run(s, String.valueOf(expected / pe), String.valueOf(rows / pe), backPressure ? "1" : "0");
     List<List<DotProductBench.Result>> outputs = new ArrayList<>();
     for (int v = 0; v < vectors.size(); v++) {
       List<DotProductBench.Result> row = new ArrayList<>();
@@ -74,12 +92,14 @@ public final class MatrixVectorBench {
       }
       outputs.add(row);
     }
-    return new Run(outputs, Long.parseLong(lines.get(expected).split(" ")[1]));
+    return new Run(outputs, Long.parseLong(lines.get(expected + 1).split(" ")[1]), Long.parseLong(lines.get(expected).split(" ")[1]));
   }
 
   /**
    * The C++ harness: input beats from the stimulus file, one per cycle while the unit is ready;
-   * output beats whenever valid and ready, one result line per PE; then {@code cycles N}.
+   * output beats whenever valid and ready, one result line per PE; then {@code latency N} and {@code
+   * cycles N}. Arguments: the stimulus file, the output beats in all and per vector, and 1 to
+   * hold the output side's ready low one cycle in three.
    */
   private static String harness(String top, int pe, int simd) {
     StringBuilder drive = new StringBuilder();
@@ -93,17 +113,17 @@ public final class MatrixVectorBench {
       print.append("      std::printf(\" %d %d %d\\n\", ").append(r).append("nan, ").append(r).append("posInf, ").append(r).append("negInf);\n");
     }
     return """
-        #include <cinttypes>
-        #include <cstdio>
-        #include <cstdlib>
-        #include <vector>
+        INCLUDES
         #include "VTOP.h"
-        #include "verilated.h"
 
         HEX_PRINTER
         int main(int argc, char** argv) {
         PROLOGUE
           long wanted = std::atol(argv[2]);
+          long perVector = std::atol(argv[3]);
+          bool stall = argv[4][0] == '1';
+          long started = -1;
+          long latency = -1;
           std::vector<std::vector<unsigned>> beats;
           unsigned code;
           while (std::fscanf(in, "%x", &code) == 1) {
@@ -117,8 +137,9 @@ public final class MatrixVectorBench {
           size_t next = 0;
           long seen = 0;
           long cycle = 0;
+          long progress = 0;
           while (seen < wanted) {
-            if (cycle > 10000000L) {
+            if (cycle - progress > 1000000L) {
               std::fprintf(stderr, "%ld of %ld output beats after %ld cycles\\n", seen, wanted, cycle);
               return 3;
             }
@@ -126,23 +147,23 @@ public final class MatrixVectorBench {
             if (next < beats.size()) {
         DRIVE
             }
-            dut.io_out_ready = cycle % 3 != 2;
-            dut.clock = 0;
-            dut.eval();
+            dut.io_out_ready = !stall || cycle % 3 != 2;
+            half(0);
             bool taken = dut.io_in_valid && dut.io_in_ready;
             if (dut.io_out_valid && dut.io_out_ready) {
         PRINT
-              ++seen;
+              if (++seen == perVector) latency = cycle - started + 1;
+              progress = cycle;
             }
-            dut.clock = 1;
-            dut.eval();
+            half(1);
+            if (taken && started < 0) started = cycle;
             if (taken) ++next;
             ++cycle;
           }
-          std::printf("cycles %ld\\n", cycle);
+          std::printf("latency %ld\\ncycles %ld\\n", latency, cycle);
           dut.final();
           return 0;
         }
-        """.replace("PROLOGUE\n", Verilator.prologue(top)).replace("VTOP", "V" + top).replace("HEX_PRINTER\n", DotProductBench.HEX_PRINTER).replace("SIMD", String.valueOf(simd)).replace("DRIVE\n", drive).replace("PRINT\n", print);
+        """.replace("INCLUDES\n", Verilator.INCLUDES).replace("PROLOGUE\n", Verilator.prologue(top)).replace("VTOP", "V" + top).replace("HEX_PRINTER\n", DotProductBench.HEX_PRINTER).replace("SIMD", String.valueOf(simd)).replace("DRIVE\n", drive).replace("PRINT\n", print);
   }
 }

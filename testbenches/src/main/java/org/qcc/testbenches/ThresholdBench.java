@@ -67,10 +67,8 @@ public final class ThresholdBench {
       print.append("      std::printf(\"%x \", static_cast<unsigned>(dut.io_out_bits_").append(p).append("));\n");
     }
     return """
-        #include <cinttypes>
-        #include <cstdio>
+        INCLUDES
         #include "VThresholdUnit.h"
-        #include "verilated.h"
 
         #define FORMAT "%" SCNx64 " %u %u %u"
 
@@ -82,17 +80,15 @@ public final class ThresholdBench {
         DRIVE
             dut.io_in_valid = 1;
             dut.io_out_ready = 1;
-            dut.clock = 0;
-            dut.eval();
+            half(0);
             if (!dut.io_out_valid) return 3;
         PRINT
             std::printf("\\n");
-            dut.clock = 1;
-            dut.eval();
+            half(1);
           }
           dut.final();
           return 0;
         }
-        """.replace("PROLOGUE\n", Verilator.prologue("ThresholdUnit")).replace("DRIVE\n", drive).replace("PRINT\n", print);
+        """.replace("INCLUDES\n", Verilator.INCLUDES).replace("PROLOGUE\n", Verilator.prologue("ThresholdUnit")).replace("DRIVE\n", drive).replace("PRINT\n", print);
   }
 }

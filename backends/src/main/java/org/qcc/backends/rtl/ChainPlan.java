@@ -9,6 +9,7 @@ import org.qcc.backends.BackendException;
 import org.qcc.backends.ConstantValues;
 import org.qcc.hw.ChainLayer;
 import org.qcc.hw.ChannelThresholds;
+import org.qcc.hw.NmSparsity;
 import org.qcc.ir.Attribute;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
@@ -18,18 +19,26 @@ import org.qcc.ir.formats.Rounding;
 import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.FakeQuantSpec;
+import org.qcc.ir.ops.SparseWeight;
 
 /**
  * A graph of the form {@code [Flatten ->] FakeQuant -> (Gemm|MatMul [-> Relu] -> FakeQuant ->)*
- * Gemm|MatMul [-> Relu]}, every layer with an integer {@code qcc.acc}, lowered to the hardware's layer chain:
- * each layer's weight codes (output channels as rows), its folding, and the thresholds that
+ * Gemm|MatMul [-> Relu]}, every layer with an integer {@code qcc.acc} and a dense or N:M sparse
+ * weight (sparse along its inputs), lowered to the hardware's layer chain: each layer's weight
+ * codes (output channels as rows) and kept mask, its folding, and the thresholds that
  * requantize its sums into the next layer's codes exactly as the golden model does. The host
  * quantizes the input ({@link #inputCodes}) and turns the last layer's exact sums into outputs
  * ({@link #output}), both with the golden model's arithmetic.
  */
 public final class ChainPlan {
-  /** One layer: its arithmetic, weight codes [rows][cols], folding, and the requantization into the next layer (null for the last). */
-  public record Layer(Node node, ExactLayer exact, float[] bias, boolean relu, int[][] weights, int pe, int simd, List<Thresholds> thresholds, ScalarFormat next) {
+  /** N:M sparsity along a layer's inputs: {@code kept[row][col]} marks the n kept weights of every m. */
+  public record Sparsity(int n, int m, boolean[][] kept) {}
+
+  /**
+   * One layer: its arithmetic, weight codes [rows][cols], its sparsity (null when dense), folding,
+   * and the requantization into the next layer (null for the last).
+   */
+  public record Layer(Node node, ExactLayer exact, float[] bias, boolean relu, int[][] weights, Sparsity sparsity, int pe, int simd, List<Thresholds> thresholds, ScalarFormat next) {
     public int rows() {
       return weights.length;
     }
@@ -95,14 +104,22 @@ public final class ChainPlan {
         after = y == g.outputs().get(0) ? null : only(g, y, "a ReLU's output");
       }
       int[][] weights = weightCodes(layer, exact.get(), constants);
+      Sparsity sparsity = sparsity(layer, g, weights.length, weights[0].length);
+      int m = sparsity == null ? 1 : sparsity.m();
       float[] bias = bias(layer, constants, weights.length);
-      int pe = largestDivisor(weights.length, maxPe);
-      simd = layers.isEmpty() ? largestDivisor(weights[0].length, maxSimd) : simd;
+      int pe = largestDivisor(weights.length, maxPe, 1);
+      simd = layers.isEmpty() ? largestDivisor(weights[0].length, maxSimd, m) : simd;
+      if (layers.isEmpty() && (weights[0].length % simd != 0 || simd % m != 0)) {
+        throw BackendException.at(layer, "its " + sparsity.n() + ":" + m + " sparse weights need a SIMD up to --simd " + maxSimd + " that divides its " + weights[0].length + " inputs and is a multiple of " + m);
+      }
       if (weights[0].length % simd != 0) {
         throw BackendException.at(layer, "its " + weights[0].length + " inputs are not a multiple of the previous layer's PE " + simd);
       }
+      if (simd % m != 0) {
+        throw BackendException.at(layer, "its " + sparsity.n() + ":" + m + " sparse weights need a SIMD that is a multiple of " + m + ", the previous layer's PE is " + simd + " (choose --pe)");
+      }
       if (after == null) {
-        layers.add(new Layer(layer, exact.get(), bias, relu, weights, pe, simd, null, null));
+        layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, pe, simd, null, null));
         return new ChainPlan(inputSpec, inputScale, layers);
       }
       if (!FakeQuantSpec.isFakeQuant(after)) {
@@ -118,7 +135,7 @@ public final class ChainPlan {
         boolean withRelu = relu;
         thresholds.add(Thresholds.of(sum -> next.encode(requantize(exact.get(), bias, withRelu, channel, sum) / (double) scale, nextSpec.rounding(), 0), codes, exact.get().accumulator()));
       }
-      layers.add(new Layer(layer, exact.get(), bias, relu, weights, pe, simd, thresholds, next));
+      layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, pe, simd, thresholds, next));
       quant = after;
       simd = pe;
     }
@@ -148,7 +165,8 @@ public final class ChainPlan {
       ExactLayer e = l.exact();
       ChannelThresholds[] t = l.thresholds() == null ? null : l.thresholds().stream().map(Thresholds::hardware).toArray(ChannelThresholds[]::new);
       int[] codes = l.next() == null ? null : Thresholds.codesByValue(l.next());
-      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits());
+      NmSparsity sparsity = l.sparsity() == null ? null : NmSparsity.of(l.sparsity().n(), l.sparsity().m(), l.sparsity().kept());
+      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity);
     }
     return out;
   }
@@ -161,9 +179,6 @@ public final class ChainPlan {
 
   /** Weight codes with output channels as rows, from the dequantized constant weight. */
   private static int[][] weightCodes(Node layer, ExactLayer e, Map<Value, Tensor> constants) {
-    if (layer.inputs().get(1).producer() != null && layer.inputs().get(1).producer().qualifiedOp().equals("qcc.Densify")) {
-      throw BackendException.at(layer, "N:M sparse layers are not lowered to the hardware chain yet");
-    }
     Tensor w = constants.get(layer.inputs().get(1));
     if (w == null || w.rank() != 2) {
       throw BackendException.at(layer, "the hardware chain needs a constant 2-d weight");
@@ -180,6 +195,31 @@ public final class ChainPlan {
       }
     }
     return codes;
+  }
+
+  /** The layer's N:M sparsity from the qcc.Densify producing its weight, with output channels as rows; null when dense. */
+  private static Sparsity sparsity(Node layer, Graph g, int rows, int cols) {
+    Optional<SparseWeight> sparse;
+    try {
+      sparse = SparseWeight.of(layer, g);
+    } catch (IllegalArgumentException e) {
+      throw BackendException.at(layer, e.getMessage());
+    }
+    if (sparse.isEmpty()) {
+      return null;
+    }
+    int axis = ExactLayer.weightChannelAxis(layer);
+    if (sparse.get().axis() != 1 - axis) {
+      throw BackendException.at(layer, "the hardware chain takes N:M sparsity along a layer's inputs, this weight's groups run along its outputs");
+    }
+    boolean[] flat = sparse.get().kept();
+    boolean[][] kept = new boolean[rows][cols];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < cols; k++) {
+        kept[r][k] = flat[axis == 0 ? r * cols + k : k * rows + r];
+      }
+    }
+    return new Sparsity(sparse.get().n(), sparse.get().m(), kept);
   }
 
   private static float[] bias(Node layer, Map<Value, Tensor> constants, int rows) {
@@ -219,12 +259,13 @@ public final class ChainPlan {
     return readers.get(0);
   }
 
-  private static int largestDivisor(int n, int most) {
-    for (int d = Math.min(n, most); d > 1; d--) {
+  /** The largest divisor of {@code n} up to {@code most} that is a multiple of {@code step}, else {@code step} (which the caller then refuses when it does not divide). */
+  private static int largestDivisor(int n, int most, int step) {
+    for (int d = Math.min(n, most) / step * step; d > step; d -= step) {
       if (n % d == 0) {
         return d;
       }
     }
-    return 1;
+    return step;
   }
 }

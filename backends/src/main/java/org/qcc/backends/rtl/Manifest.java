@@ -1,0 +1,73 @@
+// The manifest of a design folder written by qcc compile --target rtl, read back by qcc sim and qcc synth.
+package org.qcc.backends.rtl;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.qcc.ir.DiagnosticException;
+
+/**
+ * A design: its name, top module, sources and defines (relative to the folder), the graph it
+ * implements, the folding limits it was compiled with, the cycles per image the slowest layer
+ * sets, its test vectors and its layers.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long cyclesPerImage, Vectors vectors, List<Layer> layers) {
+
+  /** {@code images} test images of {@code inputs} fp32 values each, and the golden {@code outputs} values per image, as raw little-endian files. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Vectors(int images, int inputs, int outputs, String inputFile, String expectedFile) {}
+
+  /** One layer of the chain: the node it lowers, its shape, formats, sparsity ("dense" or "N:M"), folding and pace; what it emits. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Layer(String node, int rows, int cols, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** Writes the manifest as {@code DIR/NAME.json}. */
+  public Path write(Path dir) throws IOException {
+    Path file = dir.resolve(name + ".json");
+    JSON.writeValue(file.toFile(), this);
+    return file;
+  }
+
+  /** The manifest of design folder {@code dir}: its one {@code .json} file naming a top module. */
+  public static Manifest read(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new DiagnosticException(dir.toString(), "not a design folder (write one with qcc compile --target rtl -o DIR)");
+    }
+    List<Path> candidates;
+    try (Stream<Path> files = Files.list(dir)) {
+      candidates = files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+    } catch (IOException e) {
+      throw new DiagnosticException(dir.toString(), "cannot list the design folder: " + e.getMessage());
+    }
+    Manifest found = null;
+    for (Path f : candidates) {
+      Manifest m;
+      try {
+        m = JSON.readValue(f.toFile(), Manifest.class);
+      } catch (IOException e) {
+        continue;
+      }
+      if (m.top() == null || m.name() == null || m.layers() == null) {
+        continue;
+      }
+      if (found != null) {
+        throw new DiagnosticException(dir.toString(), "holds more than one design manifest (" + found.name() + ".json, " + f.getFileName() + ")");
+      }
+      found = m;
+    }
+    if (found == null) {
+      throw new DiagnosticException(dir.toString(), "no design manifest here (write one with qcc compile --target rtl -o DIR)");
+    }
+    return found;
+  }
+}

@@ -1,0 +1,88 @@
+// qcc compile --target rtl, qcc sim --verilator and qcc synth, end to end on the bundled MLP.
+package org.qcc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.qcc.cli.CliTest.qcc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qcc.cli.CliTest.Run;
+import org.qcc.testbenches.Verilator;
+
+class RtlCommandsTest {
+  private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
+
+  @TempDir Path tmp;
+
+  /**
+   * The MLP with int4 weights and int8 activations compiled folded by 16: the design folder, its
+   * manifest and test vectors;
+   * {@code qcc synth} refuses it for the UP5K before yosys runs; {@code qcc sim --verilator} on the
+   * 100 test images is bit-exact on fc1's schedule. An fp32 model is refused before anything is
+   * written.
+   */
+  @Test
+  void compileForRtlThenSimulateTheDesignBitExactly() throws Exception {
+    Path q = tmp.resolve("mlp_int4.qir");
+    Run opt = qcc("opt", HOME.resolve("models/fashion_mlp.onnx").toString(), "-p", "canonicalize,quantize{weights=int4,acts=int8},calibrate", "-o", q.toString());
+    assertEquals(0, opt.code(), opt.err());
+    Path out = tmp.resolve("hw");
+    Run r = qcc("compile", q.toString(), "--target", "rtl", "-o", out.toString(), "--pe", "16", "--simd", "16", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = Json.MAPPER.readTree(r.out());
+    assertEquals(3, o.get("layers").asInt());
+    // fc1 paces the chain: (256 / 16) * (784 / 16).
+    assertEquals(16 * 49, o.get("cycles_per_image").asLong());
+    JsonNode manifest = Json.MAPPER.readTree(out.resolve("mlp_int4.json").toFile());
+    assertEquals("int4", manifest.get("layers").get(0).get("weight_format").asText());
+    assertEquals("dense", manifest.get("layers").get(0).get("sparsity").asText());
+    assertEquals(16, manifest.get("layers").get(1).get("simd").asInt());
+    assertEquals(10, manifest.get("layers").get(2).get("pe").asInt());
+    assertEquals(100, manifest.get("vectors").get("images").asInt());
+    assertEquals(100 * 784 * 4, Files.size(out.resolve("vectors/inputs.f32")));
+    assertEquals(100 * 10 * 4, Files.size(out.resolve("vectors/expected.f32")));
+    assertTrue(Files.readString(out.resolve("mlp_int4.sv")).contains("$readmemh(\"weights/layer0_pe15.hex\""));
+    assertTrue(Files.exists(out.resolve("mlp_int4.qir")));
+
+    Run fp32 = qcc("compile", HOME.resolve("models/fashion_mlp.onnx").toString(), "--target", "rtl", "-o", tmp.resolve("hw2").toString());
+    assertEquals(Qcc.BAD_INPUT, fp32.code());
+    assertEquals("qcc: error: node '/fc1/Gemm' (Gemm): the hardware chain starts with the input's qcc.FakeQuant (run quantize and calibrate)", fp32.err().strip());
+    assertFalse(Files.exists(tmp.resolve("hw2")));
+
+    Run synth = qcc("synth", out.toString(), "--device", "up5k");
+    assertEquals(Qcc.BAD_INPUT, synth.code());
+    assertEquals("qcc: error: " + out + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 50176 LUT4s as ROM, the device has 5280 (a smaller model, or narrower weights)", synth.err().strip());
+    assertFalse(Files.exists(out.resolve("synth")));
+
+    assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
+    Run sim = qcc("sim", "--verilator", out.toString(), "--json");
+    assertEquals(0, sim.code(), sim.err());
+    JsonNode s = Json.MAPPER.readTree(sim.out());
+    assertEquals(100, s.get("images").asInt());
+    assertEquals(1000, s.get("outputs").asInt());
+    assertEquals(0, s.get("mismatches").asInt());
+    assertEquals(16 * 49, s.get("cycles_per_image").asDouble(), 16 * 49 * 0.02);
+  }
+
+  @Test
+  void simulatingSomethingThatIsNotADesignFailsInOneLine() throws Exception {
+    Run none = qcc("sim", "--verilator", tmp.resolve("nowhere").toString());
+    assertEquals(Qcc.BAD_INPUT, none.code());
+    assertEquals("qcc: error: " + tmp.resolve("nowhere") + ": not a design folder (write one with qcc compile --target rtl -o DIR)", none.err().strip());
+
+    Files.writeString(tmp.resolve("notes.json"), "{\"unrelated\": true}");
+    Run empty = qcc("sim", "--verilator", tmp.toString());
+    assertEquals(Qcc.BAD_INPUT, empty.code());
+    assertEquals("qcc: error: " + tmp + ": no design manifest here (write one with qcc compile --target rtl -o DIR)", empty.err().strip());
+
+    Run which = qcc("sim", tmp.toString());
+    assertEquals(Qcc.BAD_INPUT, which.code());
+    assertTrue(which.err().startsWith("qcc: error: choose the simulator: --verilator"), which.err());
+  }
+}

@@ -1,0 +1,140 @@
+// qcc sim --verilator: a compiled design folder in Verilator, every output checked against the golden interpreter.
+package org.qcc.testbenches;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.qcc.backends.rtl.ChainPlan;
+import org.qcc.backends.rtl.Manifest;
+import org.qcc.ir.DiagnosticException;
+import org.qcc.ir.Graph;
+import org.qcc.ir.text.QirParser;
+
+/**
+ * Co-simulates the design in a folder written by {@code qcc compile --target rtl}: builds its
+ * SystemVerilog with a harness in {@code DIR/sim}, quantizes the folder's test images on the host
+ * as the graph's input quantizer does, streams them through the layer chain with the output always
+ * ready, turns the last layer's exact sums into outputs with the graph's own arithmetic, and
+ * compares every output with the golden interpreter's, bit for bit.
+ */
+public final class ChainCosimulation {
+  private ChainCosimulation() {}
+
+  /** An output that differs from the golden model's. */
+  public record Mismatch(int image, int output, float expected, float actual) {}
+
+  /**
+   * The outcome: images and outputs checked, how many differed and the first few of them, cycles in
+   * all, the first image's latency, and the seconds Verilator took to build and the simulation to
+   * run.
+   */
+  public record Report(String name, int images, int outputs, int mismatchCount, List<Mismatch> firstMismatches, long cycles, long latency, double buildSeconds, double simSeconds) {
+    /** The steady state's cycles between one image's last output and the next's (the latency for one image). */
+    public double cyclesPerImage() {
+      return images == 1 ? latency : (cycles - latency) / (double) (images - 1);
+    }
+
+    public boolean bitExact() {
+      return mismatchCount == 0;
+    }
+  }
+
+  private static final int MISMATCHES_KEPT = 10;
+
+  /**
+   * Runs the first {@code images} test images of design folder {@code dir} (0: all of them); with
+   * {@code trace}, writes the VCD waveform of the whole run there. {@code progress} hears when the
+   * slow part, building the model, starts.
+   */
+  public static Report run(Path dir, int images, Path trace, Consumer<String> progress) {
+    Manifest m = Manifest.read(dir);
+    Manifest.Vectors v = m.vectors();
+    if (images < 0 || images > v.images()) {
+      throw new DiagnosticException(dir.toString(), "the design has " + v.images() + " test images, " + images + " were asked for (recompile with --vectors)");
+    }
+    int count = images == 0 ? v.images() : images;
+    Graph g = QirParser.parse(read(dir, m.graph()), m.graph());
+    ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd());
+    List<ChainPlan.Layer> layers = plan.layers();
+    if (layers.size() != m.layers().size() || layers.get(0).cols() != v.inputs() || layers.get(layers.size() - 1).rows() != v.outputs()) {
+      throw new DiagnosticException(dir.resolve(m.graph()).toString(), "does not match the manifest " + m.name() + ".json (recompile the design)");
+    }
+    float[] inputs = floats(dir, v.inputFile(), (long) v.images() * v.inputs());
+    float[] expected = floats(dir, v.expectedFile(), (long) v.images() * v.outputs());
+    List<int[]> vectors = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      vectors.add(plan.inputCodes(Arrays.copyOfRange(inputs, i * v.inputs(), (i + 1) * v.inputs())));
+    }
+
+    ChainPlan.Layer first = layers.get(0);
+    ChainPlan.Layer last = layers.get(layers.size() - 1);
+    progress.accept("building the Verilator model of " + dir + " (a minute or two for a large design)");
+    long start = System.nanoTime();
+    List<Path> sources = m.sources().stream().map(dir::resolve).toList();
+    MatrixVectorBench bench = MatrixVectorBench.design(dir, dir.resolve("sim"), m.top(), sources, last.rows(), last.pe(), first.simd(), last.exact().accumulator().bits(), trace != null);
+    double built = (System.nanoTime() - start) / 1e9;
+    start = System.nanoTime();
+    MatrixVectorBench.Run run = bench.run(vectors, false);
+    double simulated = (System.nanoTime() - start) / 1e9;
+    if (trace != null) {
+      move(dir.resolve(Verilator.TRACE_FILE), trace);
+    }
+
+    int mismatches = 0;
+    List<Mismatch> kept = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      for (int c = 0; c < v.outputs(); c++) {
+        float want = expected[i * v.outputs() + c];
+        float got = plan.output(c, run.outputs().get(i).get(c).rounded());
+        if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got) && mismatches++ < MISMATCHES_KEPT) {
+          kept.add(new Mismatch(i, c, want, got));
+        }
+      }
+    }
+    return new Report(m.name(), count, count * v.outputs(), mismatches, kept, run.cycles(), run.latency(), built, simulated);
+  }
+
+  private static String read(Path dir, String file) {
+    try {
+      return Files.readString(dir.resolve(file));
+    } catch (IOException e) {
+      throw new DiagnosticException(dir.resolve(file).toString(), "cannot read the design's file: " + e.getMessage());
+    }
+  }
+
+  /** A raw little-endian fp32 file of exactly {@code values} values. */
+  private static float[] floats(Path dir, String file, long values) {
+    Path f = dir.resolve(file);
+    byte[] b;
+    try {
+      b = Files.readAllBytes(f);
+    } catch (IOException e) {
+      throw new DiagnosticException(f.toString(), "cannot read the test vectors: " + e.getMessage());
+    }
+    if (b.length != values * Float.BYTES) {
+      throw new DiagnosticException(f.toString(), "holds " + b.length + " bytes, the manifest promises " + values + " fp32 values");
+    }
+    float[] out = new float[(int) values];
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+    return out;
+  }
+
+  private static void move(Path from, Path to) {
+    try {
+      Path parent = to.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new ToolException("cannot move the trace to " + to + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,254 @@
+// qcc synth: yosys synthesis of a design folder, with resource counts per layer as JSON.
+package org.qcc.testbenches;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.qcc.backends.rtl.Manifest;
+import org.qcc.ir.DiagnosticException;
+import org.qcc.ir.formats.ElementFormats;
+
+/**
+ * Synthesizes the design in a folder written by {@code qcc compile --target rtl} with yosys for a
+ * device family, keeping the hierarchy so each layer's module ({@code Layer<i>}) is counted on
+ * its own, and writes {@code DIR/synth/DEVICE/report.json}: resources by kind for the whole design
+ * and per layer, and every cell type. Run in the design's folder, so its relative weight files
+ * resolve; the report is written last, under a temporary name first, so an interrupted run leaves
+ * no complete-looking report.
+ */
+public final class Synthesis {
+  private Synthesis() {}
+
+  /** What to synthesize for. */
+  public enum Device {
+    /** Xilinx 7-series: LUT6, carry chains, DSP48E1, block and distributed RAM. */
+    xc7("synth_xilinx -family xc7 -top %s", Map.of()),
+    /** iCE40 HX/LP: LUT4s and block RAM, no DSPs. */
+    ice40("synth_ice40 -noflatten -top %s", Map.of()),
+    /** iCE40 UltraPlus UP5K (the iCEBreaker's): also its DSPs and single-port RAM. */
+    up5k("synth_ice40 -noflatten -dsp -top %s", Map.of("lut4", 5280L, "ff", 5280L, "dsp", 8L, "bram", 30L, "spram", 4L));
+
+    private final String command;
+    private final Map<String, Long> capacity;
+
+    Device(String command, Map<String, Long> capacity) {
+      this.command = command;
+      this.capacity = capacity;
+    }
+
+    /** What the device holds, by resource kind; empty for a family of many sizes. */
+    public Map<String, Long> capacity() {
+      return capacity;
+    }
+  }
+
+  /** One layer's resources, and the node it lowers. */
+  public record LayerResources(String module, String node, Map<String, Long> resources) {}
+
+  /**
+   * The design's resources by kind in all (the top level included), per layer, every cell type in
+   * all, whether it fits the device (when its size is known), and where the report went.
+   */
+  public record Report(String design, Device device, Map<String, Long> total, List<LayerResources> layers, Map<String, Long> cells, boolean fits, double seconds, Path file) {}
+
+  /** Yosys 0.23 ends {@code stat -json}'s module list with a comma when no module is the top. */
+  private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA).enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  /** Bits a LUT4 holds as ROM: a weight bit read asynchronously needs at least this share of one. */
+  private static final int LUT4_BITS = 16;
+
+  /** Synthesizes the design in {@code dir} for {@code device}; {@code progress} hears when yosys starts. */
+  public static Report run(Path dir, Device device, Consumer<String> progress) {
+    Manifest m = Manifest.read(dir);
+    checkFits(dir, m, device);
+    ExternalTool.require("yosys", "yosys");
+    progress.accept("synthesizing " + m.name() + " for " + device + " with yosys (minutes for a large design)");
+    Path out = dir.resolve("synth").resolve(device.name());
+    Path relative = dir.relativize(out);
+    try {
+      Files.createDirectories(out);
+      Files.deleteIfExists(out.resolve("report.json"));
+      StringBuilder script = new StringBuilder("read_verilog -sv");
+      m.defines().forEach(d -> script.append(" -D").append(d));
+      m.sources().forEach(s -> script.append(' ').append(s));
+      script.append('\n').append(String.format(device.command, m.top())).append('\n');
+      // With a top module, yosys 0.23 prints the hierarchy as text into stat's JSON.
+      script.append("setattr -mod -unset top\n");
+      script.append("tee -q -o ").append(relative.resolve("stat.json")).append(" stat -json\n");
+      Files.writeString(out.resolve("synth.ys"), script);
+      long start = System.nanoTime();
+      ExternalTool.run(dir, List.of("yosys", "-s", relative.resolve("synth.ys").toString()), out.resolve("yosys.log"));
+      double seconds = (System.nanoTime() - start) / 1e9;
+
+      Map<String, Map<String, Long>> modules = modules(JSON.readTree(out.resolve("stat.json").toFile()));
+      Map<String, Map<String, Long>> flat = new HashMap<>();
+      Map<String, Long> cells = flatten(m.top(), modules, flat);
+      List<LayerResources> layers = new ArrayList<>();
+      for (int i = 0; i < m.layers().size(); i++) {
+        String module = "Layer" + i;
+        if (!modules.containsKey(module)) {
+          throw new ToolException("yosys's netlist has no module " + module + " (see " + out.resolve("yosys.log") + ")");
+        }
+        layers.add(new LayerResources(module, m.layers().get(i).node(), byKind(device, flatten(module, modules, flat))));
+      }
+      Map<String, Long> total = byKind(device, cells);
+      boolean fits = device.capacity().entrySet().stream().allMatch(e -> total.getOrDefault(e.getKey(), 0L) <= e.getValue());
+
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("design", m.name());
+      json.put("device", device.name());
+      json.put("tool", "yosys: " + String.format(device.command, m.top()));
+      json.put("seconds", seconds);
+      json.put("total", total);
+      if (!device.capacity().isEmpty()) {
+        json.put("capacity", new TreeMap<>(device.capacity()));
+        json.put("fits", fits);
+      }
+      json.put("layers", layers);
+      json.put("cells", cells);
+      Path report = out.resolve("report.json");
+      Path partial = out.resolve("report.json.partial");
+      JSON.writeValue(partial.toFile(), json);
+      Files.move(partial, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return new Report(m.name(), device, total, layers, cells, fits, seconds, report);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Refuses, before any tool runs, a design whose weights cannot fit the device: its memories are
+   * read asynchronously, so on an iCE40 they become LUT4 ROMs of at most 16 bits each.
+   */
+  private static void checkFits(Path dir, Manifest m, Device device) {
+    Long luts = device.capacity().get("lut4");
+    if (luts == null) {
+      return;
+    }
+    long need = 0;
+    for (Manifest.Layer l : m.layers()) {
+      long bits = weightBits(l);
+      long layerLuts = (bits + LUT4_BITS - 1) / LUT4_BITS;
+      if (layerLuts > luts) {
+        throw new DiagnosticException(dir.toString(), "layer " + l.node() + " does not fit the " + device + ": its " + bits + " weight bits need at least " + layerLuts
+            + " LUT4s as ROM, the device has " + luts + " (a smaller model, or narrower weights)");
+      }
+      need += layerLuts;
+    }
+    if (need > luts) {
+      throw new DiagnosticException(dir.toString(), "the design does not fit the " + device + ": its weights need at least " + need + " LUT4s as ROM, the device has " + luts);
+    }
+  }
+
+  /** The bits a layer's weight memories hold: every weight's code, or for N:M sparsity the kept weights' codes and positions. */
+  private static long weightBits(Manifest.Layer l) {
+    long weights = (long) l.rows() * l.cols();
+    int codeBits = ElementFormats.scalar(l.weightFormat()).bits();
+    if (l.sparsity().equals("dense")) {
+      return weights * codeBits;
+    }
+    String[] nm = l.sparsity().split(":");
+    int n = Integer.parseInt(nm[0]);
+    int m = Integer.parseInt(nm[1]);
+    int positionBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(m - 1));
+    return weights / m * n * (codeBits + positionBits);
+  }
+
+  /** Cell counts by type of every module in yosys's {@code stat -json}, names without yosys's leading backslash. */
+  private static Map<String, Map<String, Long>> modules(JsonNode stat) {
+    Map<String, Map<String, Long>> out = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = stat.path("modules").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Map<String, Long> cells = new TreeMap<>();
+      e.getValue().path("num_cells_by_type").fields().forEachRemaining(c -> cells.put(c.getKey(), c.getValue().asLong()));
+      out.put(e.getKey().startsWith("\\") ? e.getKey().substring(1) : e.getKey(), cells);
+    }
+    return out;
+  }
+
+  /** The primitive cells of {@code module} with its submodules' counted in, as many times as they are instantiated. */
+  private static Map<String, Long> flatten(String module, Map<String, Map<String, Long>> modules, Map<String, Map<String, Long>> done) {
+    Map<String, Long> known = done.get(module);
+    if (known != null) {
+      return known;
+    }
+    Map<String, Long> cells = modules.get(module);
+    if (cells == null) {
+      throw new ToolException("yosys's netlist has no module " + module);
+    }
+    Map<String, Long> out = new TreeMap<>();
+    cells.forEach((type, n) -> {
+      if (modules.containsKey(type)) {
+        flatten(type, modules, done).forEach((t, k) -> out.merge(t, n * k, Long::sum));
+      } else {
+        out.merge(type, n, Long::sum);
+      }
+    });
+    done.put(module, out);
+    return out;
+  }
+
+  /** Cells grouped into the resource kinds a designer reads for the device's family. */
+  static Map<String, Long> byKind(Device device, Map<String, Long> cells) {
+    Map<String, Long> out = new TreeMap<>();
+    cells.forEach((type, n) -> out.merge(device == Device.xc7 ? xilinxKind(type) : ice40Kind(type), n, Long::sum));
+    return out;
+  }
+
+  private static String xilinxKind(String type) {
+    if (type.matches("LUT[1-6]")) {
+      return "lut";
+    }
+    if (type.matches("FD[RSCP]E")) {
+      return "ff";
+    }
+    if (type.startsWith("CARRY")) {
+      return "carry";
+    }
+    if (type.startsWith("DSP48")) {
+      return "dsp";
+    }
+    if (type.startsWith("RAMB18")) {
+      return "bram18";
+    }
+    if (type.startsWith("RAMB36")) {
+      return "bram36";
+    }
+    if (type.startsWith("RAM")) {
+      return "lutram";
+    }
+    if (type.startsWith("MUXF")) {
+      return "muxf";
+    }
+    if (type.startsWith("SRL")) {
+      return "srl";
+    }
+    return "other";
+  }
+
+  private static String ice40Kind(String type) {
+    return switch (type) {
+      case "SB_LUT4" -> "lut4";
+      case "SB_CARRY" -> "carry";
+      case "SB_MAC16" -> "dsp";
+      case "SB_RAM40_4K" -> "bram";
+      case "SB_SPRAM256KA" -> "spram";
+      default -> type.startsWith("SB_DFF") ? "ff" : "other";
+    };
+  }
+}
