@@ -18,8 +18,8 @@ object NmSparsity {
  * Multiplies each input vector of `cols` activation codes by a constant `rows` x `cols` weight
  * matrix, as a streaming unit folded FINN-style: `pe` dot-product units each take `simd` code pairs
  * per cycle, so a vector arrives in `cols / simd` beats of `simd` codes, and the `rows / pe` neuron
- * folds each pass over it (the first straight from the stream, the rest from an input buffer).
- * Every output beat carries the `pe` exact sums of one neuron fold, rows `fold * pe` to `fold * pe +
+ * folds each pass over it (the first straight from the stream when it keeps up, the rest from an
+ * input buffer; a second buffer takes the next vector meanwhile). Every output beat carries the `pe` exact sums of one neuron fold, rows `fold * pe` to `fold * pe +
  * pe - 1`; `cycles per vector = (rows / pe) * (cols / simd)` while the output is read.
  *
  * Weights sit in a constant ROM, or, given `memories` (the design's folder and a file-name prefix),
@@ -69,26 +69,48 @@ class MatrixVectorUnit(
     val out = Decoupled(Vec(pe, new DotProductResult(accBits)))
   })
 
-  private val sf = RegInit(0.U(math.max(1, log2Ceil(synapseFolds)).W))
+  private val sfBits = math.max(1, log2Ceil(synapseFolds))
+  private val sf = RegInit(0.U(sfBits.W))
   private val nf = RegInit(0.U(math.max(1, log2Ceil(neuronFolds)).W))
-  private val buffer = Reg(Vec(synapseFolds, Vec(simd, UInt(a.bits.W))))
   private val queue = Module(new Queue(Vec(pe, new DotProductResult(accBits)), depth))
   private val inFlight = RegInit(false.B)
 
-  private val fromStream = nf === 0.U
+  // Two input buffers: the stream fills one while the neuron folds replay the other, so a unit
+  // folding its outputs keeps taking the next vector instead of stalling the layer before it.
+  private val buffer = Reg(Vec(2, Vec(synapseFolds, Vec(simd, UInt(a.bits.W)))))
+  private val full = RegInit(VecInit(Seq.fill(2)(false.B)))
+  private val writeBank = RegInit(0.U(1.W))
+  private val written = RegInit(0.U(log2Ceil(synapseFolds + 1).W))
+  private val readBank = RegInit(0.U(1.W))
+
+  io.in.ready := !full(writeBank)
+  when(io.in.fire) {
+    if (synapseFolds == 1) buffer(writeBank)(0) := io.in.bits else buffer(writeBank)(written(sfBits - 1, 0)) := io.in.bits
+    val complete = written === (synapseFolds - 1).U
+    written := Mux(complete, 0.U, written + 1.U)
+    when(complete) {
+      full(writeBank) := true.B
+      writeBank := ~writeBank
+    }
+  }
+
+  // The beat the folds need next is stored, or (straight from the stream) arriving now.
+  private val filling = writeBank === readBank && !full(readBank)
+  private val stored = full(readBank) || (filling && written > sf)
+  private val arriving = filling && written === sf && io.in.valid
   private val closing = sf === (synapseFolds - 1).U
   private val room = queue.io.count +& inFlight.asUInt < depth.U
-  private val fire = (!fromStream || io.in.valid) && (!closing || room)
-  io.in.ready := fromStream && (!closing || room)
-
-  private val chunk = Mux(fromStream, io.in.bits, pick(buffer, sf))
-  when(fire && fromStream) {
-    if (synapseFolds == 1) buffer(0) := io.in.bits else buffer(sf) := io.in.bits
-  }
+  private val fire = (stored || arriving) && (!closing || room)
+  private val chunk = Mux(stored, pick(buffer(readBank), sf), io.in.bits)
   when(fire) {
     sf := Mux(closing, 0.U, sf + 1.U)
     when(closing) {
-      nf := Mux(nf === (neuronFolds - 1).U, 0.U, nf + 1.U)
+      val done = nf === (neuronFolds - 1).U
+      nf := Mux(done, 0.U, nf + 1.U)
+      when(done) {
+        full(readBank) := false.B
+        readBank := ~readBank
+      }
     }
   }
   inFlight := fire && closing
