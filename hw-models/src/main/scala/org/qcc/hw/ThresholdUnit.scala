@@ -24,10 +24,11 @@ object ChannelThresholds {
 
 /**
  * Turns each beat of `pe` dot-product results (output channels `fold * pe` to `fold * pe + pe - 1`
- * of a matrix-vector unit) into `pe` codes of `outBits` bits. Each PE compares its sum with every
- * threshold of its channel at once (a channel's thresholds are a ROM row per fold, padded with a
- * value above every sum) and counts; `codes(rank)` turns the rank into the code. It passes
- * ready/valid straight through.
+ * of a matrix-vector unit) into `pe` codes of `outBits` bits. Each PE counts the thresholds of its
+ * channel at or below its sum by binary search: the thresholds are sorted and padded to `2^L - 1`
+ * with a value above every sum, so `L` comparisons, each with the threshold the decisions so far
+ * select from a ROM, find the count, where comparing with all of them would take `2^L - 1`
+ * comparators. `codes(rank)` turns the rank into the code. It passes ready/valid straight through.
  */
 class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int]) extends Module {
   require(pe >= 1 && channels.nonEmpty && channels.length % pe == 0, s"PE $pe must divide the ${channels.length} channels")
@@ -43,7 +44,7 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
   })
 
   private val folds = channels.length / pe
-  private val count = channels.map(_.thresholds.length).max
+  private val levels = log2Ceil(channels.map(_.thresholds.length).max + 1)
   private val fold = RegInit(0.U(math.max(1, log2Ceil(folds)).W))
   when(io.in.fire) {
     fold := Mux(fold === (folds - 1).U, 0.U, fold + 1.U)
@@ -56,11 +57,26 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
   for (p <- 0 until pe) {
     val mine = (0 until folds).map(f => channels(f * pe + p))
     def rom[T <: Data](values: Seq[T]): T = if (folds == 1) values.head else VecInit(values)(fold)
-    val thresholds = rom(mine.map(c => VecInit((c.thresholds ++ Seq.fill(count - c.thresholds.length)(top + 1)).map(_.S(width.W)))))
     val r = io.in.bits(p)
     val s = r.sum.pad(width)
     val u = Mux(rom(mine.map(_.descending.B)), -s, s)
-    val above = PopCount(thresholds.map(t => u >= t))
+    val padded = mine.map(c => c.thresholds ++ Seq.fill((1 << levels) - 1 - c.thresholds.length)(top + 1))
+    // Level j decides bit levels-1-j of the count: the prefix of decided bits picks, among the
+    // 2^j thresholds at that level of the search tree, the one to compare with.
+    var above = 0.U(math.max(1, levels).W)
+    for (j <- 0 until levels) {
+      val half = 1 << (levels - 1 - j)
+      val candidates = for (f <- 0 until folds; q <- 0 until (1 << j)) yield padded(f)(q * 2 * half + half - 1).S(width.W)
+      val prefix = if (j == 0) None else Some(above(levels - 1, levels - j))
+      val index = (prefix, folds) match {
+        case (None, 1) => None
+        case (None, _) => Some(fold)
+        case (Some(q), 1) => Some(q)
+        case (Some(q), _) => Some(Cat(fold, q))
+      }
+      val t = index.fold(candidates.head)(i => VecInit(candidates)(i))
+      above = Mux(u >= t, above | half.U, above)
+    }
     // base + count < codes.length (checked above), so the rank fits rankBits.
     val rank = (rom(mine.map(_.base.U(rankBits.W))) +& above)(rankBits - 1, 0)
     val code = codeRom(rank)
