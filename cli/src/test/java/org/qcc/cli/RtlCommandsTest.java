@@ -57,7 +57,7 @@ class RtlCommandsTest {
 
     Run synth = qcc("synth", out.toString(), "--device", "up5k");
     assertEquals(Qcc.BAD_INPUT, synth.code());
-    assertEquals("qcc: error: " + out + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 50176 LUT4s as ROM, the device has 5280 (a smaller model, or narrower weights)", synth.err().strip());
+    assertEquals("qcc: error: " + out + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", synth.err().strip());
     assertFalse(Files.exists(out.resolve("synth")));
 
     assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");

@@ -26,7 +26,8 @@ object NmSparsity {
  * in one memory per PE initialized by `$readmemh` from a hex file the generator writes to its
  * `weights` subfolder (one line per (neuron fold, synapse fold), lane 0 in the low bits). The files
  * are named relative to the design's folder, so the design can move, and simulators and synthesis
- * run there; the initialization is guarded by `ENABLE_INITIAL_MEM_`, which they must define. Large layers need the
+ * run there; the initialization is guarded by `ENABLE_INITIAL_MEM_`, which they must define. The
+ * memories read synchronously, so synthesis maps them to block RAM. Large layers need the
  * memories: a ROM of constants elaborates into multiplexers.
  *
  * With N:M `sparsity` each PE holds only the kept weights, with their positions in their group of
@@ -102,20 +103,23 @@ class MatrixVectorUnit(
   private val room = queue.io.count +& inFlight.asUInt < depth.U
   private val fire = (stored || arriving) && (!closing || room)
   private val chunk = Mux(stored, pick(buffer(readBank), sf), io.in.bits)
+  private val done = closing && nf === (neuronFolds - 1).U
+  private val sfNext = Mux(closing, 0.U, sf + 1.U)
+  private val nfNext = Mux(done, 0.U, Mux(closing, nf + 1.U, nf))
   when(fire) {
-    sf := Mux(closing, 0.U, sf + 1.U)
-    when(closing) {
-      val done = nf === (neuronFolds - 1).U
-      nf := Mux(done, 0.U, nf + 1.U)
-      when(done) {
-        full(readBank) := false.B
-        readBank := ~readBank
-      }
+    sf := sfNext
+    nf := nfNext
+    when(done) {
+      full(readBank) := false.B
+      readBank := ~readBank
     }
   }
   inFlight := fire && closing
 
   private val step = nf * synapseFolds.U +& sf
+  // Weight memories read synchronously (block RAM): each cycle reads the line of the step the
+  // folds take next, so it is there when they take it; during reset, the first step's.
+  private val upcoming = Mux(reset.asBool, 0.U, Mux(fire, nfNext * synapseFolds.U +& sfNext, step))
 
   /** `v(i)` with `i` cut to the width `v`'s size needs (a lone element statically): indices stay in range by construction. */
   private def pick[T <: Data](v: Vec[T], i: UInt): T = if (v.length == 1) v(0) else v(i(log2Ceil(v.length) - 1, 0))
@@ -153,9 +157,9 @@ class MatrixVectorUnit(
         val file = dir.resolve(name)
         Files.createDirectories(file.getParent)
         Files.write(file, lines.map(_.toString(16)).mkString("", "\n", "\n").getBytes)
-        val mem = Mem(lines.length, UInt(lineBits.W))
+        val mem = SyncReadMem(lines.length, UInt(lineBits.W))
         loadMemoryFromFileInline(mem, name)
-        mem(step(log2Ceil(lines.length) - 1, 0))
+        mem.read(upcoming(log2Ceil(lines.length) - 1, 0))
     }
     unit.io.in.bits.b := word(lanes * b.bits - 1, 0).asTypeOf(Vec(lanes, UInt(b.bits.W)))
     sparsity match {

@@ -69,8 +69,8 @@ public final class Synthesis {
   /** Yosys 0.23 ends {@code stat -json}'s module list with a comma when no module is the top. */
   private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA).enable(SerializationFeature.INDENT_OUTPUT).build();
 
-  /** Bits a LUT4 holds as ROM: a weight bit read asynchronously needs at least this share of one. */
-  private static final int LUT4_BITS = 16;
+  /** Bits an iCE40 block RAM (SB_RAM40_4K) holds. */
+  private static final int BRAM_BITS = 4096;
 
   /** Synthesizes the design in {@code dir} for {@code device}; {@code progress} hears when yosys starts. */
   public static Report run(Path dir, Device device, Consumer<String> progress) {
@@ -132,26 +132,26 @@ public final class Synthesis {
   }
 
   /**
-   * Refuses, before any tool runs, a design whose weights cannot fit the device: its memories are
-   * read asynchronously, so on an iCE40 they become LUT4 ROMs of at most 16 bits each.
+   * Refuses, before any tool runs, a design whose weights cannot fit the device's block RAM, which
+   * its weight memories (read synchronously) map to.
    */
   private static void checkFits(Path dir, Manifest m, Device device) {
-    Long luts = device.capacity().get("lut4");
-    if (luts == null) {
+    Long blocks = device.capacity().get("bram");
+    if (blocks == null) {
       return;
     }
     long need = 0;
     for (Manifest.Layer l : m.layers()) {
       long bits = weightBits(l);
-      long layerLuts = (bits + LUT4_BITS - 1) / LUT4_BITS;
-      if (layerLuts > luts) {
-        throw new DiagnosticException(dir.toString(), "layer " + l.node() + " does not fit the " + device + ": its " + bits + " weight bits need at least " + layerLuts
-            + " LUT4s as ROM, the device has " + luts + " (a smaller model, or narrower weights)");
+      long layerBlocks = (bits + BRAM_BITS - 1) / BRAM_BITS;
+      if (layerBlocks > blocks) {
+        throw new DiagnosticException(dir.toString(), "layer " + l.node() + " does not fit the " + device + ": its " + bits + " weight bits need at least " + layerBlocks
+            + " block RAMs of " + BRAM_BITS + " bits, the device has " + blocks + " (a smaller model, or narrower weights)");
       }
-      need += layerLuts;
+      need += layerBlocks;
     }
-    if (need > luts) {
-      throw new DiagnosticException(dir.toString(), "the design does not fit the " + device + ": its weights need at least " + need + " LUT4s as ROM, the device has " + luts);
+    if (need > blocks) {
+      throw new DiagnosticException(dir.toString(), "the design does not fit the " + device + ": its weights need at least " + need + " block RAMs of " + BRAM_BITS + " bits, the device has " + blocks);
     }
   }
 

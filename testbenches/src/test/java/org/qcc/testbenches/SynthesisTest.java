@@ -65,7 +65,7 @@ class SynthesisTest {
     Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 784, null, List.of(fc1));
     m.write(work);
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Synthesis.run(work, Synthesis.Device.up5k, step -> {}));
-    assertEquals(work + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 50176 LUT4s as ROM, the device has 5280 (a smaller model, or narrower weights)", e.getMessage());
+    assertEquals(work + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", e.getMessage());
     assertFalse(Files.exists(work.resolve("synth")));
   }
 }
