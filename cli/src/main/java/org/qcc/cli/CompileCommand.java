@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
       "    bundled Fashion-MNIST test images for 784-input models, else seeded uniform [0, 1) data);",
       "    `qcc sim --verilator DIR` checks the design against them.",
       "    Each layer's PE is the largest divisor of its outputs up to --pe; the first SIMD the",
-      "    largest divisor of its inputs up to --simd, every later SIMD the previous PE."
+      "    largest divisor of its inputs up to --simd, every later SIMD the previous PE. With",
+      "    --cycles N, the folding with the fewest multipliers in which every layer takes at most",
+      "    N cycles per image."
     },
     footer = {
       "%nExamples:",
@@ -45,7 +47,8 @@ import picocli.CommandLine.Spec;
       "  nvcc -O2 gpu/cnn_int8_cuda.c -o run -lcuda && ./run gpu/cnn_int8.ptx images.f32 logits.f32",
       "  qcc opt models/fashion_mlp.onnx -p 'canonicalize,quantize{weights=int4,acts=int8},calibrate' -o mlp.qir",
       "  qcc compile mlp.qir --target rtl -o hw/ --pe 16 --simd 16",
-      "  qcc sim --verilator hw/"
+      "  qcc sim --verilator hw/",
+      "  qcc compile mlp.qir --target rtl -o hw-slow/ --cycles 4000"
     })
 final class CompileCommand implements Callable<Integer> {
   enum Target {
@@ -78,6 +81,10 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--simd", defaultValue = "16", description = "--target rtl: the most inputs the first layer takes per cycle (default: ${DEFAULT-VALUE}).")
   int simd;
 
+  @Option(names = "--cycles", defaultValue = "0", paramLabel = "N",
+      description = "--target rtl: fold for N cycles per image, each layer with the fewest multipliers that meet it within --pe and --simd (default: as fast as they allow).")
+  long cycles;
+
   @Option(names = "--vectors", defaultValue = "100", description = "--target rtl: test images to write (default: ${DEFAULT-VALUE}).")
   int vectors;
 
@@ -101,10 +108,10 @@ final class CompileCommand implements Callable<Integer> {
       summary = "entry " + r.model().symbol() + ", workspace " + r.model().workspaceBytes() + " bytes";
       written = r.files();
     } else if (target == Target.rtl) {
-      if (pe < 1 || simd < 1 || vectors < 1) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pe, --simd and --vectors must be at least 1");
+      if (pe < 1 || simd < 1 || vectors < 1 || cycles < 0) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pe, --simd and --vectors must be at least 1, --cycles at least 0");
       }
-      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, this::testImages);
+      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, cycles, this::testImages);
       o.put("layers", r.plan().layers().size());
       o.put("cycles_per_image", r.cyclesPerImage());
       summary = r.plan().layers().size() + " layers, " + r.cyclesPerImage() + " cycles per image";

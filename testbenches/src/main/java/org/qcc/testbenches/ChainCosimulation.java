@@ -61,9 +61,13 @@ public final class ChainCosimulation {
     }
     int count = images == 0 ? v.images() : images;
     Graph g = QirParser.parse(read(dir, m.graph()), m.graph());
-    ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd());
+    ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd(), m.targetCycles());
     List<ChainPlan.Layer> layers = plan.layers();
-    if (layers.size() != m.layers().size() || layers.get(0).cols() != v.inputs() || layers.get(layers.size() - 1).rows() != v.outputs()) {
+    boolean same = layers.size() == m.layers().size() && layers.get(0).cols() == v.inputs() && layers.get(layers.size() - 1).rows() == v.outputs();
+    for (int i = 0; same && i < layers.size(); i++) {
+      same = layers.get(i).pe() == m.layers().get(i).pe() && layers.get(i).simd() == m.layers().get(i).simd();
+    }
+    if (!same) {
       throw new DiagnosticException(dir.resolve(m.graph()).toString(), "does not match the manifest " + m.name() + ".json (recompile the design)");
     }
     float[] inputs = floats(dir, v.inputFile(), (long) v.images() * v.inputs());

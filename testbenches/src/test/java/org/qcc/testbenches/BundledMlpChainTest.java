@@ -36,7 +36,7 @@ class BundledMlpChainTest extends VerilatorTest {
     PassManager.build(PassRegistry.standard(), "canonicalize," + passes + ",calibrate").run(g, calibration);
     FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
     Path dir = work.resolve(passes.replaceAll("[^a-z0-9]", "_"));
-    RtlCompiler.write(g, dir, "mlp", 16, 16, perImage -> test.batch(0, IMAGES).data());
+    RtlCompiler.write(g, dir, "mlp", 16, 16, 0, perImage -> test.batch(0, IMAGES).data());
 
     ChainCosimulation.Report r = ChainCosimulation.run(dir, 0, null, step -> {});
     assertEquals(IMAGES, r.images());

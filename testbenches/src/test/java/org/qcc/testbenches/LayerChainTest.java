@@ -79,7 +79,7 @@ class LayerChainTest extends VerilatorTest {
     Graph g = TinyNetwork.graph(r, "int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1");
     float[] x = TinyNetwork.images(r, IMAGES);
     Path dir = work.resolve("design");
-    RtlCompiler.write(g, dir, "tiny", 4, 4, perImage -> x);
+    RtlCompiler.write(g, dir, "tiny", 4, 4, 0, perImage -> x);
     Path vcd = work.resolve("waves/tiny.vcd");
     ChainCosimulation.Report ok = ChainCosimulation.run(dir, 0, vcd, step -> {});
     assertEquals(IMAGES, ok.images());

@@ -34,7 +34,7 @@ class SynthesisTest {
     assumeTrue(ExternalTool.available("yosys") || System.getenv("CI") != null, "yosys is not installed");
     Random r = new Random(3);
     Path dir = work.resolve("design");
-    RtlCompiler.write(TinyNetwork.graph(r, "int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1"), dir, "tiny", 4, 4, perImage -> TinyNetwork.images(r, 2));
+    RtlCompiler.write(TinyNetwork.graph(r, "int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1"), dir, "tiny", 4, 4, 0, perImage -> TinyNetwork.images(r, 2));
     Synthesis.Report report = Synthesis.run(dir, Synthesis.Device.up5k, step -> {});
     assertEquals(List.of("fc1", "fc2"), report.layers().stream().map(Synthesis.LayerResources::node).toList());
     for (Synthesis.LayerResources l : report.layers()) {
@@ -62,7 +62,7 @@ class SynthesisTest {
   @Test
   void aDesignTooLargeForTheUp5kIsRefusedBeforeSynthesis() throws IOException {
     Manifest.Layer fc1 = new Manifest.Layer("/fc1/Gemm", 256, 784, "int8", "int4", "dense", 21, 16, 16, 784, "int8 codes, by thresholds");
-    Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 784, null, List.of(fc1));
+    Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 0, 784, null, List.of(fc1));
     m.write(work);
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Synthesis.run(work, Synthesis.Device.up5k, step -> {}));
     assertEquals(work + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", e.getMessage());

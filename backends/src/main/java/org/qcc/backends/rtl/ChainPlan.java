@@ -46,6 +46,15 @@ public final class ChainPlan {
     public int cols() {
       return weights[0].length;
     }
+
+    /** Multipliers per cycle: PE x SIMD, times n/m when sparse. */
+    public long multipliers() {
+      return sparsity == null ? (long) pe * simd : (long) pe * simd / sparsity.m() * sparsity.n();
+    }
+
+    Layer folded(int pe, int simd) {
+      return new Layer(node, exact, bias, relu, weights, sparsity, pe, simd, thresholds, next);
+    }
   }
 
   private final FakeQuantSpec input;
@@ -68,6 +77,16 @@ public final class ChainPlan {
    * is the previous PE, so a threshold unit's output beat is the next layer's input beat.
    */
   public static ChainPlan of(Graph g, int maxPe, int maxSimd) {
+    return of(g, maxPe, maxSimd, 0);
+  }
+
+  /**
+   * Lowers {@code g} folded to meet {@code targetCycles} per image (0: as fast as {@code maxPe} and
+   * {@code maxSimd} allow, as above): every layer's PE and SIMD divide its rows and columns, stay
+   * within the limits, and the chain takes the fewest multipliers with which every layer needs at
+   * most the target's cycles per image.
+   */
+  public static ChainPlan of(Graph g, int maxPe, int maxSimd, long targetCycles) {
     if (g.inputs().size() != 1 || g.outputs().size() != 1) {
       throw new BackendException("the hardware chain takes a graph with one input and one output");
     }
@@ -83,7 +102,6 @@ public final class ChainPlan {
     FakeQuantSpec inputSpec = spec(quant);
     float inputScale = (float) constants.get(quant.inputs().get(1)).getDouble(0);
     List<Layer> layers = new ArrayList<>();
-    int simd = 0;
     while (true) {
       Node layer = only(g, quant.output(0), "quantized data");
       Optional<ExactLayer> exact;
@@ -105,22 +123,10 @@ public final class ChainPlan {
       }
       int[][] weights = weightCodes(layer, exact.get(), constants);
       Sparsity sparsity = sparsity(layer, g, weights.length, weights[0].length);
-      int m = sparsity == null ? 1 : sparsity.m();
       float[] bias = bias(layer, constants, weights.length);
-      int pe = largestDivisor(weights.length, maxPe, 1);
-      simd = layers.isEmpty() ? largestDivisor(weights[0].length, maxSimd, m) : simd;
-      if (layers.isEmpty() && (weights[0].length % simd != 0 || simd % m != 0)) {
-        throw BackendException.at(layer, "its " + sparsity.n() + ":" + m + " sparse weights need a SIMD up to --simd " + maxSimd + " that divides its " + weights[0].length + " inputs and is a multiple of " + m);
-      }
-      if (weights[0].length % simd != 0) {
-        throw BackendException.at(layer, "its " + weights[0].length + " inputs are not a multiple of the previous layer's PE " + simd);
-      }
-      if (simd % m != 0) {
-        throw BackendException.at(layer, "its " + sparsity.n() + ":" + m + " sparse weights need a SIMD that is a multiple of " + m + ", the previous layer's PE is " + simd + " (choose --pe)");
-      }
       if (after == null) {
-        layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, pe, simd, null, null));
-        return new ChainPlan(inputSpec, inputScale, layers);
+        layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, 0, 0, null, null));
+        return new ChainPlan(inputSpec, inputScale, targetCycles > 0 ? foldFor(layers, maxPe, maxSimd, targetCycles) : foldFastest(layers, maxPe, maxSimd));
       }
       if (!FakeQuantSpec.isFakeQuant(after)) {
         throw BackendException.at(after, "the hardware chain needs the next layer's qcc.FakeQuant here");
@@ -135,9 +141,8 @@ public final class ChainPlan {
         boolean withRelu = relu;
         thresholds.add(Thresholds.of(sum -> next.encode(requantize(exact.get(), bias, withRelu, channel, sum) / (double) scale, nextSpec.rounding(), 0), codes, exact.get().accumulator()));
       }
-      layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, pe, simd, thresholds, next));
+      layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, 0, 0, thresholds, next));
       quant = after;
-      simd = pe;
     }
   }
 
@@ -195,6 +200,100 @@ public final class ChainPlan {
       }
     }
     return codes;
+  }
+
+  /** Each layer's PE the largest up to {@code maxPe}; the first SIMD the largest up to {@code maxSimd}, every later one the previous PE. */
+  private static List<Layer> foldFastest(List<Layer> layers, int maxPe, int maxSimd) {
+    List<Layer> out = new ArrayList<>();
+    int simd = 0;
+    for (Layer l : layers) {
+      int m = l.sparsity() == null ? 1 : l.sparsity().m();
+      if (out.isEmpty()) {
+        simd = largestDivisor(l.cols(), maxSimd, m);
+        if (l.cols() % simd != 0 || simd % m != 0) {
+          throw BackendException.at(l.node(), "its " + l.sparsity().n() + ":" + m + " sparse weights need a SIMD up to --simd " + maxSimd + " that divides its " + l.cols() + " inputs and is a multiple of " + m);
+        }
+      }
+      if (l.cols() % simd != 0) {
+        throw BackendException.at(l.node(), "its " + l.cols() + " inputs are not a multiple of the previous layer's PE " + simd);
+      }
+      if (simd % m != 0) {
+        throw BackendException.at(l.node(), "its " + l.sparsity().n() + ":" + m + " sparse weights need a SIMD that is a multiple of " + m + ", the previous layer's PE is " + simd + " (choose --pe)");
+      }
+      int pe = largestDivisor(l.rows(), maxPe, 1);
+      out.add(l.folded(pe, simd));
+      simd = pe;
+    }
+    return out;
+  }
+
+  /**
+   * The folding with the fewest multipliers in which every layer takes at most {@code target}
+   * cycles per image: for each layer and the SIMD the previous PE gives it, the cheapest choice of
+   * its PE and everything after it, found once per (layer, SIMD).
+   */
+  private static List<Layer> foldFor(List<Layer> layers, int maxPe, int maxSimd, long target) {
+    Map<Long, long[]> memo = new java.util.HashMap<>();
+    long best = Long.MAX_VALUE;
+    int bestSimd = 0;
+    Layer first = layers.get(0);
+    for (int simd : divisors(first.cols(), maxSimd)) {
+      long cost = cheapest(layers, 0, simd, maxPe, target, memo)[0];
+      if (cost < best) {
+        best = cost;
+        bestSimd = simd;
+      }
+    }
+    if (best == Long.MAX_VALUE) {
+      throw new BackendException("no folding with PE up to --pe " + maxPe + " and SIMD up to --simd " + maxSimd + " brings every layer to " + target + " cycles per image (raise them, or the target)");
+    }
+    List<Layer> out = new ArrayList<>();
+    int simd = bestSimd;
+    for (int i = 0; i < layers.size(); i++) {
+      int pe = (int) cheapest(layers, i, simd, maxPe, target, memo)[1];
+      out.add(layers.get(i).folded(pe, simd));
+      simd = pe;
+    }
+    return out;
+  }
+
+  /** {cost, PE} of the cheapest folding of layers {@code i} on when layer i's SIMD is {@code simd}; cost MAX_VALUE when none meets the target. */
+  private static long[] cheapest(List<Layer> layers, int i, int simd, int maxPe, long target, Map<Long, long[]> memo) {
+    if (i == layers.size()) {
+      return new long[] {0, 0};
+    }
+    long key = (long) i << 32 | simd;
+    long[] known = memo.get(key);
+    if (known != null) {
+      return known;
+    }
+    Layer l = layers.get(i);
+    int m = l.sparsity() == null ? 1 : l.sparsity().m();
+    long[] best = {Long.MAX_VALUE, 0};
+    if (l.cols() % simd == 0 && simd % m == 0) {
+      for (int pe : divisors(l.rows(), maxPe)) {
+        if ((long) (l.rows() / pe) * (l.cols() / simd) > target) {
+          continue;
+        }
+        long rest = cheapest(layers, i + 1, pe, maxPe, target, memo)[0];
+        long cost = l.folded(pe, simd).multipliers();
+        if (rest != Long.MAX_VALUE && cost + rest < best[0]) {
+          best = new long[] {cost + rest, pe};
+        }
+      }
+    }
+    memo.put(key, best);
+    return best;
+  }
+
+  private static List<Integer> divisors(int n, int most) {
+    List<Integer> out = new ArrayList<>();
+    for (int d = 1; d <= Math.min(n, most); d++) {
+      if (n % d == 0) {
+        out.add(d);
+      }
+    }
+    return out;
   }
 
   /** The layer's N:M sparsity from the qcc.Densify producing its weight, with output channels as rows; null when dense. */

@@ -15,11 +15,11 @@ import org.qcc.ir.DiagnosticException;
 
 /**
  * A design: its name, top module, sources and defines (relative to the folder), the graph it
- * implements, the folding limits it was compiled with, the cycles per image the slowest layer
- * sets, its test vectors and its layers.
+ * implements, the folding limits and target cycles per image (0: none) it was compiled with, the
+ * cycles per image the slowest layer sets, its test vectors and its layers.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long cyclesPerImage, Vectors vectors, List<Layer> layers) {
+public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers) {
 
   /** {@code images} test images of {@code inputs} fp32 values each, and the golden {@code outputs} values per image, as raw little-endian files. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -42,12 +42,14 @@ public final class RtlCompiler {
   public record Result(List<Path> files, ChainPlan plan, long cyclesPerImage) {}
 
   /**
-   * Compiles {@code g} into {@code dir}, folded by at most {@code maxPe} and {@code maxSimd}, with
+   * Compiles {@code g} into {@code dir}, folded by at most {@code maxPe} and {@code maxSimd} (and,
+   * given {@code targetCycles} above 0, with the fewest multipliers that meet it; see {@link
+   * ChainPlan#of(Graph, int, int, long)}), with
    * test vectors from {@code testImages}: given the values one image holds, whole images of the
    * graph's input, row-major.
    */
-  public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, IntFunction<float[]> testImages) {
-    ChainPlan plan = ChainPlan.of(g, maxPe, maxSimd);
+  public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, long targetCycles, IntFunction<float[]> testImages) {
+    ChainPlan plan = ChainPlan.of(g, maxPe, maxSimd, targetCycles);
     int perImage = plan.layers().get(0).cols();
     float[] images = testImages.apply(perImage);
     if (images.length == 0 || images.length % perImage != 0) {
@@ -87,7 +89,7 @@ public final class RtlCompiler {
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");
-      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, cycles, tests, layers).write(dir);
+      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers).write(dir);
       files.add(0, json);
       Path tcl = dir.resolve(name + "_vivado.tcl");
       Files.writeString(tcl, vivadoScript(name, "LayerChain"));
