@@ -19,8 +19,9 @@ object NmSparsity {
  * matrix, as a streaming unit folded FINN-style: `pe` dot-product units each take `simd` code pairs
  * per cycle, so a vector arrives in `cols / simd` beats of `simd` codes, and the `rows / pe` neuron
  * folds each pass over it (the first straight from the stream when it keeps up, the rest from an
- * input buffer; a second buffer takes the next vector meanwhile). Every output beat carries the `pe` exact sums of one neuron fold, rows `fold * pe` to `fold * pe +
- * pe - 1`; `cycles per vector = (rows / pe) * (cols / simd)` while the output is read.
+ * input buffer; a second buffer takes the next vector meanwhile). Every output beat carries the
+ * `pe` exact sums of one neuron fold, rows `fold * pe` to `fold * pe + pe - 1`; `cycles per vector
+ * = (rows / pe) * (cols / simd)` while the output is read.
  *
  * Weights sit in a constant ROM, or, given `memories` (the design's folder and a file-name prefix),
  * in one memory per PE initialized by `$readmemh` from a hex file the generator writes to its
