@@ -5,9 +5,10 @@ import chisel3._
 import chisel3.util._
 
 /**
- * One layer of a [[LayerChain]]: its matrix-vector unit (N:M sparse given `sparsity`) and, for
- * every layer but the last, the threshold unit that turns its sums into the next layer's input
- * codes (`codes` by rank, `outBits` wide). Arrays and nulls, so Java can build it.
+ * One layer of a [[LayerChain]]: its matrix-vector unit (N:M sparse given `sparsity`), for a
+ * convolution the sliding windows it multiplies (`window`), and, for every layer but the last, the
+ * threshold unit that turns its sums into the next layer's input codes (`codes` by rank, `outBits`
+ * wide), max-pooled given `pool`. Arrays and nulls, so Java can build it.
  */
 final class ChainLayer(
     val a: CodeFormat,
@@ -19,8 +20,11 @@ final class ChainLayer(
     val thresholds: Array[ChannelThresholds],
     val codes: Array[Int],
     val outBits: Int,
-    val sparsity: NmSparsity = null) {
+    val sparsity: NmSparsity,
+    val window: ConvWindow,
+    val pool: PoolWindow) {
   def last: Boolean = thresholds == null
+  require(pool == null || !last, "the last layer cannot pool")
 }
 
 /**
@@ -71,11 +75,24 @@ class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.P
   })
 
   private val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$index")), Option(layer.sparsity)))
-  mvu.io.in <> io.in
+  Option(layer.window) match {
+    case None => mvu.io.in <> io.in
+    case Some(w) =>
+      val windows = Module(new SlidingWindowUnit(layer.a.bits, layer.simd, w))
+      windows.io.in <> io.in
+      mvu.io.in <> windows.io.out
+  }
   io.out.foreach(_ <> mvu.io.out)
   io.codes.foreach { codes =>
-    val thresholds = Module(new ThresholdUnit(layer.accBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq))
+    val pooled = layer.pool != null
+    val thresholds = Module(new ThresholdUnit(layer.accBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq, ranks = pooled))
     thresholds.io.in <> mvu.io.out
-    codes <> Queue(thresholds.io.out, 2)
+    if (pooled) {
+      val pool = Module(new MaxPoolUnit(ThresholdUnit.rankBits(layer.codes.length), layer.pe, layer.pool, layer.codes.toSeq, layer.thresholds.head.nanCode, layer.outBits))
+      pool.io.in <> thresholds.io.out
+      codes <> pool.io.out
+    } else {
+      codes <> Queue(thresholds.io.out, 2)
+    }
   }
 }

@@ -28,19 +28,24 @@ object ChannelThresholds {
  * channel at or below its sum by binary search: the thresholds are sorted and padded to `2^L - 1`
  * with a value above every sum, so `L` comparisons, each with the threshold the decisions so far
  * select from a ROM, find the count, where comparing with all of them would take `2^L - 1`
- * comparators. `codes(rank)` turns the rank into the code. It passes ready/valid straight through.
+ * comparators. `codes(rank)` turns the rank into the code. In rank mode (`ranks`, for a pool that
+ * follows) it emits the rank itself, [[ThresholdUnit.rankBits]] wide, with a NaN flag above it for
+ * a NaN sum. It passes ready/valid straight through.
  */
-class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int]) extends Module {
+class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int], val ranks: Boolean = false) extends Module {
   require(pe >= 1 && channels.nonEmpty && channels.length % pe == 0, s"PE $pe must divide the ${channels.length} channels")
   require(codes.forall(c => c >= 0 && c < (1 << outBits)), s"codes must be $outBits-bit")
   private val width = accBits + 2
   private val top = BigInt(1) << accBits
   require(channels.forall(_.thresholds.forall(t => t.abs <= top)), s"thresholds must lie within the $accBits-bit accumulator's range")
   require(channels.forall(c => c.base >= 0 && c.base + c.thresholds.length < codes.length), "every rank must name a code")
+  require(!ranks || channels.forall(c => codes.contains(c.posInfCode) && codes.contains(c.negInfCode)), "in rank mode infinite sums must requantize to ranked codes")
+  private val rankBits = ThresholdUnit.rankBits(codes.length)
+  val outWidth: Int = if (ranks) rankBits + 1 else outBits
 
   val io = IO(new Bundle {
     val in = Flipped(Decoupled(Vec(pe, new DotProductResult(accBits))))
-    val out = Decoupled(Vec(pe, UInt(outBits.W)))
+    val out = Decoupled(Vec(pe, UInt(outWidth.W)))
   })
 
   private val folds = channels.length / pe
@@ -52,7 +57,6 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
   io.in.ready := io.out.ready
   io.out.valid := io.in.valid
 
-  private val rankBits = math.max(1, log2Ceil(codes.length))
   private val codeRom = VecInit(codes.map(_.U(outBits.W)))
   for (p <- 0 until pe) {
     val mine = (0 until folds).map(f => channels(f * pe + p))
@@ -79,10 +83,17 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
     }
     // base + count < codes.length (checked above), so the rank fits rankBits.
     val rank = (rom(mine.map(_.base.U(rankBits.W))) +& above)(rankBits - 1, 0)
-    val code = codeRom(rank)
-    io.out.bits(p) := MuxCase(
-      code,
-      Seq(r.nan -> rom(mine.map(_.nanCode.U(outBits.W))), r.posInf -> rom(mine.map(_.posInfCode.U(outBits.W))), r.negInf -> rom(mine.map(_.negInfCode.U(outBits.W))))
-    )
+    io.out.bits(p) := (if (ranks) {
+      def ranked(code: ChannelThresholds => Int) = rom(mine.map(c => codes.indexOf(code(c)).U(outWidth.W)))
+      MuxCase(rank, Seq(r.nan -> (1 << rankBits).U, r.posInf -> ranked(_.posInfCode), r.negInf -> ranked(_.negInfCode)))
+    } else {
+      MuxCase(codeRom(rank), Seq(r.nan -> rom(mine.map(_.nanCode.U(outBits.W))), r.posInf -> rom(mine.map(_.posInfCode.U(outBits.W))), r.negInf -> rom(mine.map(_.negInfCode.U(outBits.W)))))
+    })
   }
+}
+
+object ThresholdUnit {
+
+  /** The width of a rank among `codes` codes. */
+  def rankBits(codes: Int): Int = math.max(1, log2Ceil(codes))
 }

@@ -63,7 +63,7 @@ public final class ChainCosimulation {
     Graph g = QirParser.parse(read(dir, m.graph()), m.graph());
     ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd(), m.targetCycles());
     List<ChainPlan.Layer> layers = plan.layers();
-    boolean same = layers.size() == m.layers().size() && layers.get(0).cols() == v.inputs() && layers.get(layers.size() - 1).rows() == v.outputs();
+    boolean same = layers.size() == m.layers().size() && plan.inputSize() == v.inputs() && layers.get(layers.size() - 1).rows() == v.outputs();
     for (int i = 0; same && i < layers.size(); i++) {
       same = layers.get(i).pe() == m.layers().get(i).pe() && layers.get(i).simd() == m.layers().get(i).simd();
     }

@@ -78,7 +78,8 @@ final class TinyNetwork {
     return x;
   }
 
-  private static String constant(String name, int[] shape, Random r, double scale) {
+  /** A constant of {@code shape} with Gaussian values of standard deviation {@code scale}. */
+  static String constant(String name, int[] shape, Random r, double scale) {
     StringBuilder s = new StringBuilder("  const %" + name + ": fp32" + Arrays.toString(shape).replace(" ", "") + " = [");
     int n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     for (int i = 0; i < n; i++) {

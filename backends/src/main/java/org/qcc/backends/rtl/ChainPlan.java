@@ -1,4 +1,4 @@
-// A quantized chain of fully-connected layers as the dataflow hardware runs it, and the host's two ends.
+// A quantized chain of convolutions and fully-connected layers as the dataflow hardware runs it, and the host's two ends.
 package org.qcc.backends.rtl;
 
 import java.util.ArrayList;
@@ -9,7 +9,9 @@ import org.qcc.backends.BackendException;
 import org.qcc.backends.ConstantValues;
 import org.qcc.hw.ChainLayer;
 import org.qcc.hw.ChannelThresholds;
+import org.qcc.hw.ConvWindow;
 import org.qcc.hw.NmSparsity;
+import org.qcc.hw.PoolWindow;
 import org.qcc.ir.Attribute;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
@@ -22,23 +24,37 @@ import org.qcc.ir.ops.FakeQuantSpec;
 import org.qcc.ir.ops.SparseWeight;
 
 /**
- * A graph of the form {@code [Flatten ->] FakeQuant -> (Gemm|MatMul [-> Relu] -> FakeQuant ->)*
- * Gemm|MatMul [-> Relu]}, every layer with an integer {@code qcc.acc} and a dense or N:M sparse
- * weight (sparse along its inputs), lowered to the hardware's layer chain: each layer's weight
- * codes (output channels as rows) and kept mask, its folding, and the thresholds that
- * requantize its sums into the next layer's codes exactly as the golden model does. The host
- * quantizes the input ({@link #inputCodes}) and turns the last layer's exact sums into outputs
- * ({@link #output}), both with the golden model's arithmetic.
+ * A graph of the form {@code [Flatten ->] FakeQuant -> (Layer [-> Relu] [-> MaxPool] [-> Flatten]
+ * -> FakeQuant ->)* Gemm|MatMul [-> Relu]}, where a layer is a Conv on an image or a Gemm or
+ * MatMul on a vector, every layer with an integer {@code qcc.acc} and a dense or N:M sparse weight
+ * (sparse along its inputs), lowered to the hardware's layer chain: each layer's weight codes
+ * (output channels as rows) and kept mask, a convolution's windows, a pool, its folding, and the
+ * thresholds that requantize its sums into the next layer's codes exactly as the golden model
+ * does.
+ *
+ * <p>Images stream pixel by pixel, row-major, each pixel's channels together (the golden model's
+ * tensors are channels-first): a convolution's weight columns are ordered (kernel row, kernel
+ * column, channel) as its windows stream, and a Gemm after a Flatten of an image takes its columns
+ * in the stream's order. The host quantizes the input and reorders it so ({@link #inputCodes}),
+ * and turns the last layer's exact sums into outputs ({@link #output}), both with the golden
+ * model's arithmetic.
  */
 public final class ChainPlan {
   /** N:M sparsity along a layer's inputs: {@code kept[row][col]} marks the n kept weights of every m. */
   public record Sparsity(int n, int m, boolean[][] kept) {}
 
+  /** A convolution's input windows: the image, kernel, strides, padding above and to the left, and the output's size (see the generator's ConvWindow). */
+  public record Window(int height, int width, int channels, int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {}
+
+  /** Max pooling of a {@code height x width} image of {@code channels} by {@code kernel x kernel} windows with stride {@code kernel}. */
+  public record Pool(int height, int width, int channels, int kernel) {}
+
   /**
-   * One layer: its arithmetic, weight codes [rows][cols], its sparsity (null when dense), folding,
-   * and the requantization into the next layer (null for the last).
+   * One layer: its arithmetic, weight codes [rows][cols], its sparsity (null when dense), a
+   * convolution's windows and a pool after it (null when none), folding, and the requantization
+   * into the next layer (null for the last).
    */
-  public record Layer(Node node, ExactLayer exact, float[] bias, boolean relu, int[][] weights, Sparsity sparsity, int pe, int simd, List<Thresholds> thresholds, ScalarFormat next) {
+  public record Layer(Node node, ExactLayer exact, float[] bias, boolean relu, int[][] weights, Sparsity sparsity, Window window, Pool pool, int pe, int simd, List<Thresholds> thresholds, ScalarFormat next) {
     public int rows() {
       return weights.length;
     }
@@ -47,28 +63,61 @@ public final class ChainPlan {
       return weights[0].length;
     }
 
+    /** The inputs a SIMD beat may draw from: a convolution's channels, else all columns. */
+    int lanes() {
+      return window == null ? cols() : window.channels();
+    }
+
+    /** Dot products per image: a convolution's output pixels, else one. */
+    public int vectors() {
+      return window == null ? 1 : window.outH() * window.outW();
+    }
+
+    /** Cycles per image when the output keeps up: every vector's neuron folds times synapse folds. */
+    public long cyclesPerImage() {
+      return (long) vectors() * (rows() / pe) * (cols() / simd);
+    }
+
     /** Multipliers per cycle: PE x SIMD, times n/m when sparse. */
     public long multipliers() {
       return sparsity == null ? (long) pe * simd : (long) pe * simd / sparsity.m() * sparsity.n();
     }
 
     Layer folded(int pe, int simd) {
-      return new Layer(node, exact, bias, relu, weights, sparsity, pe, simd, thresholds, next);
+      return new Layer(node, exact, bias, relu, weights, sparsity, window, pool, pe, simd, thresholds, next);
+    }
+  }
+
+  /** The data between layers: an image of {@code height x width} pixels of {@code channels}, or a vector (1 x 1). */
+  private record Feature(int height, int width, int channels) {
+    boolean image() {
+      return height * width > 1;
+    }
+
+    int size() {
+      return height * width * channels;
     }
   }
 
   private final FakeQuantSpec input;
   private final float inputScale;
+  private final int[] inputOrder;
   private final List<Layer> layers;
 
-  private ChainPlan(FakeQuantSpec input, float inputScale, List<Layer> layers) {
+  private ChainPlan(FakeQuantSpec input, float inputScale, int[] inputOrder, List<Layer> layers) {
     this.input = input;
     this.inputScale = inputScale;
+    this.inputOrder = inputOrder;
     this.layers = layers;
   }
 
   public List<Layer> layers() {
     return layers;
+  }
+
+  /** The values of one input image. */
+  public int inputSize() {
+    return inputOrder.length;
   }
 
   /**
@@ -91,9 +140,12 @@ public final class ChainPlan {
       throw new BackendException("the hardware chain takes a graph with one input and one output");
     }
     Map<Value, Tensor> constants = ConstantValues.evaluate(g);
-    Node quant = only(g, g.inputs().get(0), "the input");
-    if (quant.qualifiedOp().equals("Flatten") && quant.attribute("axis").map(a -> ((Attribute.Int) a).value()).orElse(1L) == 1L) {
-      // The host hands over images flattened row-major, which is Flatten's order.
+    Value x = g.inputs().get(0);
+    Feature feature = inputFeature(x);
+    Node quant = only(g, x, "the input");
+    if (isFlatten(quant)) {
+      // The host hands over images flattened channels-first, which is Flatten's order.
+      feature = new Feature(1, 1, feature.size());
       quant = only(g, quant.output(0), "the flattened input");
     }
     if (!FakeQuantSpec.isFakeQuant(quant)) {
@@ -101,32 +153,62 @@ public final class ChainPlan {
     }
     FakeQuantSpec inputSpec = spec(quant);
     float inputScale = (float) constants.get(quant.inputs().get(1)).getDouble(0);
+    int[] inputOrder = channelsFirstIndex(feature);
+    int[] flattened = null;
     List<Layer> layers = new ArrayList<>();
     while (true) {
       Node layer = only(g, quant.output(0), "quantized data");
+      boolean conv = layer.opType().equals("Conv");
       Optional<ExactLayer> exact;
       try {
-        exact = layer.opType().equals("Gemm") || layer.opType().equals("MatMul") ? ExactLayer.of(layer, g) : Optional.empty();
+        exact = conv || layer.opType().equals("Gemm") || layer.opType().equals("MatMul") ? ExactLayer.of(layer, g) : Optional.empty();
       } catch (IllegalArgumentException e) {
         throw BackendException.at(layer, e.getMessage());
       }
       if (exact.isEmpty() || layer.inputs().get(0) != quant.output(0)) {
-        throw BackendException.at(layer, "the hardware chain takes Gemm or MatMul layers with an integer qcc.acc (run accumulators) on quantized data");
+        throw BackendException.at(layer, "the hardware chain takes Conv, Gemm or MatMul layers with an integer qcc.acc (run accumulators) on quantized data");
       }
-      Value y = layer.output(0);
-      boolean relu = false;
-      Node after = y == g.outputs().get(0) ? null : only(g, y, "a layer's output");
-      if (after != null && after.qualifiedOp().equals("Relu")) {
-        relu = true;
-        y = after.output(0);
-        after = y == g.outputs().get(0) ? null : only(g, y, "a ReLU's output");
+      Window window = null;
+      int[] columns = flattened;
+      if (conv) {
+        window = window(layer, constants, feature);
+        columns = channelsFirstIndex(new Feature(window.kernelH(), window.kernelW(), window.channels()));
+      } else if (feature.image() && flattened == null) {
+        throw BackendException.at(layer, "a Gemm or MatMul on an image needs a Flatten before its quantizer");
       }
-      int[][] weights = weightCodes(layer, exact.get(), constants);
-      Sparsity sparsity = sparsity(layer, g, weights.length, weights[0].length);
+      int[][] weights = weightCodes(layer, exact.get(), constants, columns);
+      if (!conv && weights[0].length != feature.size()) {
+        throw BackendException.at(layer, "its weight takes " + weights[0].length + " inputs, the data holds " + feature.size());
+      }
+      Sparsity sparsity = sparsity(layer, g, weights.length, weights[0].length, columns);
       float[] bias = bias(layer, constants, weights.length);
+      feature = window == null ? new Feature(1, 1, weights.length) : new Feature(window.outH(), window.outW(), weights.length);
+
+      Value y = layer.output(0);
+      Node after = next(g, y);
+      boolean relu = after != null && after.qualifiedOp().equals("Relu");
+      if (relu) {
+        after = next(g, after.output(0));
+      }
+      Pool pool = null;
+      if (after != null && after.qualifiedOp().equals("MaxPool")) {
+        pool = pool(after, feature, exact.get(), bias, relu);
+        feature = new Feature(feature.height() / pool.kernel(), feature.width() / pool.kernel(), feature.channels());
+        after = next(g, after.output(0));
+      }
+      flattened = null;
+      if (after != null && isFlatten(after)) {
+        flattened = feature.image() ? channelsFirstIndex(feature) : null;
+        feature = new Feature(1, 1, feature.size());
+        after = next(g, after.output(0));
+      }
       if (after == null) {
-        layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, 0, 0, null, null));
-        return new ChainPlan(inputSpec, inputScale, targetCycles > 0 ? foldFor(layers, maxPe, maxSimd, targetCycles) : foldFastest(layers, maxPe, maxSimd));
+        if (window != null || pool != null || flattened != null) {
+          throw BackendException.at(layer, "the hardware chain ends with a Gemm or MatMul (and at most a Relu)");
+        }
+        layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, null, null, 0, 0, null, null));
+        List<Layer> folded = targetCycles > 0 ? foldFor(layers, maxPe, maxSimd, targetCycles) : foldFastest(layers, maxPe, maxSimd);
+        return new ChainPlan(inputSpec, inputScale, inputOrder, folded);
       }
       if (!FakeQuantSpec.isFakeQuant(after)) {
         throw BackendException.at(after, "the hardware chain needs the next layer's qcc.FakeQuant here");
@@ -141,17 +223,122 @@ public final class ChainPlan {
         boolean withRelu = relu;
         thresholds.add(Thresholds.of(sum -> next.encode(requantize(exact.get(), bias, withRelu, channel, sum) / (double) scale, nextSpec.rounding(), 0), codes, exact.get().accumulator()));
       }
-      layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, 0, 0, thresholds, next));
+      if (pool != null && thresholds.stream().anyMatch(t -> !ranked(t.posInfCode(), codes) || !ranked(t.negInfCode(), codes))) {
+        throw BackendException.at(after, "a pooled layer's infinite sums must quantize to numbers, not NaN");
+      }
+      layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, window, pool, 0, 0, thresholds, next));
       quant = after;
     }
+  }
+
+  private static boolean ranked(int code, int[] codes) {
+    return java.util.Arrays.stream(codes).anyMatch(c -> c == code);
+  }
+
+  /** The single node after {@code v}, or null when {@code v} is the graph's output. */
+  private static Node next(Graph g, Value v) {
+    return v == g.outputs().get(0) ? null : only(g, v, "a layer's output");
+  }
+
+  private static boolean isFlatten(Node n) {
+    return n.qualifiedOp().equals("Flatten") && n.attribute("axis").map(a -> ((Attribute.Int) a).value()).orElse(1L) == 1L;
+  }
+
+  /** The input as the stream carries it: an NCHW image, or a vector. */
+  private static Feature inputFeature(Value x) {
+    org.qcc.ir.Shape s = x.type().shape();
+    int[] dims = new int[s.ranked() ? s.rank() : 0];
+    for (int i = 1; i < dims.length; i++) {
+      if (!(s.dim(i) instanceof org.qcc.ir.Dim.Fixed f)) {
+        throw new BackendException("the hardware chain needs the input '" + x.name() + "' with static dimensions after the batch, it has " + s);
+      }
+      dims[i] = (int) f.size();
+    }
+    return switch (dims.length) {
+      case 2 -> new Feature(1, 1, dims[1]);
+      case 4 -> new Feature(dims[2], dims[3], dims[1]);
+      default -> throw new BackendException("the hardware chain takes an input of [N, features] or [N, C, H, W], '" + x.name() + "' is " + s);
+    };
+  }
+
+  /** For each value of {@code f} in stream order (row, column, channel), its index channels-first (channel, row, column). */
+  private static int[] channelsFirstIndex(Feature f) {
+    int[] at = new int[f.size()];
+    for (int h = 0; h < f.height(); h++) {
+      for (int w = 0; w < f.width(); w++) {
+        for (int c = 0; c < f.channels(); c++) {
+          at[(h * f.width() + w) * f.channels() + c] = (c * f.height() + h) * f.width() + w;
+        }
+      }
+    }
+    return at;
+  }
+
+  /** The windows of Conv {@code n} over {@code in}: one group, no dilation, explicit padding. */
+  private static Window window(Node n, Map<Value, Tensor> constants, Feature in) {
+    Tensor w = constants.get(n.inputs().get(1));
+    if (w == null || w.rank() != 4) {
+      throw BackendException.at(n, "the hardware chain needs a constant 4-d Conv weight");
+    }
+    if (n.attribute("group").map(a -> ((Attribute.Int) a).value()).orElse(1L) != 1L || ints(n, "dilations", List.of(1L, 1L)).stream().anyMatch(d -> d != 1L)) {
+      throw BackendException.at(n, "the hardware chain takes Convs with one group and no dilation");
+    }
+    if (n.attribute("auto_pad").map(a -> !((Attribute.Str) a).value().equals("NOTSET")).orElse(false)) {
+      throw BackendException.at(n, "the hardware chain takes explicit pads, not auto_pad");
+    }
+    if (w.shape()[1] != in.channels()) {
+      throw BackendException.at(n, "its weight takes " + w.shape()[1] + " channels, the image has " + in.channels());
+    }
+    int kh = w.shape()[2];
+    int kw = w.shape()[3];
+    List<Long> strides = ints(n, "strides", List.of(1L, 1L));
+    List<Long> pads = ints(n, "pads", List.of(0L, 0L, 0L, 0L));
+    int sh = strides.get(0).intValue();
+    int sw = strides.get(1).intValue();
+    int outH = (in.height() + pads.get(0).intValue() + pads.get(2).intValue() - kh) / sh + 1;
+    int outW = (in.width() + pads.get(1).intValue() + pads.get(3).intValue() - kw) / sw + 1;
+    if (outH < 1 || outW < 1) {
+      throw BackendException.at(n, "its " + kh + "x" + kw + " kernel does not fit the padded " + in.height() + "x" + in.width() + " image");
+    }
+    return new Window(in.height(), in.width(), in.channels(), kh, kw, sh, sw, pads.get(0).intValue(), pads.get(1).intValue(), outH, outW);
+  }
+
+  /**
+   * MaxPool {@code n} over {@code in}: square windows that tile the image (stride = kernel, no
+   * padding, floor mode). The hardware pools requantized codes by rank, which is the golden model's
+   * pool of values except that it cannot tell -0 from +0: a channel whose output can be -0 (a zero
+   * sum without a ReLU) is refused.
+   */
+  private static Pool pool(Node n, Feature in, ExactLayer e, float[] bias, boolean relu) {
+    List<Long> kernel = ints(n, "kernel_shape", List.of());
+    boolean tiles = kernel.size() == 2 && kernel.get(0).equals(kernel.get(1)) && ints(n, "strides", List.of(1L, 1L)).equals(kernel)
+        && ints(n, "pads", List.of(0L, 0L, 0L, 0L)).stream().allMatch(p -> p == 0L) && ints(n, "dilations", List.of(1L, 1L)).stream().allMatch(d -> d == 1L)
+        && n.attribute("ceil_mode").map(a -> ((Attribute.Int) a).value()).orElse(0L) == 0L && n.outputs().size() == 1;
+    if (!tiles || !in.image()) {
+      throw BackendException.at(n, "the hardware pools an image by square windows that tile it (kernel = strides, no padding or dilation, floor mode)");
+    }
+    int k = kernel.get(0).intValue();
+    if (k > in.height() || k > in.width()) {
+      throw BackendException.at(n, "its " + k + "x" + k + " window does not fit the " + in.height() + "x" + in.width() + " image");
+    }
+    for (int c = 0; c < in.channels() && !relu; c++) {
+      if (Float.floatToRawIntBits(requantize(e, bias, false, c, 0f)) == Float.floatToRawIntBits(-0f)) {
+        throw BackendException.at(n, "channel " + c + " can be -0 before this pool, which the hardware's pool cannot tell from +0 (add a Relu or a nonzero bias)");
+      }
+    }
+    return new Pool(in.height(), in.width(), in.channels(), k);
+  }
+
+  private static List<Long> ints(Node n, String key, List<Long> otherwise) {
+    return n.attribute(key).map(a -> ((Attribute.Ints) a).values()).orElse(otherwise);
   }
 
   /** The codes of one image's input, as the input quantizer rounds it. */
   public int[] inputCodes(float[] image) {
     ScalarFormat f = (ScalarFormat) input.format();
-    int[] codes = new int[image.length];
+    int[] codes = new int[inputOrder.length];
     for (int i = 0; i < codes.length; i++) {
-      codes[i] = f.encode(image[i] / (double) inputScale, input.rounding(), 0);
+      codes[i] = f.encode(image[inputOrder[i]] / (double) inputScale, input.rounding(), 0);
     }
     return codes;
   }
@@ -171,7 +358,11 @@ public final class ChainPlan {
       ChannelThresholds[] t = l.thresholds() == null ? null : l.thresholds().stream().map(Thresholds::hardware).toArray(ChannelThresholds[]::new);
       int[] codes = l.next() == null ? null : Thresholds.codesByValue(l.next());
       NmSparsity sparsity = l.sparsity() == null ? null : NmSparsity.of(l.sparsity().n(), l.sparsity().m(), l.sparsity().kept());
-      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity);
+      Window w = l.window();
+      ConvWindow window = w == null ? null
+          : new ConvWindow(w.height(), w.width(), w.channels(), w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padTop(), w.padLeft(), w.outH(), w.outW(), e.dataFormat().encode(0.0, Rounding.NEAREST_EVEN, 0));
+      PoolWindow pool = l.pool() == null ? null : new PoolWindow(l.pool().height(), l.pool().width(), l.pool().channels(), l.pool().kernel());
+      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool);
     }
     return out;
   }
@@ -182,19 +373,23 @@ public final class ChainPlan {
     return relu ? (y > 0 || Float.isNaN(y) ? y : 0f) : y;
   }
 
-  /** Weight codes with output channels as rows, from the dequantized constant weight. */
-  private static int[][] weightCodes(Node layer, ExactLayer e, Map<Value, Tensor> constants) {
+  /**
+   * Weight codes with output channels as rows, from the dequantized constant weight; given {@code
+   * columns}, column k is the weight's input {@code columns[k]} (its inputs flattened row-major).
+   */
+  private static int[][] weightCodes(Node layer, ExactLayer e, Map<Value, Tensor> constants, int[] columns) {
     Tensor w = constants.get(layer.inputs().get(1));
-    if (w == null || w.rank() != 2) {
-      throw BackendException.at(layer, "the hardware chain needs a constant 2-d weight");
+    if (w == null || w.rank() != (layer.opType().equals("Conv") ? 4 : 2)) {
+      throw BackendException.at(layer, "the hardware chain needs a constant weight");
     }
     int axis = ExactLayer.weightChannelAxis(layer);
     int rows = w.shape()[axis];
-    int cols = w.shape()[1 - axis];
+    int cols = w.size() / rows;
     int[][] codes = new int[rows][cols];
     for (int r = 0; r < rows; r++) {
       for (int k = 0; k < cols; k++) {
-        float q = (float) w.getDouble(axis == 0 ? r * cols + k : k * rows + r);
+        int from = columns == null ? k : columns[k];
+        float q = (float) w.getDouble(axis == 0 ? r * cols + from : from * rows + r);
         float grid = e.weightCode(q, r);
         codes[r][k] = e.weightFormat().encode(Math.scalb((double) grid, e.weightLsb()), Rounding.NEAREST_EVEN, 0);
       }
@@ -209,13 +404,13 @@ public final class ChainPlan {
     for (Layer l : layers) {
       int m = l.sparsity() == null ? 1 : l.sparsity().m();
       if (out.isEmpty()) {
-        simd = largestDivisor(l.cols(), maxSimd, m);
-        if (l.cols() % simd != 0 || simd % m != 0) {
-          throw BackendException.at(l.node(), "its " + l.sparsity().n() + ":" + m + " sparse weights need a SIMD up to --simd " + maxSimd + " that divides its " + l.cols() + " inputs and is a multiple of " + m);
+        simd = largestDivisor(l.lanes(), maxSimd, m);
+        if (l.lanes() % simd != 0 || simd % m != 0) {
+          throw BackendException.at(l.node(), "its " + l.sparsity().n() + ":" + m + " sparse weights need a SIMD up to --simd " + maxSimd + " that divides its " + l.lanes() + " inputs and is a multiple of " + m);
         }
       }
-      if (l.cols() % simd != 0) {
-        throw BackendException.at(l.node(), "its " + l.cols() + " inputs are not a multiple of the previous layer's PE " + simd);
+      if (l.lanes() % simd != 0) {
+        throw BackendException.at(l.node(), "its " + l.lanes() + " inputs are not a multiple of the previous layer's PE " + simd);
       }
       if (simd % m != 0) {
         throw BackendException.at(l.node(), "its " + l.sparsity().n() + ":" + m + " sparse weights need a SIMD that is a multiple of " + m + ", the previous layer's PE is " + simd + " (choose --pe)");
@@ -237,7 +432,7 @@ public final class ChainPlan {
     long best = Long.MAX_VALUE;
     int bestSimd = 0;
     Layer first = layers.get(0);
-    for (int simd : divisors(first.cols(), maxSimd)) {
+    for (int simd : divisors(first.lanes(), maxSimd)) {
       long cost = cheapest(layers, 0, simd, maxPe, target, memo)[0];
       if (cost < best) {
         best = cost;
@@ -270,9 +465,9 @@ public final class ChainPlan {
     Layer l = layers.get(i);
     int m = l.sparsity() == null ? 1 : l.sparsity().m();
     long[] best = {Long.MAX_VALUE, 0};
-    if (l.cols() % simd == 0 && simd % m == 0) {
+    if (l.lanes() % simd == 0 && simd % m == 0) {
       for (int pe : divisors(l.rows(), maxPe)) {
-        if ((long) (l.rows() / pe) * (l.cols() / simd) > target) {
+        if (l.folded(pe, simd).cyclesPerImage() > target) {
           continue;
         }
         long rest = cheapest(layers, i + 1, pe, maxPe, target, memo)[0];
@@ -296,8 +491,8 @@ public final class ChainPlan {
     return out;
   }
 
-  /** The layer's N:M sparsity from the qcc.Densify producing its weight, with output channels as rows; null when dense. */
-  private static Sparsity sparsity(Node layer, Graph g, int rows, int cols) {
+  /** The layer's N:M sparsity from the qcc.Densify producing its weight, with output channels as rows and columns as {@link #weightCodes} orders them; null when dense. */
+  private static Sparsity sparsity(Node layer, Graph g, int rows, int cols, int[] columns) {
     Optional<SparseWeight> sparse;
     try {
       sparse = SparseWeight.of(layer, g);
@@ -313,16 +508,28 @@ public final class ChainPlan {
     }
     boolean[] flat = sparse.get().kept();
     boolean[][] kept = new boolean[rows][cols];
+    int n = sparse.get().n();
+    int m = sparse.get().m();
     for (int r = 0; r < rows; r++) {
       for (int k = 0; k < cols; k++) {
-        kept[r][k] = flat[axis == 0 ? r * cols + k : k * rows + r];
+        int from = columns == null ? k : columns[k];
+        kept[r][k] = flat[axis == 0 ? r * cols + from : from * rows + r];
+      }
+      for (int k = 0; k < cols; k += m) {
+        int count = 0;
+        for (int j = k; j < Math.min(cols, k + m); j++) {
+          count += kept[r][j] ? 1 : 0;
+        }
+        if (count != n) {
+          throw BackendException.at(layer, "its " + n + ":" + m + " groups do not run along " + m + " neighbouring inputs of the stream (a convolution's groups run along its channels)");
+        }
       }
     }
-    return new Sparsity(sparse.get().n(), sparse.get().m(), kept);
+    return new Sparsity(n, m, kept);
   }
 
   private static float[] bias(Node layer, Map<Value, Tensor> constants, int rows) {
-    if (!layer.opType().equals("Gemm") || layer.inputs().size() < 3 || layer.inputs().get(2) == null) {
+    if (layer.opType().equals("MatMul") || layer.inputs().size() < 3 || layer.inputs().get(2) == null) {
       return null;
     }
     // As the interpreter: beta times each bias value in fp32, and no bias at all when beta is 0.
@@ -352,8 +559,12 @@ public final class ChainPlan {
   /** The single node reading {@code v}. */
   private static Node only(Graph g, Value v, String what) {
     List<Node> readers = g.nodes().stream().filter(n -> n.inputs().contains(v)).toList();
-    if (readers.size() != 1) {
-      throw new BackendException("the hardware chain needs " + what + " ('" + v.name() + "') read by exactly one node, found " + readers.size());
+    if (readers.size() > 1) {
+      String names = String.join(", ", readers.stream().map(n -> "'" + n.name() + "'").toList());
+      throw new BackendException("'" + v.name() + "' feeds " + readers.size() + " nodes (" + names + "): the hardware chain takes a single path, without branches such as residual connections");
+    }
+    if (readers.isEmpty()) {
+      throw new BackendException("the hardware chain needs " + what + " ('" + v.name() + "') read by a node, none reads it");
     }
     return readers.get(0);
   }

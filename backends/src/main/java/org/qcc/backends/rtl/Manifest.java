@@ -25,9 +25,13 @@ public record Manifest(String name, String top, List<String> sources, List<Strin
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Vectors(int images, int inputs, int outputs, String inputFile, String expectedFile) {}
 
-  /** One layer of the chain: the node it lowers, its shape, formats, sparsity ("dense" or "N:M"), folding and pace; what it emits. */
+  /**
+   * One layer of the chain: the node it lowers, its weight's shape, a convolution's windows and a
+   * pool after it (null when none), formats, sparsity ("dense" or "N:M"), folding and pace; what it
+   * emits.
+   */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Layer(String node, int rows, int cols, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
+  public record Layer(String node, int rows, int cols, ChainPlan.Window window, ChainPlan.Pool pool, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

@@ -50,7 +50,7 @@ public final class RtlCompiler {
    */
   public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, long targetCycles, IntFunction<float[]> testImages) {
     ChainPlan plan = ChainPlan.of(g, maxPe, maxSimd, targetCycles);
-    int perImage = plan.layers().get(0).cols();
+    int perImage = plan.inputSize();
     float[] images = testImages.apply(perImage);
     if (images.length == 0 || images.length % perImage != 0) {
       throw new IllegalArgumentException(images.length + " test values are not whole images of " + perImage);
@@ -81,11 +81,11 @@ public final class RtlCompiler {
       List<Manifest.Layer> layers = new ArrayList<>();
       long cycles = 0;
       for (ChainPlan.Layer l : plan.layers()) {
-        long layerCycles = (long) (l.rows() / l.pe()) * (l.cols() / l.simd());
+        long layerCycles = l.cyclesPerImage();
         String output = l.next() == null ? "exact sums" : l.next().name() + " codes, by thresholds";
         ExactLayer e = l.exact();
         String sparsity = l.sparsity() == null ? "dense" : l.sparsity().n() + ":" + l.sparsity().m();
-        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), e.dataFormat().name(), e.weightFormat().name(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output));
+        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), e.weightFormat().name(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output));
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");
