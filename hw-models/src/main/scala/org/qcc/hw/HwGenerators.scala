@@ -43,4 +43,10 @@ object HwGenerators {
 
   /** A [[LayerChain]] of `layers`, first to last; weights in memories initialized from hex files under `memories`, the design's folder (null: ROMs). */
   def layerChain(layers: Array[ChainLayer], memories: java.nio.file.Path): String = systemVerilog(new LayerChain(layers.toSeq, Option(memories)))
+
+  /** A [[FloatAdd]] of a number of `fa` and one of `fb`, rounded to `out`. */
+  def floatAdd(fa: IeeeFormat, fb: IeeeFormat, out: IeeeFormat): String = systemVerilog(new FloatAdd(fa, fb, out))
+
+  /** An [[IntFma]] for `accBits`-bit sums. */
+  def intFma(accBits: Int): String = systemVerilog(new IntFma(accBits))
 }
