@@ -37,8 +37,8 @@ final case class ConvWindow(
  *
  * Rows live in a ring of `kernelH + strideH` row slots (the whole image when it is shorter). A row
  * is written into the next free slot as it streams in; an output row may start once every input
- * row its windows touch is complete, and the rows above its first window row are released then,
- * one per cycle, so the next rows stream in while the current output row is emitted. After an
+ * row its windows touch is complete, and the rows above its first window row are released
+ * meanwhile, one per cycle, so the next rows stream in while the current output row is emitted. After an
  * image's last output row the rows no window uses are released too, and the next image begins.
  * Every input row is held at most `kernelH + strideH - 1` rows before release, so the ring never
  * blocks a row an output needs: the unit cannot deadlock.
@@ -87,7 +87,8 @@ class SlidingWindowUnit(val bits: Int, val simd: Int, val window: ConvWindow) ex
   private val release = baseRow < needFrom && held =/= 0.U
   private val lastRow = Mux(top + (w.kernelH - 1).S > (w.height - 1).S, (w.height - 1).S, top + (w.kernelH - 1).S)
   private val rowsHeld = held.zext
-  private val ready = !draining && baseRow === needFrom && rowsHeld >= lastRow - baseRow.zext + 1.S
+  // Rows above the window may still be held: they are released meanwhile, a row per cycle.
+  private val ready = !draining && baseRow.zext <= firstRow && rowsHeld >= lastRow - baseRow.zext + 1.S
 
   // The window counters advance on the beats the output queue takes.
   private val queue = Module(new Queue(Vec(simd, UInt(bits.W)), 2))

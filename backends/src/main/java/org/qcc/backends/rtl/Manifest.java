@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,22 +17,23 @@ import org.qcc.ir.DiagnosticException;
  * implements, the folding limits and target cycles per image (0: none) it was compiled with, the
  * cycles per image the slowest layer sets, its test vectors and its layers.
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers) {
 
   /** {@code images} test images of {@code inputs} fp32 values each, and the golden {@code outputs} values per image, as raw little-endian files. */
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Vectors(int images, int inputs, int outputs, String inputFile, String expectedFile) {}
+    public record Vectors(int images, int inputs, int outputs, String inputFile, String expectedFile) {}
 
   /**
    * One layer of the chain: the node it lowers, its weight's shape, a convolution's windows and a
    * pool after it (null when none), formats, sparsity ("dense" or "N:M"), folding and pace; what it
    * emits.
    */
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Layer(String node, int rows, int cols, ChainPlan.Window window, ChainPlan.Pool pool, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
+    public record Layer(String node, int rows, int cols, ChainPlan.Window window, ChainPlan.Pool pool, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /** Keys in snake case, the manifest's records and the plan's windows and pools alike. */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** Writes the manifest as {@code DIR/NAME.json}. */
   public Path write(Path dir) throws IOException {
