@@ -1,14 +1,30 @@
-// A dataflow accelerator for a chain of fully-connected layers: matrix-vector and threshold units in a row.
+// A dataflow accelerator for a chain of convolutions and fully-connected layers: matrix-vector and threshold units in a row.
 package org.qcc.hw
 
 import chisel3._
 import chisel3.util._
 
 /**
+ * A layer whose outputs travel as fp32 values before its thresholds, where the golden model's
+ * float arithmetic is not monotone in one sum: the values are `fma(S, m[c], bias[c])` (fp32 bit
+ * patterns per channel) with ReLU given `relu` ([[FloatRequantUnit]]); then, given `residualFrom`
+ * (a layer index, else -1), plus the values that earlier layer forks off ([[ResidualAddUnit]]),
+ * with ReLU given `reluAfterAdd`;
+ * max-pooled when the layer has a pool; forked off to a later layer's residual add given `fork`;
+ * and, given `globalPixels` above 0, summed over that many pixels in fp64 ([[GlobalPoolUnit]]).
+ * The thresholds then take the fp32 values' keys, or the fp64 sums' ([[FloatKeys.asSum]]).
+ */
+final class FloatPath(val multipliers: Array[Int], val biases: Array[Int], val relu: Boolean, val residualFrom: Int, val reluAfterAdd: Boolean, val fork: Boolean, val globalPixels: Int) {
+  /** The width of the keys the thresholds compare. */
+  def keyBits: Int = if (globalPixels > 0) 64 else 32
+}
+
+/**
  * One layer of a [[LayerChain]]: its matrix-vector unit (N:M sparse given `sparsity`), for a
  * convolution the sliding windows it multiplies (`window`), and, for every layer but the last, the
  * threshold unit that turns its sums into the next layer's input codes (`codes` by rank, `outBits`
- * wide), max-pooled given `pool`. Arrays and nulls, so Java can build it.
+ * wide), max-pooled given `pool`; given `floatPath` the sums become fp32 values first, and the
+ * pool and thresholds work on those. Arrays and nulls, so Java can build it.
  */
 final class ChainLayer(
     val a: CodeFormat,
@@ -22,9 +38,20 @@ final class ChainLayer(
     val outBits: Int,
     val sparsity: NmSparsity,
     val window: ConvWindow,
-    val pool: PoolWindow) {
+    val pool: PoolWindow,
+    val floatPath: FloatPath) {
   def last: Boolean = thresholds == null
   require(pool == null || !last, "the last layer cannot pool")
+  require(floatPath == null || !last, "the last layer emits sums")
+  def forks: Boolean = floatPath != null && floatPath.fork
+  def residualFrom: Int = if (floatPath == null) -1 else floatPath.residualFrom
+
+  /** Beats of the (pooled) output per image. */
+  def outputBeats: Int = {
+    val pixels = if (window == null) 1 else window.outH * window.outW
+    val pooled = if (pool == null) pixels else pool.outH * pool.outW
+    pooled * weights.length / pe
+  }
 }
 
 /**
@@ -32,8 +59,14 @@ final class ChainLayer(
  * the last layer's exact sums (`pe` per beat, output channels in order). A layer's threshold unit
  * emits `pe` codes per beat, which is exactly the next layer's input beat: the next layer's SIMD
  * must equal this layer's PE, so no width conversion is needed. A two-place queue decouples
- * neighbours. Each layer is a module of its own, `Layer<i>` (see [[LayerStage]]). Given `memories`, every layer's weights go to memories initialized from hex files
- * under that folder, the design's (see [[MatrixVectorUnit]]).
+ * neighbours. Each layer is a module of its own, `Layer<i>` (see [[LayerStage]]). Given
+ * `memories`, every layer's weights go to memories initialized from hex files under that folder,
+ * the design's (see [[MatrixVectorUnit]]).
+ *
+ * A residual connection runs from a layer that forks its fp32 values to a later layer that adds
+ * them, through a queue that holds one image of them: the later layer's first output needs at
+ * most a few rows of the fork's, so with a whole image in flight the fork never waits on the add
+ * that waits on it.
  */
 class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file.Path] = None) extends Module {
   require(layers.nonEmpty && layers.init.forall(!_.last) && layers.last.last, "every layer but the last needs thresholds")
@@ -47,8 +80,14 @@ class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file
     val out = Decoupled(Vec(layers.last.pe, new DotProductResult(layers.last.accBits)))
   })
 
+  for ((layer, i) <- layers.zipWithIndex if layer.residualFrom >= 0) {
+    val from = layers.lift(layer.residualFrom)
+    require(layer.residualFrom < i && from.exists(_.forks), s"layer $i adds the values of layer ${layer.residualFrom}, which must be an earlier layer that forks them")
+    require(from.get.pe == layer.pe && from.get.outputBeats == layer.outputBeats, s"layer $i and the layer it adds must stream alike (PE ${from.get.pe} and ${layer.pe})")
+  }
+
   private var stream: DecoupledIO[Vec[UInt]] = io.in
-  for ((layer, i) <- layers.zipWithIndex) {
+  private val stages = layers.zipWithIndex.map { case (layer, i) =>
     val stage = Module(new LayerStage(layer, i, memories))
     stage.io.in <> stream
     if (layer.last) {
@@ -56,6 +95,11 @@ class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file
     } else {
       stream = stage.io.codes.get
     }
+    stage
+  }
+  for ((layer, i) <- layers.zipWithIndex if layer.residualFrom >= 0) {
+    val from = layer.residualFrom
+    stages(i).io.skipIn.get <> Queue(stages(from).io.skipOut.get, layers(from).outputBeats + 2, useSyncReadMem = true)
   }
 }
 
@@ -72,6 +116,8 @@ class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.P
     val in = Flipped(Decoupled(Vec(layer.simd, UInt(layer.a.bits.W))))
     val out = if (layer.last) Some(Decoupled(Vec(layer.pe, new DotProductResult(layer.accBits)))) else None
     val codes = if (layer.last) None else Some(Decoupled(Vec(layer.pe, UInt(layer.outBits.W))))
+    val skipOut = if (layer.forks) Some(Decoupled(Vec(layer.pe, UInt(32.W)))) else None
+    val skipIn = if (layer.residualFrom >= 0) Some(Flipped(Decoupled(Vec(layer.pe, UInt(32.W))))) else None
   })
 
   private val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$index")), Option(layer.sparsity)))
@@ -85,14 +131,74 @@ class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.P
   io.out.foreach(_ <> mvu.io.out)
   io.codes.foreach { codes =>
     val pooled = layer.pool != null
-    val thresholds = Module(new ThresholdUnit(layer.accBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq, ranks = pooled))
-    thresholds.io.in <> mvu.io.out
-    if (pooled) {
-      val pool = Module(new MaxPoolUnit(ThresholdUnit.rankBits(layer.codes.length), layer.pe, layer.pool, layer.codes.toSeq, layer.thresholds.head.nanCode, layer.outBits))
+    val f = layer.floatPath
+    val sums = if (f == null) mvu.io.out else floatSums(f)
+    val thresholdBits = if (f == null) layer.accBits else f.keyBits
+    val thresholds = Module(new ThresholdUnit(thresholdBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq, ranks = pooled && f == null))
+    thresholds.io.in <> sums
+    if (pooled && f == null) {
+      val pool = Module(new MaxPoolUnit(ThresholdUnit.rankBits(layer.codes.length), layer.pe, layer.pool))
       pool.io.in <> thresholds.io.out
-      codes <> pool.io.out
+      codes <> LayerStage.map(pool.io.out, UInt(layer.outBits.W))(e => ThresholdUnit.code(e, layer.codes.toSeq, layer.thresholds.head.nanCode, layer.outBits))
     } else {
       codes <> Queue(thresholds.io.out, 2)
     }
+  }
+
+  /** The layer's sums through its float path, as the keys its thresholds take. */
+  private def floatSums(f: FloatPath): DecoupledIO[Vec[DotProductResult]] = {
+    val f32 = IeeeFormat.Fp32
+    val requant = Module(new FloatRequantUnit(layer.accBits, layer.pe, f.multipliers.toSeq, f.biases.toSeq, f.relu))
+    requant.io.in <> mvu.io.out
+    var values: DecoupledIO[Vec[UInt]] = requant.io.out
+    io.skipIn.foreach { skip =>
+      val add = Module(new ResidualAddUnit(layer.pe, f.reluAfterAdd))
+      add.io.in <> values
+      add.io.skip <> skip
+      values = add.io.out
+    }
+    if (layer.pool != null) {
+      val pool = Module(new MaxPoolUnit(32, layer.pe, layer.pool))
+      pool.io.in <> LayerStage.map(values, UInt(33.W))(v => Cat(FloatKeys.isNaN(v, f32), FloatKeys.order(v, f32)))
+      values = LayerStage.map(pool.io.out, UInt(32.W))(e => Mux(e(32), FloatAdd.quietNaN(f32), FloatKeys.fromOrder(e(31, 0), f32)))
+    }
+    io.skipOut.foreach { skip =>
+      val (mine, theirs) = LayerStage.fork(values)
+      skip <> theirs
+      values = mine
+    }
+    if (f.globalPixels > 0) {
+      val gap = Module(new GlobalPoolUnit(layer.pe, layer.weights.length, f.globalPixels))
+      gap.io.in <> values
+      LayerStage.map(gap.io.out, new DotProductResult(64))(v => FloatKeys.asSum(v, IeeeFormat.Fp64))
+    } else {
+      LayerStage.map(values, new DotProductResult(32))(v => FloatKeys.asSum(v, f32))
+    }
+  }
+}
+
+object LayerStage {
+
+  /** `in` with `f` applied to each element of each beat, combinationally; `element` is the result's type. */
+  def map[T <: Data, U <: Data](in: DecoupledIO[Vec[T]], element: U)(f: T => U): DecoupledIO[Vec[U]] = {
+    val out = Wire(Decoupled(Vec(in.bits.length, element)))
+    out.valid := in.valid
+    in.ready := out.ready
+    for (i <- 0 until in.bits.length) {
+      out.bits(i) := f(in.bits(i))
+    }
+    out
+  }
+
+  /** Both copies of each beat of `in`, which leaves once both sides take it. */
+  def fork[T <: Data](in: DecoupledIO[T]): (DecoupledIO[T], DecoupledIO[T]) = {
+    val a = Wire(Decoupled(chiselTypeOf(in.bits)))
+    val b = Wire(Decoupled(chiselTypeOf(in.bits)))
+    a.bits := in.bits
+    b.bits := in.bits
+    a.valid := in.valid && b.ready
+    b.valid := in.valid && a.ready
+    in.ready := a.ready && b.ready
+    (a, b)
   }
 }

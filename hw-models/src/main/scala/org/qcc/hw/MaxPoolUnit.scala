@@ -1,4 +1,4 @@
-// Max pooling over a stream of ranked codes, windows that tile the image.
+// Max pooling over a stream of ordered keys, windows that tile the image.
 package org.qcc.hw
 
 import chisel3._
@@ -13,26 +13,23 @@ final case class PoolWindow(height: Int, width: Int, channels: Int, kernel: Int)
 
 /**
  * Pools a pixel stream (row-major, each pixel's channels in `channels / pe` beats of `pe`
- * elements) into its pooled image in the same order. An element is a rank among the next
- * format's codes ordered by value (`rankBits` wide) with a NaN flag above it, as a
- * [[ThresholdUnit]] emits it in rank mode; the result leaves as its code: `codes(rank)`, or
- * `nanCode`.
+ * elements) into its pooled image in the same order. An element is an unsigned key that orders
+ * the values (`keyBits` wide) with a NaN flag above it: a rank among the next format's codes, as
+ * a [[ThresholdUnit]] emits it in rank mode, or an fp32 value's [[FloatKeys.order]] key.
  *
  * The golden model's MaxPool visits a window's elements in row-major order, which is the order
  * they stream in, and keeps the first element unless a later one is strictly greater, so a NaN
  * first element wins and a later NaN is ignored. Requantization is monotone, so pooling the
- * ranks of requantized values gives the code of the pooled value. A row of partial maxima, one
+ * ranks of requantized values gives the rank of the pooled value. A row of partial maxima, one
  * per output column and channel, carries each window from its first element to its last, when
  * the result leaves.
  */
-class MaxPoolUnit(val rankBits: Int, val pe: Int, val pool: PoolWindow, val codes: Seq[Int], val nanCode: Int, val outBits: Int) extends Module {
+class MaxPoolUnit(val keyBits: Int, val pe: Int, val pool: PoolWindow) extends Module {
   require(pe >= 1 && pool.channels % pe == 0, s"PE $pe must divide the ${pool.channels} channels")
-  require(codes.nonEmpty && codes.length <= (1 << rankBits), s"the ${codes.length} codes need more than $rankBits rank bits")
-  require((codes :+ nanCode).forall(c => c >= 0 && c < (1 << outBits)), s"codes must be $outBits-bit")
 
   val io = IO(new Bundle {
-    val in = Flipped(Decoupled(Vec(pe, UInt((rankBits + 1).W))))
-    val out = Decoupled(Vec(pe, UInt(outBits.W)))
+    val in = Flipped(Decoupled(Vec(pe, UInt((keyBits + 1).W))))
+    val out = Decoupled(Vec(pe, UInt((keyBits + 1).W)))
   })
 
   private val k = pool.kernel
@@ -59,20 +56,19 @@ class MaxPoolUnit(val rankBits: Int, val pe: Int, val pool: PoolWindow, val code
   private val first = wx === 0.U && wy === 0.U
   private val closing = wx === (k - 1).U && wy === (k - 1).U
 
-  private val partial = Mem(pool.outW * beats, Vec(pe, UInt((rankBits + 1).W)))
+  private val partial = Mem(pool.outW * beats, Vec(pe, UInt((keyBits + 1).W)))
   private val slot = ox * beats.U +& beat
   private val before = partial(slot)
-  private val nan = rankBits
+  private val nan = keyBits
   private val merged = VecInit((0 until pe).map { p =>
     val (old, now) = (before(p), io.in.bits(p))
-    Mux(first || (!old(nan) && !now(nan) && now(rankBits - 1, 0) > old(rankBits - 1, 0)), now, old)
+    Mux(first || (!old(nan) && !now(nan) && now(keyBits - 1, 0) > old(keyBits - 1, 0)), now, old)
   })
 
-  private val codeRom = VecInit(codes.map(_.U(outBits.W)) ++ Seq.fill((1 << rankBits) - codes.length)(0.U(outBits.W)))
-  private val queue = Module(new Queue(Vec(pe, UInt(outBits.W)), 2))
+  private val queue = Module(new Queue(Vec(pe, UInt((keyBits + 1).W)), 2))
   private val emits = inside && closing
   queue.io.enq.valid := io.in.valid && emits
-  queue.io.enq.bits := VecInit(merged.map(e => Mux(e(nan), nanCode.U(outBits.W), codeRom(e(rankBits - 1, 0)))))
+  queue.io.enq.bits := merged
   io.in.ready := !emits || queue.io.enq.ready
   when(io.in.fire && inside && !closing) {
     partial.write(slot, merged)

@@ -96,4 +96,11 @@ object ThresholdUnit {
 
   /** The width of a rank among `codes` codes. */
   def rankBits(codes: Int): Int = math.max(1, log2Ceil(codes))
+
+  /** The code of a rank-mode element (a rank with a NaN flag above it): `codes(rank)`, or `nanCode`. */
+  def code(element: UInt, codes: Seq[Int], nanCode: Int, outBits: Int): UInt = {
+    val bits = rankBits(codes.length)
+    val rom = VecInit(codes.map(_.U(outBits.W)) ++ Seq.fill((1 << bits) - codes.length)(0.U(outBits.W)))
+    Mux(element(bits), nanCode.U(outBits.W), rom(element(bits - 1, 0)))
+  }
 }

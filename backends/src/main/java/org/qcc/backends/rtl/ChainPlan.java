@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.qcc.backends.BackendException;
 import org.qcc.backends.ConstantValues;
 import org.qcc.hw.ChainLayer;
@@ -50,11 +51,20 @@ public final class ChainPlan {
   public record Pool(int height, int width, int channels, int kernel) {}
 
   /**
+   * A layer whose outputs the hardware carries as the golden model's fp32 values before its
+   * thresholds (see the generator's FloatPath): ReLU given {@code relu}; plus the values of layer
+   * {@code residualFrom} (else -1), then ReLU given {@code reluAfterAdd}; forked off to a later
+   * layer's add given {@code fork}; summed over {@code globalPixels} pixels (else 0) by a global
+   * average pool, whose division the thresholds take.
+   */
+  public record FloatPath(boolean relu, int residualFrom, boolean reluAfterAdd, boolean fork, int globalPixels) {}
+
+  /**
    * One layer: its arithmetic, weight codes [rows][cols], its sparsity (null when dense), a
    * convolution's windows and a pool after it (null when none), folding, and the requantization
    * into the next layer (null for the last).
    */
-  public record Layer(Node node, ExactLayer exact, float[] bias, boolean relu, int[][] weights, Sparsity sparsity, Window window, Pool pool, int pe, int simd, List<Thresholds> thresholds, ScalarFormat next) {
+  public record Layer(Node node, ExactLayer exact, float[] bias, boolean relu, int[][] weights, Sparsity sparsity, Window window, Pool pool, FloatPath floatPath, int pe, int simd, List<Thresholds> thresholds, ScalarFormat next) {
     public int rows() {
       return weights.length;
     }
@@ -84,7 +94,7 @@ public final class ChainPlan {
     }
 
     Layer folded(int pe, int simd) {
-      return new Layer(node, exact, bias, relu, weights, sparsity, window, pool, pe, simd, thresholds, next);
+      return new Layer(node, exact, bias, relu, weights, sparsity, window, pool, floatPath, pe, simd, thresholds, next);
     }
   }
 
@@ -156,6 +166,7 @@ public final class ChainPlan {
     int[] inputOrder = channelsFirstIndex(feature);
     int[] flattened = null;
     List<Layer> layers = new ArrayList<>();
+    Residual pending = null;
     while (true) {
       Node layer = only(g, quant.output(0), "quantized data");
       boolean conv = layer.opType().equals("Conv");
@@ -184,60 +195,145 @@ public final class ChainPlan {
       float[] bias = bias(layer, constants, weights.length);
       feature = window == null ? new Feature(1, 1, weights.length) : new Feature(window.outH(), window.outW(), weights.length);
 
-      Value y = layer.output(0);
-      Node after = next(g, y);
-      boolean relu = after != null && after.qualifiedOp().equals("Relu");
+      Value v = layer.output(0);
+      List<Node> readers = readers(g, v);
+      boolean relu = is(readers, "Relu");
       if (relu) {
-        after = next(g, after.output(0));
+        v = readers.get(0).output(0);
+        readers = readers(g, v);
+      }
+      int residualFrom = -1;
+      boolean reluAfterAdd = false;
+      if (pending != null && is(readers, "Add") && readers.get(0) == pending.add()) {
+        Node add = readers.get(0);
+        if (!java.util.Arrays.equals(shape(add.inputs().get(0)), shape(add.inputs().get(1)))) {
+          throw BackendException.at(add, "the hardware adds residual values of the same shape, without broadcasting");
+        }
+        residualFrom = pending.layer();
+        pending = null;
+        v = add.output(0);
+        readers = readers(g, v);
+        reluAfterAdd = is(readers, "Relu");
+        if (reluAfterAdd) {
+          v = readers.get(0).output(0);
+          readers = readers(g, v);
+        }
       }
       Pool pool = null;
-      if (after != null && after.qualifiedOp().equals("MaxPool")) {
-        pool = pool(after, feature, exact.get(), bias, relu);
+      if (is(readers, "MaxPool")) {
+        boolean maybeNegativeZero = residualFrom >= 0 ? !reluAfterAdd : !relu && IntStream.range(0, weights.length).anyMatch(c -> isNegativeZero(requantize(exact.get(), bias, false, c, 0f)));
+        if (maybeNegativeZero) {
+          throw BackendException.at(readers.get(0), "its inputs can be -0, which the hardware's pool cannot tell from +0 (add a Relu or a nonzero bias)");
+        }
+        pool = pool(readers.get(0), feature);
         feature = new Feature(feature.height() / pool.kernel(), feature.width() / pool.kernel(), feature.channels());
-        after = next(g, after.output(0));
+        v = readers.get(0).output(0);
+        readers = readers(g, v);
+      }
+      int globalPixels = 0;
+      if (is(readers, "GlobalAveragePool")) {
+        if (pool != null || residualFrom >= 0 || !feature.image()) {
+          throw BackendException.at(readers.get(0), "the hardware pools globally only a convolution's own outputs, after at most a ReLU");
+        }
+        globalPixels = feature.height() * feature.width();
+        feature = new Feature(1, 1, feature.channels());
+        v = readers.get(0).output(0);
+        readers = readers(g, v);
       }
       flattened = null;
-      if (after != null && isFlatten(after)) {
+      if (readers.size() == 1 && isFlatten(readers.get(0))) {
         flattened = feature.image() ? channelsFirstIndex(feature) : null;
         feature = new Feature(1, 1, feature.size());
-        after = next(g, after.output(0));
+        v = readers.get(0).output(0);
+        readers = readers(g, v);
       }
-      if (after == null) {
-        if (window != null || pool != null || flattened != null) {
+      boolean fork = readers.size() == 2 && readers.stream().anyMatch(FakeQuantSpec::isFakeQuant) && readers.stream().anyMatch(n -> n.qualifiedOp().equals("Add"));
+      if (fork) {
+        if (pending != null || globalPixels > 0 || flattened != null) {
+          throw BackendException.at(layer, "the hardware chain takes one residual connection at a time, from a convolution's (pooled) outputs");
+        }
+        Node add = readers.stream().filter(n -> n.qualifiedOp().equals("Add")).findFirst().orElseThrow();
+        pending = new Residual(add, layers.size());
+        readers = readers.stream().filter(FakeQuantSpec::isFakeQuant).toList();
+      }
+      if (readers.size() > 1) {
+        throw branches(v, readers);
+      }
+      if (v == g.outputs().get(0) && readers.isEmpty()) {
+        if (window != null || pool != null || flattened != null || residualFrom >= 0 || globalPixels > 0) {
           throw BackendException.at(layer, "the hardware chain ends with a Gemm or MatMul (and at most a Relu)");
         }
-        layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, null, null, 0, 0, null, null));
-        List<Layer> folded = targetCycles > 0 ? foldFor(layers, maxPe, maxSimd, targetCycles) : foldFastest(layers, maxPe, maxSimd);
+        if (pending != null) {
+          throw BackendException.at(pending.add(), "the residual connection to this Add does not close inside the hardware chain");
+        }
+        layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, null, null, null, 0, 0, null, null));
+        List<Layer> folded = checkResiduals(targetCycles > 0 ? foldFor(layers, maxPe, maxSimd, targetCycles) : foldFastest(layers, maxPe, maxSimd));
         return new ChainPlan(inputSpec, inputScale, inputOrder, folded);
       }
+      if (readers.isEmpty()) {
+        throw new BackendException("the hardware chain needs a reader of '" + v.name() + "', none reads it");
+      }
+      Node after = readers.get(0);
       if (!FakeQuantSpec.isFakeQuant(after)) {
         throw BackendException.at(after, "the hardware chain needs the next layer's qcc.FakeQuant here");
+      }
+      FloatPath floatPath = fork || residualFrom >= 0 || globalPixels > 0 ? new FloatPath(relu, residualFrom, reluAfterAdd, fork, globalPixels) : null;
+      if (floatPath != null && exact.get().accumulator().bits() > 25) {
+        throw BackendException.at(layer, "its " + exact.get().accumulator().bits() + "-bit sums are beyond the hardware's exact fp32 multiply-add (25 bits)");
       }
       FakeQuantSpec nextSpec = spec(after);
       ScalarFormat next = (ScalarFormat) nextSpec.format();
       float scale = (float) constants.get(after.inputs().get(1)).getDouble(0);
       int[] codes = Thresholds.codesByValue(next);
+      Thresholds.Requantizer quantize = value -> next.encode(value / (double) scale, nextSpec.rounding(), 0);
       List<Thresholds> thresholds = new ArrayList<>();
       for (int c = 0; c < weights.length; c++) {
         int channel = c;
         boolean withRelu = relu;
-        thresholds.add(Thresholds.of(sum -> next.encode(requantize(exact.get(), bias, withRelu, channel, sum) / (double) scale, nextSpec.rounding(), 0), codes, exact.get().accumulator()));
+        int pixels = globalPixels;
+        thresholds.add(floatPath == null
+            ? Thresholds.of(sum -> quantize.code(requantize(exact.get(), bias, withRelu, channel, sum)), codes, exact.get().accumulator())
+            : pixels > 0 ? Thresholds.ofDouble(sum -> quantize.code((float) (sum / pixels)), codes) : Thresholds.ofFloat(quantize, codes));
       }
-      if (pool != null && thresholds.stream().anyMatch(t -> !ranked(t.posInfCode(), codes) || !ranked(t.negInfCode(), codes))) {
+      if (pool != null && floatPath == null && thresholds.stream().anyMatch(t -> !ranked(t.posInfCode(), codes) || !ranked(t.negInfCode(), codes))) {
         throw BackendException.at(after, "a pooled layer's infinite sums must quantize to numbers, not NaN");
       }
-      layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, window, pool, 0, 0, thresholds, next));
+      layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, window, pool, floatPath, 0, 0, thresholds, next));
       quant = after;
     }
   }
 
-  private static boolean ranked(int code, int[] codes) {
-    return java.util.Arrays.stream(codes).anyMatch(c -> c == code);
+  /** A residual connection waiting for its Add: the layer whose values it forks. */
+  private record Residual(Node add, int layer) {}
+
+  /** {@code layers}, after checking that each residual add streams its values as the layer it adds them to does. */
+  private static List<Layer> checkResiduals(List<Layer> layers) {
+    for (Layer l : layers) {
+      if (l.floatPath() != null && l.floatPath().residualFrom() >= 0) {
+        Layer from = layers.get(l.floatPath().residualFrom());
+        if (from.pe() != l.pe()) {
+          throw BackendException.at(l.node(), "its residual values come from '" + from.node().name() + "' with PE " + from.pe() + ", its own PE is " + l.pe() + "; they must match (choose --pe)");
+        }
+      }
+    }
+    return layers;
   }
 
-  /** The single node after {@code v}, or null when {@code v} is the graph's output. */
-  private static Node next(Graph g, Value v) {
-    return v == g.outputs().get(0) ? null : only(g, v, "a layer's output");
+  private static boolean is(List<Node> readers, String op) {
+    return readers.size() == 1 && readers.get(0).qualifiedOp().equals(op);
+  }
+
+  private static int[] shape(Value v) {
+    org.qcc.ir.Shape s = v.type().shape();
+    int[] dims = new int[s.ranked() ? s.rank() : 0];
+    for (int i = 1; i < dims.length; i++) {
+      dims[i] = s.dim(i) instanceof org.qcc.ir.Dim.Fixed f ? (int) f.size() : -1;
+    }
+    return dims;
+  }
+
+  private static boolean ranked(int code, int[] codes) {
+    return java.util.Arrays.stream(codes).anyMatch(c -> c == code);
   }
 
   private static boolean isFlatten(Node n) {
@@ -305,11 +401,11 @@ public final class ChainPlan {
 
   /**
    * MaxPool {@code n} over {@code in}: square windows that tile the image (stride = kernel, no
-   * padding, floor mode). The hardware pools requantized codes by rank, which is the golden model's
-   * pool of values except that it cannot tell -0 from +0: a channel whose output can be -0 (a zero
-   * sum without a ReLU) is refused.
+   * padding, floor mode). The hardware pools requantized codes by rank, or fp32 values by their
+   * order, which is the golden model's pool except that it cannot tell -0 from +0: the caller
+   * refuses inputs that can be -0.
    */
-  private static Pool pool(Node n, Feature in, ExactLayer e, float[] bias, boolean relu) {
+  private static Pool pool(Node n, Feature in) {
     List<Long> kernel = ints(n, "kernel_shape", List.of());
     boolean tiles = kernel.size() == 2 && kernel.get(0).equals(kernel.get(1)) && ints(n, "strides", List.of(1L, 1L)).equals(kernel)
         && ints(n, "pads", List.of(0L, 0L, 0L, 0L)).stream().allMatch(p -> p == 0L) && ints(n, "dilations", List.of(1L, 1L)).stream().allMatch(d -> d == 1L)
@@ -321,12 +417,11 @@ public final class ChainPlan {
     if (k > in.height() || k > in.width()) {
       throw BackendException.at(n, "its " + k + "x" + k + " window does not fit the " + in.height() + "x" + in.width() + " image");
     }
-    for (int c = 0; c < in.channels() && !relu; c++) {
-      if (Float.floatToRawIntBits(requantize(e, bias, false, c, 0f)) == Float.floatToRawIntBits(-0f)) {
-        throw BackendException.at(n, "channel " + c + " can be -0 before this pool, which the hardware's pool cannot tell from +0 (add a Relu or a nonzero bias)");
-      }
-    }
     return new Pool(in.height(), in.width(), in.channels(), k);
+  }
+
+  private static boolean isNegativeZero(float x) {
+    return Float.floatToRawIntBits(x) == Float.floatToRawIntBits(-0f);
   }
 
   private static List<Long> ints(Node n, String key, List<Long> otherwise) {
@@ -362,7 +457,19 @@ public final class ChainPlan {
       ConvWindow window = w == null ? null
           : new ConvWindow(w.height(), w.width(), w.channels(), w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padTop(), w.padLeft(), w.outH(), w.outW(), e.dataFormat().encode(0.0, Rounding.NEAREST_EVEN, 0));
       PoolWindow pool = l.pool() == null ? null : new PoolWindow(l.pool().height(), l.pool().width(), l.pool().channels(), l.pool().kernel());
-      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool);
+      FloatPath f = l.floatPath();
+      org.qcc.hw.FloatPath floatPath = null;
+      if (f != null) {
+        int[] m = new int[l.rows()];
+        int[] b = new int[l.rows()];
+        for (int c = 0; c < m.length; c++) {
+          m[c] = Float.floatToRawIntBits(e.multiplier(c));
+          // Without a bias the golden model rounds S * m alone, which is fma(S, m, -0).
+          b[c] = Float.floatToRawIntBits(l.bias() == null ? -0f : l.bias()[c]);
+        }
+        floatPath = new org.qcc.hw.FloatPath(m, b, f.relu(), f.residualFrom(), f.reluAfterAdd(), f.fork(), f.globalPixels());
+      }
+      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool, floatPath);
     }
     return out;
   }
@@ -558,15 +665,23 @@ public final class ChainPlan {
 
   /** The single node reading {@code v}. */
   private static Node only(Graph g, Value v, String what) {
-    List<Node> readers = g.nodes().stream().filter(n -> n.inputs().contains(v)).toList();
+    List<Node> readers = readers(g, v);
     if (readers.size() > 1) {
-      String names = String.join(", ", readers.stream().map(n -> "'" + n.name() + "'").toList());
-      throw new BackendException("'" + v.name() + "' feeds " + readers.size() + " nodes (" + names + "): the hardware chain takes a single path, without branches such as residual connections");
+      throw branches(v, readers);
     }
     if (readers.isEmpty()) {
       throw new BackendException("the hardware chain needs " + what + " ('" + v.name() + "') read by a node, none reads it");
     }
     return readers.get(0);
+  }
+
+  private static List<Node> readers(Graph g, Value v) {
+    return g.nodes().stream().filter(n -> n.inputs().contains(v)).toList();
+  }
+
+  private static BackendException branches(Value v, List<Node> readers) {
+    String names = String.join(", ", readers.stream().map(n -> "'" + n.name() + "'").toList());
+    return new BackendException("'" + v.name() + "' feeds " + readers.size() + " nodes (" + names + "): the hardware chain takes a single path, and residual connections from a layer's (pooled) outputs to an Add after a later layer");
   }
 
   /** The largest divisor of {@code n} up to {@code most} that is a multiple of {@code step}, else {@code step} (which the caller then refuses when it does not divide). */
