@@ -187,12 +187,13 @@ object FloatAdd {
 }
 
 /**
- * The golden model's requantizing step of an integer-accumulating layer, `fma(S, m, bias)` in fp32
- * with one rounding, for an exact `accBits`-bit sum S (below 2^24 in magnitude, so fp32(S) is S)
- * and finite fp32 `m` and `bias`. Combinational.
+ * The golden model's requantizing step of an integer-accumulating layer, `fma(fp32(S), m, bias)`
+ * in fp32 for an exact `accBits`-bit sum S and finite fp32 `m` and `bias`: S rounded once to fp32
+ * (exact below 2^24 in magnitude, so that step is left out for sums of at most 25 bits), then its
+ * product with m, exact, plus bias, rounded once. Combinational.
  */
 class IntFma(val accBits: Int) extends Module {
-  require(accBits >= 2 && accBits <= 25, s"fp32 holds every sum of at most 25 bits exactly, got $accBits")
+  require(accBits >= 2 && accBits <= 64, s"sums of 2 to 64 bits, got $accBits")
   private val f = IeeeFormat.Fp32
   val io = IO(new Bundle {
     val sum = Input(SInt(accBits.W))
@@ -200,15 +201,32 @@ class IntFma(val accBits: Int) extends Module {
     val bias = Input(UInt(32.W))
     val out = Output(UInt(32.W))
   })
-  private val expBits = ExactTerm.exponentBits(f)
-  private val productBits = accBits - 1 + f.precision
-  private val core = Module(new FloatSum(productBits, f.precision, expBits, f))
+  private val expBits = ExactTerm.exponentBits(f, extra = 1)
   private val m = ExactTerm.unpack(io.multiplier, f, expBits)
   private val wide = io.sum.pad(accBits + 1)
-  private val magnitude = Mux(io.sum < 0.S, (0.S - wide).asUInt, wide.asUInt)(accBits - 1, 0)
-  core.io.a.negative := (io.sum < 0.S) =/= m.negative
-  core.io.a.exponent := m.exponent
-  core.io.a.significand := (magnitude * m.significand)(productBits - 1, 0)
+  private val negative = io.sum < 0.S
+  private val magnitude = Mux(negative, (0.S - wide).asUInt, wide.asUInt)(accBits - 1, 0)
+  private val exact = accBits <= 25
+  // fp32(S): the sum itself, or the sum rounded by a FloatSum with a zero second term.
+  private val (sBits, sExponent, sSignificand) =
+    if (exact) {
+      (accBits, 0.S(expBits.W), magnitude)
+    } else {
+      val round = Module(new FloatSum(accBits, 1, expBits, f))
+      round.io.a.negative := negative
+      round.io.a.exponent := 0.S
+      round.io.a.significand := magnitude
+      round.io.b.negative := false.B
+      round.io.b.exponent := 0.S
+      round.io.b.significand := 0.U
+      val s = ExactTerm.unpack(round.io.sum, f, expBits)
+      (f.precision, s.exponent, s.significand)
+    }
+  private val productBits = (if (exact) accBits - 1 else sBits) + f.precision
+  private val core = Module(new FloatSum(productBits, f.precision, expBits, f))
+  core.io.a.negative := negative =/= m.negative
+  core.io.a.exponent := sExponent + m.exponent
+  core.io.a.significand := (sSignificand * m.significand)(productBits - 1, 0)
   core.io.b := ExactTerm.unpack(io.bias, f, expBits)
   io.out := core.io.sum
 }

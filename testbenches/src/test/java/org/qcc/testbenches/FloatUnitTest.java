@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.LongBinaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.hw.HwGenerators;
 import org.qcc.hw.IeeeFormat;
 
@@ -62,13 +64,19 @@ class FloatUnitTest extends VerilatorTest {
         (a, b) -> Double.doubleToRawLongBits(Double.longBitsToDouble(a) + Float.intBitsToFloat((int) b)), 64);
   }
 
-  /** fma(S, m, bias) for 20-bit sums, positive multipliers of every magnitude and biases of every class but NaN and the infinities. */
-  @Test
-  void requantizingFmaRoundsAsJava() {
+  /**
+   * fma(fp32(S), m, bias) for 20-bit sums (exact in fp32) and 42-bit sums (rounded first, as
+   * minifloat layers' are), positive multipliers of every magnitude and biases of every class but
+   * NaN and the infinities.
+   */
+  @ParameterizedTest(name = "{0}-bit sums")
+  @ValueSource(ints = {20, 42})
+  void requantizingFmaRoundsAsJava(int accBits) {
     Random r = new Random(13);
     List<long[]> cases = new ArrayList<>();
+    long mask = (1L << accBits) - 1;
     for (int i = 0; i < RANDOM; i++) {
-      int sum = i % 5 == 0 ? r.nextInt(9) - 4 : r.nextInt(1 << 20) - (1 << 19);
+      long sum = i % 5 == 0 ? r.nextInt(9) - 4 : r.nextLong() >> (64 - accBits) >> (i % 3 == 0 ? r.nextInt(accBits - 2) : 0);
       float m = Math.scalb(1 + r.nextFloat(), i % 2 == 0 ? -r.nextInt(30) : r.nextInt(250) - 140);
       float product = sum * m;
       float bias = switch (i % 4) {
@@ -77,12 +85,12 @@ class FloatUnitTest extends VerilatorTest {
         case 2 -> (float) r.nextGaussian();
         default -> Float.intBitsToFloat(r.nextInt() & 0x7f7fffff | r.nextInt(2) << 31);
       };
-      cases.add(new long[] {sum & 0xfffffL, Float.floatToRawIntBits(m) & 0xffffffffL, Float.floatToRawIntBits(bias) & 0xffffffffL});
+      cases.add(new long[] {sum & mask, Float.floatToRawIntBits(m) & 0xffffffffL, Float.floatToRawIntBits(bias) & 0xffffffffL});
     }
-    List<Long> got = run("IntFma", HwGenerators.intFma(20), new String[] {"sum", "multiplier", "bias"}, "out", cases);
+    List<Long> got = run("IntFma", HwGenerators.intFma(accBits), new String[] {"sum", "multiplier", "bias"}, "out", cases);
     for (int i = 0; i < cases.size(); i++) {
       long[] c = cases.get(i);
-      int sum = (int) (c[0] << 44 >> 44);
+      long sum = c[0] << (64 - accBits) >> (64 - accBits);
       float want = Math.fma((float) sum, Float.intBitsToFloat((int) c[1]), Float.intBitsToFloat((int) c[2]));
       assertEquals(Float.floatToRawIntBits(want), got.get(i).intValue(), "fma(" + sum + ", " + Float.intBitsToFloat((int) c[1]) + ", " + Float.intBitsToFloat((int) c[2]) + ")");
     }

@@ -278,9 +278,6 @@ public final class ChainPlan {
         throw BackendException.at(after, "the hardware chain needs the next layer's qcc.FakeQuant here");
       }
       FloatPath floatPath = fork || residualFrom >= 0 || globalPixels > 0 ? new FloatPath(relu, residualFrom, reluAfterAdd, fork, globalPixels) : null;
-      if (floatPath != null && exact.get().accumulator().bits() > 25) {
-        throw BackendException.at(layer, "its " + exact.get().accumulator().bits() + "-bit sums are beyond the hardware's exact fp32 multiply-add (25 bits)");
-      }
       FakeQuantSpec nextSpec = spec(after);
       ScalarFormat next = (ScalarFormat) nextSpec.format();
       float scale = (float) constants.get(after.inputs().get(1)).getDouble(0);
