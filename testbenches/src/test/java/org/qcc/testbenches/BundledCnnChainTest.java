@@ -10,15 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.backends.rtl.ChainPlan;
 import org.qcc.backends.rtl.RtlCompiler;
-import org.qcc.frontend.data.FashionMnist;
-import org.qcc.frontend.onnx.OnnxImporter;
-import org.qcc.ir.Graph;
-import org.qcc.passes.CalibrationData;
-import org.qcc.passes.PassManager;
-import org.qcc.passes.PassRegistry;
 
 class BundledCnnChainTest extends VerilatorTest {
-  private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
   private static final int IMAGES = 100;
 
   /**
@@ -33,13 +26,8 @@ class BundledCnnChainTest extends VerilatorTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"quantize{weights=int4,acts=int8}", "quantize{weights=e4m3,acts=e4m3}", "sparsify{n=2,m=4},quantize{weights=int8,acts=int8}"})
   void logitsEqualTheInterpreter(String passes) {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"));
-    FashionMnist train = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"), FashionMnist.Split.TRAIN);
-    CalibrationData calibration = CalibrationData.of("train subset", train.count(), (from, n) -> List.of(train.batch(from, n)));
-    PassManager.build(PassRegistry.standard(), "canonicalize," + passes + ",calibrate").run(g, calibration);
-    FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
     Path dir = work.resolve(passes.replaceAll("[^a-z0-9]", "_"));
-    RtlCompiler.Result compiled = RtlCompiler.write(g, dir, "cnn", 16, 16, 0, perImage -> test.batch(0, IMAGES).data());
+    RtlCompiler.Result compiled = BundledDesigns.compile("fashion_cnn", passes, dir, IMAGES);
     List<ChainPlan.Layer> layers = compiled.plan().layers();
     assertEquals(6, layers.size());
     assertTrue(layers.get(1).floatPath().fork() && layers.get(3).floatPath().residualFrom() == 1 && layers.get(4).floatPath().globalPixels() == 49, "the residual block and the global pool take the float path");

@@ -5,19 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.qcc.backends.rtl.RtlCompiler;
-import org.qcc.frontend.data.FashionMnist;
-import org.qcc.frontend.onnx.OnnxImporter;
-import org.qcc.ir.Graph;
-import org.qcc.passes.CalibrationData;
-import org.qcc.passes.PassManager;
-import org.qcc.passes.PassRegistry;
 
 class BundledMlpChainTest extends VerilatorTest {
-  private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
   private static final int IMAGES = 100;
 
   /**
@@ -30,13 +21,8 @@ class BundledMlpChainTest extends VerilatorTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"quantize{weights=int8,acts=int8}", "quantize{weights=e4m3,acts=e4m3}", "sparsify{n=2,m=4},quantize{weights=int8,acts=int8}"})
   void logitsEqualTheInterpreter(String passes) {
-    Graph g = OnnxImporter.importFile(HOME.resolve("models/fashion_mlp.onnx"));
-    FashionMnist train = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"), FashionMnist.Split.TRAIN);
-    CalibrationData calibration = CalibrationData.of("train subset", train.count(), (from, n) -> List.of(train.batch(from, n)));
-    PassManager.build(PassRegistry.standard(), "canonicalize," + passes + ",calibrate").run(g, calibration);
-    FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
     Path dir = work.resolve(passes.replaceAll("[^a-z0-9]", "_"));
-    RtlCompiler.write(g, dir, "mlp", 16, 16, 0, perImage -> test.batch(0, IMAGES).data());
+    BundledDesigns.compile("fashion_mlp", passes, dir, IMAGES);
 
     ChainCosimulation.Report r = ChainCosimulation.run(dir, 0, null, step -> {});
     assertEquals(IMAGES, r.images());

@@ -51,18 +51,7 @@ class ConvChainTest extends VerilatorTest {
     }
     MatrixVectorBench bench = MatrixVectorBench.chain(work.resolve(data + "_" + convFormat + (sparse ? "_sparse" : "")), plan.hardware());
     MatrixVectorBench.Run run = bench.run(vectors);
-    int mismatches = 0;
-    String first = "";
-    for (int i = 0; i < IMAGES; i++) {
-      for (int c = 0; c < TinyConvNetwork.OUTPUTS; c++) {
-        float got = plan.output(c, run.outputs().get(i).get(c).rounded());
-        float want = expected[i * TinyConvNetwork.OUTPUTS + c];
-        if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got) && mismatches++ == 0) {
-          first = "image " + i + " logit " + c + ": " + want + " vs " + got;
-        }
-      }
-    }
-    assertEquals(0, mismatches, first);
+    assertLogitsEqual(plan, run, expected, IMAGES, TinyConvNetwork.OUTPUTS);
   }
 
   /**

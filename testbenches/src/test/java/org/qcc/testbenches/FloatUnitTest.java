@@ -41,7 +41,7 @@ class FloatUnitTest extends VerilatorTest {
       };
       cases.add(new long[] {a & 0xffffffffL, b & 0xffffffffL});
     }
-    check("FloatAdd", HwGenerators.floatAdd(IeeeFormat.Fp32(), IeeeFormat.Fp32(), IeeeFormat.Fp32()), new String[] {"a", "b"}, "sum", cases,
+    check("fp32_add", HwGenerators.floatAdd(IeeeFormat.Fp32(), IeeeFormat.Fp32(), IeeeFormat.Fp32()), new String[] {"a", "b"}, "sum", cases,
         (a, b) -> Float.floatToRawIntBits(Float.intBitsToFloat((int) a) + Float.intBitsToFloat((int) b)) & 0xffffffffL, 32);
   }
 
@@ -60,7 +60,7 @@ class FloatUnitTest extends VerilatorTest {
       };
       cases.add(new long[] {acc, x & 0xffffffffL});
     }
-    check("FloatAdd", HwGenerators.floatAdd(IeeeFormat.Fp64(), IeeeFormat.Fp32(), IeeeFormat.Fp64()), new String[] {"a", "b"}, "sum", cases,
+    check("fp64_accumulate", HwGenerators.floatAdd(IeeeFormat.Fp64(), IeeeFormat.Fp32(), IeeeFormat.Fp64()), new String[] {"a", "b"}, "sum", cases,
         (a, b) -> Double.doubleToRawLongBits(Double.longBitsToDouble(a) + Float.intBitsToFloat((int) b)), 64);
   }
 
@@ -87,7 +87,7 @@ class FloatUnitTest extends VerilatorTest {
       };
       cases.add(new long[] {sum & mask, Float.floatToRawIntBits(m) & 0xffffffffL, Float.floatToRawIntBits(bias) & 0xffffffffL});
     }
-    List<Long> got = run("IntFma", HwGenerators.intFma(accBits), new String[] {"sum", "multiplier", "bias"}, "out", cases);
+    List<Long> got = run("fma" + accBits, "IntFma", HwGenerators.intFma(accBits), new String[] {"sum", "multiplier", "bias"}, "out", cases);
     for (int i = 0; i < cases.size(); i++) {
       long[] c = cases.get(i);
       long sum = c[0] << (64 - accBits) >> (64 - accBits);
@@ -97,8 +97,8 @@ class FloatUnitTest extends VerilatorTest {
   }
 
   /** Runs {@code cases} through {@code top} and compares each output with {@code expected}; NaN results need only be NaN. */
-  private static void check(String top, String sv, String[] inputs, String output, List<long[]> cases, LongBinaryOperator expected, int bits) {
-    List<Long> got = run(top, sv, inputs, output, cases);
+  private static void check(String name, String sv, String[] inputs, String output, List<long[]> cases, LongBinaryOperator expected, int bits) {
+    List<Long> got = run(name, "FloatAdd", sv, inputs, output, cases);
     for (int i = 0; i < cases.size(); i++) {
       long[] c = cases.get(i);
       long want = expected.applyAsLong(c[0], c[1]);
@@ -110,8 +110,8 @@ class FloatUnitTest extends VerilatorTest {
     }
   }
 
-  /** Builds {@code top}, a combinational unit with inputs {@code io_<input>} and output {@code io_<output>} of at most 64 bits, and evaluates it on each case. */
-  private static List<Long> run(String top, String sv, String[] inputs, String output, List<long[]> cases) {
+  /** Builds {@code top} in folder {@code name}, a combinational unit with inputs {@code io_<input>} and output {@code io_<output>} of at most 64 bits, and evaluates it on each case. */
+  private static List<Long> run(String name, String top, String sv, String[] inputs, String output, List<long[]> cases) {
     StringBuilder drive = new StringBuilder();
     for (int i = 0; i < inputs.length; i++) {
       drive.append("    dut.io_").append(inputs[i]).append(" = v[").append(i).append("];\n");
@@ -132,7 +132,7 @@ class FloatUnitTest extends VerilatorTest {
           }
         }
         """.replace("TOP", top).replace("PROLOGUE\n", Verilator.prologue(top)).replace("DRIVE\n", drive).replace("COUNT", String.valueOf(inputs.length)).replace("OUT", output);
-    Verilator model = Verilator.build(work.resolve(top + cases.size() + inputs.length + cases.get(cases.size() - 1)[0]), top, sv, harness);
+    Verilator model = Verilator.build(work.resolve(name), top, sv, harness);
     StringBuilder s = new StringBuilder();
     for (long[] c : cases) {
       for (long x : c) {

@@ -58,14 +58,7 @@ class LayerChainTest extends VerilatorTest {
     }
     MatrixVectorBench bench = MatrixVectorBench.chain(work.resolve(data + "_" + w1Format + "_" + w2Format + (sparse ? "_sparse" : "")), plan.hardware());
     MatrixVectorBench.Run run = bench.run(vectors);
-    for (int i = 0; i < IMAGES; i++) {
-      for (int c = 0; c < 5; c++) {
-        DotProductBench.Result s = run.outputs().get(i).get(c);
-        float got = plan.output(c, s.rounded());
-        float want = expected[i * 5 + c];
-        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "image " + i + " logit " + c + ": " + want + " vs " + got);
-      }
-    }
+    assertLogitsEqual(plan, run, expected, IMAGES, 5);
   }
 
   /**

@@ -24,10 +24,6 @@ final class TinyConvNetwork {
    * convolutions' weights 2:4 sparse along their channels. Accumulators from the accumulators pass.
    */
   static Graph graph(Random r, String data, String dataScale, String convFormat, String convScale, String fcFormat, String fcScale, String hiddenScale, boolean sparse) {
-    float[] w1Scales = new float[8];
-    for (int c = 0; c < 8; c++) {
-      w1Scales[c] = Float.parseFloat(convScale) * (1 + c / 8f);
-    }
     String text = "graph \"cnn\" opsets(\"\" = 17) {\n"
         + "  input %x: fp32[N,4,10,10]\n"
         + weight("w1", new int[] {8, 4, 3, 3}, r, sparse)
@@ -38,7 +34,7 @@ final class TinyConvNetwork {
         + TinyNetwork.constant("b3", new int[] {5}, r, 0.1)
         + "  const %sx: fp32[] = [" + dataScale + "]\n"
         + "  const %sh: fp32[] = [" + hiddenScale + "]\n"
-        + "  const %sw1: fp32[8] = " + Arrays.toString(w1Scales) + "\n"
+        + "  const %sw1: fp32[8] = " + TinyNetwork.channelScales(convScale, 8) + "\n"
         + "  const %sw2: fp32[] = [" + convScale + "]\n"
         + "  const %sw3: fp32[] = [" + fcScale + "]\n"
         + "  %xq: fp32[N,4,10,10] = qcc.FakeQuant(%x, %sx) {format = \"" + data + "\"} loc(\"xq\")\n"

@@ -21,10 +21,6 @@ final class TinyNetwork {
 
   /** The network, with {@code sparse} both weights 2:4 sparse along their inputs (random kept positions). */
   static Graph graph(Random r, String data, String dataScale, String w1Format, String w1Scale, String w2Format, String w2Scale, String hiddenScale, boolean sparse) {
-    float[] w1Scales = new float[8];
-    for (int c = 0; c < 8; c++) {
-      w1Scales[c] = Float.parseFloat(w1Scale) * (1 + c / 8f);
-    }
     String text = "graph \"mlp\" opsets(\"\" = 17) {\n"
         + "  input %x: fp32[N,12]\n"
         + (sparse ? sparseWeight("w1", 8, 12, r) : constant("w1", new int[] {8, 12}, r, 0.3))
@@ -33,7 +29,7 @@ final class TinyNetwork {
         + constant("b2", new int[] {5}, r, 0.1)
         + "  const %sx: fp32[] = [" + dataScale + "]\n"
         + "  const %sh: fp32[] = [" + hiddenScale + "]\n"
-        + "  const %sw1: fp32[8] = " + Arrays.toString(w1Scales) + "\n"
+        + "  const %sw1: fp32[8] = " + channelScales(w1Scale, 8) + "\n"
         + "  const %sw2: fp32[] = [" + w2Scale + "]\n"
         + "  %xq: fp32[N,12] = qcc.FakeQuant(%x, %sx) {format = \"" + data + "\"} loc(\"xq\")\n"
         + quantizedWeight("w1", 8, 12, "{axis = 0, format = \"" + w1Format + "\"}", sparse)
@@ -76,6 +72,15 @@ final class TinyNetwork {
       x[i] = (float) (r.nextGaussian() * (i % 37 == 0 ? 100 : 1));
     }
     return x;
+  }
+
+  /** Per-channel scales rising from {@code scale} by an eighth of it per channel, as a constant's values. */
+  static String channelScales(String scale, int channels) {
+    float[] s = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      s[c] = Float.parseFloat(scale) * (1 + c / 8f);
+    }
+    return Arrays.toString(s);
   }
 
   /** A constant of {@code shape} with Gaussian values of standard deviation {@code scale}. */

@@ -4,6 +4,7 @@ package org.qcc.backends.rtl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -24,10 +25,20 @@ class ChainPlanConvTest {
 
   /** A 2x4x4 image through a 3x3 convolution (stride 2, padding above and left) to 3 channels, the given pool, a Flatten and a Gemm; weights are their own int8 codes. */
   private static Graph graph(String pool, int pooledSide) {
+    return parse(text(pool, pooledSide));
+  }
+
+  private static Graph parse(String text) {
+    Graph g = QirParser.parse(text, "cnn");
+    PassManager.build(PassRegistry.standard(), "accumulators").run(g);
+    return g;
+  }
+
+  private static String text(String pool, int pooledSide) {
     int side = pool.isEmpty() ? 2 : pooledSide;
     String w = IntStream.range(0, 3 * 2 * 9).mapToObj(i -> String.valueOf(i % 50 - 25)).collect(Collectors.joining(", "));
     String fc = IntStream.range(0, 4 * 3 * side * side).mapToObj(i -> String.valueOf(i % 7 - 3)).collect(Collectors.joining(", "));
-    String text = "graph \"cnn\" opsets(\"\" = 17) {\n"
+    return "graph \"cnn\" opsets(\"\" = 17) {\n"
         + "  input %x: fp32[N,2,4,4]\n"
         + "  const %w: fp32[3,2,3,3] = [" + w + "]\n"
         + "  const %v: fp32[4," + 3 * side * side + "] = [" + fc + "]\n"
@@ -42,9 +53,6 @@ class ChainPlanConvTest {
         + "  %vq: fp32[4," + 3 * side * side + "] = qcc.FakeQuant(%v, %one) {format = \"int8\"} loc(\"vq\")\n"
         + "  %y: fp32[N,4] = Gemm(%fq, %vq) {transB = 1} loc(\"fc\")\n"
         + "  output %y\n}\n";
-    Graph g = QirParser.parse(text, "cnn");
-    PassManager.build(PassRegistry.standard(), "accumulators").run(g);
-    return g;
   }
 
   /**
@@ -96,14 +104,27 @@ class ChainPlanConvTest {
     assertEquals("node 'pool' (MaxPool): the hardware pools an image by square windows that tile it (kernel = strides, no padding or dilation, floor mode)", e.getMessage());
   }
 
-  /** The bundled CNN's residual block branches: refused, naming the value and its two readers. */
+  /** The bundled CNN's residual block becomes a fork on one layer and a float-path add on the layer that closes it. */
   @Test
-  void residualBranchesAreRefused() {
+  void residualBlocksForkAndAdd() {
     Graph cnn = OnnxImporter.importFile(HOME.resolve("models/fashion_cnn.onnx"));
     FashionMnist train = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"), FashionMnist.Split.TRAIN);
     CalibrationData calibration = CalibrationData.of("train subset", 64, (from, n) -> List.of(train.batch(from, n)));
     PassManager.build(PassRegistry.standard(), "canonicalize,quantize{weights=int4,acts=int8},calibrate").run(cnn, calibration);
-    BackendException e = assertThrows(BackendException.class, () -> ChainPlan.of(cnn, 16, 16));
-    assertEquals("'/MaxPool_1_output_0' feeds 2 nodes ('/res_a/res_a.0/Conv.xq', '/Add'): the hardware chain takes a single path, without branches such as residual connections", e.getMessage());
+    List<ChainPlan.Layer> layers = ChainPlan.of(cnn, 16, 16).layers();
+    List<Integer> forks = IntStream.range(0, layers.size()).filter(i -> layers.get(i).floatPath() != null && layers.get(i).floatPath().fork()).boxed().toList();
+    List<Integer> adds = IntStream.range(0, layers.size()).filter(i -> layers.get(i).floatPath() != null && layers.get(i).floatPath().residualFrom() >= 0).boxed().toList();
+    assertEquals(1, forks.size(), "forking layers");
+    assertEquals(1, adds.size(), "adding layers");
+    assertEquals(forks.get(0), layers.get(adds.get(0)).floatPath().residualFrom());
+    assertTrue(adds.get(0) > forks.get(0) + 1, "the add closes after the branch's own layers");
+  }
+
+  /** A value read by two nodes that are not a residual connection's Add and quantizer is refused, naming both. */
+  @Test
+  void otherBranchesAreRefused() {
+    Graph branched = parse(text("", 0).replace("  %f:", "  %dead: fp32[N,3,2,2] = Relu(%r) loc(\"dead\")\n  %f:"));
+    BackendException e = assertThrows(BackendException.class, () -> ChainPlan.of(branched, 4, 4));
+    assertEquals("'r' feeds 2 nodes ('dead', 'flatten'): the hardware chain takes a single path, and residual connections from a layer's (pooled) outputs to an Add after a later layer", e.getMessage());
   }
 }

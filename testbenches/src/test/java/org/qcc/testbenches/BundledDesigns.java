@@ -1,0 +1,32 @@
+// The bundled models quantized and compiled to design folders, for the whole-model co-simulation tests.
+package org.qcc.testbenches;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.qcc.backends.rtl.RtlCompiler;
+import org.qcc.frontend.data.FashionMnist;
+import org.qcc.frontend.onnx.OnnxImporter;
+import org.qcc.ir.Graph;
+import org.qcc.passes.CalibrationData;
+import org.qcc.passes.PassManager;
+import org.qcc.passes.PassRegistry;
+
+final class BundledDesigns {
+  private BundledDesigns() {}
+
+  private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
+
+  /**
+   * {@code models/MODEL.onnx} through {@code canonicalize,PASSES,calibrate} (calibrated on the
+   * committed training images), compiled to {@code dir} folded by 16 with the first {@code images}
+   * committed test images as vectors.
+   */
+  static RtlCompiler.Result compile(String model, String passes, Path dir, int images) {
+    Graph g = OnnxImporter.importFile(HOME.resolve("models/" + model + ".onnx"));
+    FashionMnist train = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"), FashionMnist.Split.TRAIN);
+    CalibrationData calibration = CalibrationData.of("train subset", train.count(), (from, n) -> List.of(train.batch(from, n)));
+    PassManager.build(PassRegistry.standard(), "canonicalize," + passes + ",calibrate").run(g, calibration);
+    FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
+    return RtlCompiler.write(g, dir, model, 16, 16, 0, perImage -> test.batch(0, images).data());
+  }
+}
