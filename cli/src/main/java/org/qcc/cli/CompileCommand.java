@@ -28,8 +28,11 @@ import picocli.CommandLine.Spec;
       "    workspace size) and DIR/NAME_example.c, a C program that links against the object.",
       "  --target nvptx: for an NVIDIA GPU (--gpu); writes DIR/NAME.ptx, one kernel per layer, and",
       "    DIR/NAME_cuda.c, a CUDA driver-API program that runs it on raw fp32 files.",
-      "  --target rtl: a dataflow accelerator (fully-connected networks with integer accumulators);",
-      "    writes DIR/NAME.sv (top LayerChain), DIR/weights/*.hex, DIR/NAME.json (the manifest),",
+      "  --target rtl: a dataflow accelerator (fully-connected and convolutional networks with",
+      "    integer accumulators); writes DIR/NAME.sv (top LayerChain), DIR/weights/*.hex,",
+      "    DIR/NAME.json (the manifest), for a classifier also DIR/NAME_icebreaker.{v,pcf} (the",
+      "    chain behind a serial line on the iCEBreaker board: send an image's input codes, one",
+      "    byte each, read back its class; see `qcc synth --bitstream`),",
       "    DIR/NAME.qir (the graph) and test vectors with the golden interpreter's outputs (the",
       "    bundled Fashion-MNIST test images for 784-input models, else seeded uniform [0, 1) data);",
       "    `qcc sim --verilator DIR` checks the design against them.",
@@ -85,6 +88,9 @@ final class CompileCommand implements Callable<Integer> {
       description = "--target rtl: fold for N cycles per image, each layer with the fewest multipliers that meet it within --pe and --simd (default: as fast as they allow).")
   long cycles;
 
+  @Option(names = "--baud", defaultValue = "115200", description = "--target rtl: the board's serial line rate (default: ${DEFAULT-VALUE}).")
+  int baud;
+
   @Option(names = "--vectors", defaultValue = "100", description = "--target rtl: test images to write (default: ${DEFAULT-VALUE}).")
   int vectors;
 
@@ -111,10 +117,12 @@ final class CompileCommand implements Callable<Integer> {
       if (pe < 1 || simd < 1 || vectors < 1 || cycles < 0) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pe, --simd and --vectors must be at least 1, --cycles at least 0");
       }
-      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, cycles, this::testImages);
+      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, cycles, baud, this::testImages);
       o.put("layers", r.plan().layers().size());
       o.put("cycles_per_image", r.cyclesPerImage());
-      summary = r.plan().layers().size() + " layers, " + r.cyclesPerImage() + " cycles per image";
+      o.put("board", r.board());
+      summary = r.plan().layers().size() + " layers, " + r.cyclesPerImage() + " cycles per image"
+          + (r.board().unavailable() == null ? ", a serial classifier for the iCEBreaker" : "; no serial classifier: " + r.board().unavailable());
       written = r.files();
     } else {
       PtxCompiler.Result r = PtxCompiler.write(g, outDir, symbol, gpu, emitLlvm);
@@ -132,7 +140,12 @@ final class CompileCommand implements Callable<Integer> {
     } else {
       var out = spec.commandLine().getOut();
       out.printf("compiled %s for %s in %.2f s: %s%n", model, target, seconds, summary);
-      files.forEach(f -> out.println("  " + f));
+      // A layer has a weight file per PE: name the folder once.
+      long hex = files.stream().filter(f -> f.endsWith(".hex")).count();
+      files.stream().filter(f -> !f.endsWith(".hex")).forEach(f -> out.println("  " + f));
+      if (hex > 0) {
+        out.println("  " + outDir.resolve("weights") + "/ (" + hex + " weight memories, .hex)");
+      }
     }
     return Qcc.OK;
   }

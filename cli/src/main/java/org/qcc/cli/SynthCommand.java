@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.testbenches.Bitstream;
 import org.qcc.testbenches.Synthesis;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,13 +21,19 @@ import picocli.CommandLine.Spec;
       "design and per layer, and every cell type. xc7: LUTs, flip-flops, carry chains, DSP48s,",
       "block and distributed RAM (synth_xilinx). ice40 / up5k: LUT4s, flip-flops, carries, block",
       "RAM, and on the UP5K its DSPs and SPRAM (synth_ice40); up5k also checks the design fits,",
-      "refusing before synthesis a design whose weights alone cannot."
+      "refusing before synthesis a design whose weights alone cannot.",
+      "With --bitstream (up5k only): the design's serial classifier for the iCEBreaker board,",
+      "synthesized, placed and routed at 12 MHz (nextpnr-ice40) and packed (icepack) into",
+      "DIR/bitstream/NAME.bin, with the utilization and the Fmax nextpnr reaches in",
+      "DIR/bitstream/report.json. Program it with `iceprog DIR/bitstream/NAME.bin`."
     },
     footer = {
       "%nExamples:",
       "  qcc compile mlp.qir --target rtl -o hw/",
       "  qcc synth hw/ --device xc7",
-      "  qcc synth hw/ --device up5k --json"
+      "  qcc synth hw/ --device up5k --json",
+      "  qcc compile tiny.qir --target rtl -o tiny_hw/ --pe 1 --simd 1",
+      "  qcc synth tiny_hw/ --device up5k --bitstream"
     })
 final class SynthCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DIR", description = "A design folder from qcc compile --target rtl.")
@@ -35,6 +42,9 @@ final class SynthCommand implements Callable<Integer> {
   @Option(names = "--device", required = true, description = "What to synthesize for: ${COMPLETION-CANDIDATES}.")
   Synthesis.Device device;
 
+  @Option(names = "--bitstream", description = "Build the iCEBreaker bitstream of the design's serial classifier (--device up5k).")
+  boolean bitstream;
+
   @Mixin Common common;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -42,11 +52,18 @@ final class SynthCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
-    Synthesis.Report r = Synthesis.run(dir, device, step -> {
+    java.util.function.Consumer<String> progress = step -> {
       if (!common.json) {
         err.println("qcc: " + step + "...");
       }
-    });
+    };
+    if (bitstream) {
+      if (device != Synthesis.Device.up5k) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bitstream builds for the iCEBreaker's UP5K: use --device up5k");
+      }
+      return printBitstream(Bitstream.run(dir, progress));
+    }
+    Synthesis.Report r = Synthesis.run(dir, device, progress);
     var out = spec.commandLine().getOut();
     if (common.json) {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -72,5 +89,28 @@ final class SynthCommand implements Callable<Integer> {
       out.println("  report: " + r.file());
     }
     return r.fits() ? Qcc.OK : Qcc.CHECK_FAILED;
+  }
+
+  /** The bitstream's report; a design that does not reach the board's clock fails the check. */
+  private int printBitstream(Bitstream.Report r) {
+    var out = spec.commandLine().getOut();
+    if (common.json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("design", r.design());
+      o.put("used", r.used());
+      o.put("available", r.available());
+      o.put("fmax_mhz", r.fmaxMhz());
+      o.put("target_mhz", r.targetMhz());
+      o.put("meets_clock", r.meetsClock());
+      o.put("bitstream", r.bitstream() == null ? null : r.bitstream().toString());
+      o.put("seconds", r.seconds());
+      Json.print(out, o);
+    } else {
+      out.printf("%s %s for the iCEBreaker (UP5K) in %.1f s%n", r.meetsClock() ? "bitstream " + r.bitstream() + " of" : "no bitstream: the routed design misses the clock,", r.design(), r.seconds());
+      r.used().forEach((k, v) -> out.printf("  %-14s %6d / %d%n", k, v, r.available().get(k)));
+      out.printf("  Fmax %.2f MHz (%s the board's %.0f MHz)%n", r.fmaxMhz(), r.meetsClock() ? "meets" : "DOES NOT MEET", r.targetMhz());
+      out.println("  report: " + dir.resolve("bitstream").resolve("report.json"));
+    }
+    return r.meetsClock() ? Qcc.OK : Qcc.CHECK_FAILED;
   }
 }

@@ -37,9 +37,11 @@ object FloatKeys {
  * emits them) into the layer's fp32 outputs as the golden model computes them: `fma(S, m[c],
  * bias[c])` with one rounding ([[IntFma]]), then, given `relu`, ReLU (NaN stays, -0 becomes +0).
  * `multipliers` and `biases` are fp32 bit patterns per channel, finite and `m` nonzero. A NaN sum
- * gives NaN and an infinite one the infinity of its sign times m's. Ready/valid pass through.
+ * gives NaN and an infinite one the infinity of its sign times m's. Ready/valid pass through, or
+ * with `pipelined` the beats take a pipeline of registers (inputs, then the [[IntFma]]'s stages)
+ * that stalls as a whole while the output waits, so paths stay short enough for a slow FPGA clock.
  */
-class FloatRequantUnit(val accBits: Int, val pe: Int, val multipliers: Seq[Int], val biases: Seq[Int], val relu: Boolean) extends Module {
+class FloatRequantUnit(val accBits: Int, val pe: Int, val multipliers: Seq[Int], val biases: Seq[Int], val relu: Boolean, val pipelined: Boolean = false) extends Module {
   require(pe >= 1 && multipliers.nonEmpty && multipliers.length % pe == 0 && biases.length == multipliers.length, s"PE $pe must divide the ${multipliers.length} channels, one bias each")
   require(multipliers.forall(m => (m & 0x7fffffff) != 0 && (m & 0x7f800000) != 0x7f800000), "multipliers must be finite and nonzero")
   private val f = IeeeFormat.Fp32
@@ -48,24 +50,31 @@ class FloatRequantUnit(val accBits: Int, val pe: Int, val multipliers: Seq[Int],
     val in = Flipped(Decoupled(Vec(pe, new DotProductResult(accBits))))
     val out = Decoupled(Vec(pe, UInt(32.W)))
   })
-  io.in.ready := io.out.ready
-  io.out.valid := io.in.valid
   private val folds = multipliers.length / pe
   private val (fold, _) = WrapCounter(folds, io.in.fire)
+  private val latency = if (pipelined) 1 + IntFma.cycles(accBits, pipelined) else 0
+  private val (advance, valid) = StallingPipeline(latency, io.in.valid, io.out.ready)
+  io.in.ready := advance
+  io.out.valid := valid
+  private def delay[T <: Data](x: T, n: Int): T = if (n == 0) x else ShiftRegister(x, n, advance)
 
   for (p <- 0 until pe) {
     def rom(values: Seq[Int]): UInt = {
       val mine = (0 until folds).map(i => (values(i * pe + p).toLong & 0xffffffffL).U(32.W))
       if (folds == 1) mine.head else VecInit(mine)(fold)
     }
-    val m = rom(multipliers)
-    val fma = Module(new IntFma(accBits))
-    val r = io.in.bits(p)
+    val entry = if (pipelined) 1 else 0
+    val m = delay(rom(multipliers), entry)
+    val fma = Module(new IntFma(accBits, pipelined))
+    fma.io.advance.foreach(_ := advance)
+    val r = delay(io.in.bits(p), entry)
     fma.io.sum := r.sum
     fma.io.multiplier := m
-    fma.io.bias := rom(biases)
-    val negative = r.negInf =/= m(31)
-    val y = MuxCase(fma.io.out, Seq(r.nan -> FloatAdd.quietNaN(f), (r.posInf || r.negInf) -> FloatAdd.infinity(f, negative)))
+    fma.io.bias := delay(rom(biases), entry)
+    val negative = delay(r.negInf =/= m(31), fma.latency)
+    val nan = delay(r.nan, fma.latency)
+    val infinite = delay(r.posInf || r.negInf, fma.latency)
+    val y = MuxCase(fma.io.out, Seq(nan -> FloatAdd.quietNaN(f), infinite -> FloatAdd.infinity(f, negative)))
     io.out.bits(p) := (if (relu) FloatStages.relu(y) else y)
   }
 }

@@ -46,7 +46,10 @@ object ExactTerm {
 /**
  * Rounds the exact sum of two terms to `out`, to nearest with ties to even, as IEEE 754 adds: one
  * rounding, gradual underflow to subnormals, overflow to an infinity, and an exact zero sum +0
- * unless both terms are -0. Combinational.
+ * unless both terms are -0. Combinational, or with `pipelined` in [[FloatSum.Latency]] stages that
+ * all take their inputs when `advance` is high (the cuts fall after normalizing, comparing the
+ * exponents, aligning, adding, finding the leading one, placing the rounding point, finding the rounding bits and
+ * rounding).
  *
  * Why the sticky bit suffices: both significands are first normalized to `w` bits. The term with
  * the higher leading bit sits at the top of a `2w + 3`-bit window and the other is shifted into it
@@ -58,7 +61,7 @@ object ExactTerm {
  * between 0 and one unit of the bottom place" puts the approximate sum in the same rounding
  * interval as the exact one, for additions and for subtractions alike.
  */
-class FloatSum(val aBits: Int, val bBits: Int, val expBits: Int, val out: IeeeFormat) extends Module {
+class FloatSum(val aBits: Int, val bBits: Int, val expBits: Int, val out: IeeeFormat, val pipelined: Boolean = false) extends Module {
   private val w = math.max(aBits, bBits)
   require(out.precision <= w + 1, s"the terms' ${w}-bit significands must be at least as wide as ${out.precision - 1} bits")
 
@@ -66,77 +69,123 @@ class FloatSum(val aBits: Int, val bBits: Int, val expBits: Int, val out: IeeeFo
     val a = Input(new ExactTerm(aBits, expBits))
     val b = Input(new ExactTerm(bBits, expBits))
     val sum = Output(UInt(out.width.W))
+    /** Pipelined: every stage takes its inputs on a cycle this is high. */
+    val advance = Option.when(pipelined)(Input(Bool()))
   })
+
+  /** `x` one stage later when pipelined ([[FloatSum.Latency]] stages in all). */
+  private def cut[T <: Data](x: T): T = io.advance.fold(x)(a => RegEnable(x, a))
 
   private val leadBits = expBits + 2
 
   /** The term's significand normalized to `w` bits (leading one on top) and the exponent of that leading bit. */
   private def normalize(t: ExactTerm): (UInt, SInt) = {
     val s = t.significand.pad(w)
-    val zeros = PriorityEncoder(Reverse(s))
+    val zeros = FloatSum.leadingZeros(s)
     ((s << zeros)(w - 1, 0), t.exponent.pad(leadBits) + (w - 1).S - zeros.zext)
   }
 
-  private val (na, ea) = normalize(io.a)
-  private val (nb, eb) = normalize(io.b)
-  private val aZero = io.a.significand === 0.U
-  private val bZero = io.b.significand === 0.U
+  private val (na, ea) = { val (n, e) = normalize(io.a); (cut(n), cut(e)) }
+  private val (nb, eb) = { val (n, e) = normalize(io.b); (cut(n), cut(e)) }
+  private val aZero = cut(io.a.significand === 0.U)
+  private val bZero = cut(io.b.significand === 0.U)
+  private val aNegative = cut(io.a.negative)
+  private val bNegative = cut(io.b.negative)
   private val aBig = !aZero && (bZero || ea >= eb)
-  private val bigSig = Mux(aBig, na, nb)
-  private val bigExp = Mux(aBig, ea, eb)
-  private val bigNeg = Mux(aBig, io.a.negative, io.b.negative)
-  private val smallSig = Mux(aBig, Mux(bZero, 0.U, nb), Mux(aZero, 0.U, na))
-  private val smallNeg = Mux(aBig, io.b.negative, io.a.negative)
   private val window = 2 * w + 3
   // d is at most the exponent range; beyond window + w every bit of the smaller term is sticky.
-  private val d = (bigExp - Mux(aBig, eb, ea)).asUInt
-  private val shift = Mux(d > (window + w).U, (window + w).U, d)
+  private val d = (Mux(aBig, ea, eb) - Mux(aBig, eb, ea)).asUInt
+  private val shift = cut(Mux(d > (window + w).U, (window + w).U, d))
+  private val smallSig = cut(Mux(aBig, Mux(bZero, 0.U, nb), Mux(aZero, 0.U, na)))
   private val extended = Cat(smallSig, 0.U((2 * window - w).W)) >> shift
-  private val smallWindow = extended(2 * window - 1, window)
-  private val sticky = extended(window - 1, 0).orR
+  private val bigSig = cut(cut(Mux(aBig, na, nb)))
+  private val bigExp = cut(cut(Mux(aBig, ea, eb)))
+  private val bigNeg = cut(cut(Mux(aBig, aNegative, bNegative)))
+  private val smallNeg = cut(cut(Mux(aBig, bNegative, aNegative)))
+  private val smallWindow = cut(extended(2 * window - 1, window))
+  private val sticky = cut(extended(window - 1, 0).orR)
+  private val bothNegativeZeros = cut(cut(aNegative && bNegative && aZero && bZero))
 
   // Bit i of these is worth 2^(bigExp - window + i).
   private val big = Cat(0.U(1.W), bigSig, 0.U((window - w + 1).W))
   private val small = Cat(0.U(1.W), smallWindow, sticky)
   private val same = bigNeg === smallNeg
   private val difference = big.zext - small.zext
-  private val magnitude = Mux(same, big +& small, Mux(difference < 0.S, (-difference).asUInt, difference.asUInt))(window + 1, 0)
-  private val negative = Mux(same || difference >= 0.S, bigNeg, smallNeg)
-  private val m = magnitude.getWidth
+  private val added = cut(Mux(same, big +& small, Mux(difference < 0.S, (small -& big), difference.asUInt))(window + 1, 0))
+  private val m = added.getWidth
 
   // The leading one's place, the result's exponent, and its last kept place (subnormals keep fewer).
-  private val msb = (m - 1).U - PriorityEncoder(Reverse(magnitude))
-  private val exponent = bigExp - window.S + msb.zext
+  private val msb = cut((m - 1).U - FloatSum.leadingZeros(added))
+  private val magnitude = cut(added)
+  private val negative = cut(cut(Mux(same || difference >= 0.S, bigNeg, smallNeg)))
+  private val base = cut(cut(bigExp - window.S))
+  private val zeroNegative = cut(cut(bothNegativeZeros))
+  private val exponent = base + msb.zext
   private val lsbExponent = Mux(exponent < out.minExponent.S, out.minExponent.S, exponent) - (out.precision - 1).S
   // The shift that brings the last kept place to bit 0, plus `precision` so it is never negative.
-  private val placed = lsbExponent - (bigExp - window.S) + out.precision.S
+  private val placed = lsbExponent - base + out.precision.S
   private val cap = m + out.precision + 1
-  private val t = Mux(placed > cap.S, cap.U, placed.asUInt)
-  private val x = Cat(magnitude, 0.U(out.precision.W))
+  private val t = cut(Mux(placed > cap.S, cap.U, placed.asUInt))
+  private val x = cut(Cat(magnitude, 0.U(out.precision.W)))
+  private val exponentLater = cut(exponent)
+  private val negativeLater = cut(negative)
+  private val zeroNegativeLater = cut(zeroNegative)
   private val xw = x.getWidth
-  private val kept = (x >> t)(out.precision, 0)
-  private val round = (x >> (t - 1.U))(0)
+  private val kept = cut((x >> t)(out.precision, 0))
+  private val round = cut((x >> (t - 1.U))(0))
   private val below = VecInit((0 to xw).map(i => if (i == 0) false.B else x(i - 1, 0).orR))
   private val restIndex = Mux(t - 1.U > xw.U, xw.U, t - 1.U)
-  private val rest = below(restIndex(log2Ceil(xw + 1) - 1, 0))
-  private val up = round && (rest || kept(0))
-  private val rounded = kept +& up
+  private val rest = cut(below(restIndex(log2Ceil(xw + 1) - 1, 0)))
+  private val zero = cut(x === 0.U)
+  private val roundedExponent = cut(exponentLater)
+  private val roundedNegative = cut(negativeLater)
+  private val roundedZeroNegative = cut(zeroNegativeLater)
+  private val rounded = cut(kept +& (round && (rest || kept(0))))
+  private val finalExponent = cut(roundedExponent)
+  private val finalNegative = cut(roundedNegative)
+  private val finalZero = cut(zero)
+  private val finalZeroNegative = cut(roundedZeroNegative)
 
   // The exponent field counts from the subnormals: (field - 1) << fracBits plus a significand with
   // its leading one carries into the field, so a round-up past 2^precision, or from the largest
   // subnormal to the smallest normal, comes out right.
-  private val fieldBase = Mux(exponent < out.minExponent.S, 0.S, exponent + (out.bias - 1).S)
+  private val fieldBase = Mux(finalExponent < out.minExponent.S, 0.S, finalExponent + (out.bias - 1).S)
   private val packedWidth = out.width + 4
   private val magnitudeBits = (fieldBase.pad(packedWidth).asUInt << out.fracBits) + rounded.pad(packedWidth)
   private val infinity = ((1 << out.expBits) - 1).U << out.fracBits
   private val overflow = fieldBase >= ((1 << out.expBits) - 1).S || magnitudeBits >= infinity
-  private val zero = magnitude === 0.U
-  private val zeroNegative = io.a.negative && io.b.negative && aZero && bZero
   io.sum := Mux(
-    zero,
-    Cat(zeroNegative, 0.U((out.width - 1).W)),
-    Cat(negative, Mux(overflow, infinity, magnitudeBits(out.width - 2, 0)))
+    finalZero,
+    Cat(finalZeroNegative, 0.U((out.width - 1).W)),
+    Cat(finalNegative, Mux(overflow, infinity, magnitudeBits(out.width - 2, 0)))
   )
+}
+
+object FloatSum {
+
+  /** Cycles from a pipelined FloatSum's terms to their sum. */
+  val Latency: Int = 8
+
+  /**
+   * The leading zeros of a nonzero `x` (`width - 1` for zero, as Chisel's priority encoder gives),
+   * by a tree of halves: log depth, where a priority encoder chains muxes.
+   */
+  def leadingZeros(x: UInt): UInt = {
+    val n = x.getWidth
+    val bits = log2Ceil(n + 1)
+    // (all zero, leading zeros of a nonzero part) for x(hi - 1, lo).
+    def count(hi: Int, lo: Int): (Bool, UInt) =
+      if (hi - lo == 1) {
+        (!x(lo), 0.U(1.W))
+      } else {
+        val half = 1 << (log2Ceil(hi - lo) - 1)
+        val (upperZero, upper) = count(hi, hi - half)
+        val (lowerZero, lower) = count(hi - half, lo)
+        (upperZero && lowerZero, Mux(upperZero, half.U +& lower, upper.pad(log2Ceil(half + 1))))
+      }
+    val (zero, zeros) = count(n, 0)
+    Mux(zero, (n - 1).U(bits.W), zeros.pad(bits))
+  }
 }
 
 /**
@@ -190,9 +239,10 @@ object FloatAdd {
  * The golden model's requantizing step of an integer-accumulating layer, `fma(fp32(S), m, bias)`
  * in fp32 for an exact `accBits`-bit sum S and finite fp32 `m` and `bias`: S rounded once to fp32
  * (exact below 2^24 in magnitude, so that step is left out for sums of at most 25 bits), then its
- * product with m, exact, plus bias, rounded once. Combinational.
+ * product with m, exact, plus bias, rounded once. Combinational, or with `pipelined` in
+ * `latency` stages that all take their inputs when `advance` is high.
  */
-class IntFma(val accBits: Int) extends Module {
+class IntFma(val accBits: Int, val pipelined: Boolean = false) extends Module {
   require(accBits >= 2 && accBits <= 64, s"sums of 2 to 64 bits, got $accBits")
   private val f = IeeeFormat.Fp32
   val io = IO(new Bundle {
@@ -200,19 +250,24 @@ class IntFma(val accBits: Int) extends Module {
     val multiplier = Input(UInt(32.W))
     val bias = Input(UInt(32.W))
     val out = Output(UInt(32.W))
+    val advance = Option.when(pipelined)(Input(Bool()))
   })
+  private val exact = accBits <= IntFma.ExactBits
+  /** Cycles from the inputs to the output. */
+  val latency: Int = IntFma.cycles(accBits, pipelined)
+  private def delay[T <: Data](x: T, n: Int): T = io.advance.fold(x)(a => ShiftRegister(x, n, a))
+
   private val expBits = ExactTerm.exponentBits(f, extra = 1)
-  private val m = ExactTerm.unpack(io.multiplier, f, expBits)
   private val wide = io.sum.pad(accBits + 1)
   private val negative = io.sum < 0.S
   private val magnitude = Mux(negative, (0.S - wide).asUInt, wide.asUInt)(accBits - 1, 0)
-  private val exact = accBits <= 25
   // fp32(S): the sum itself, or the sum rounded by a FloatSum with a zero second term.
-  private val (sBits, sExponent, sSignificand) =
+  private val (sBits, sExponent, sSignificand, sNegative, rounding) =
     if (exact) {
-      (accBits, 0.S(expBits.W), magnitude)
+      (accBits, 0.S(expBits.W), magnitude, negative, 0)
     } else {
-      val round = Module(new FloatSum(accBits, 1, expBits, f))
+      val round = Module(new FloatSum(accBits, 1, expBits, f, pipelined))
+      round.io.advance.foreach(_ := io.advance.get)
       round.io.a.negative := negative
       round.io.a.exponent := 0.S
       round.io.a.significand := magnitude
@@ -220,13 +275,26 @@ class IntFma(val accBits: Int) extends Module {
       round.io.b.exponent := 0.S
       round.io.b.significand := 0.U
       val s = ExactTerm.unpack(round.io.sum, f, expBits)
-      (f.precision, s.exponent, s.significand)
+      (f.precision, s.exponent, s.significand, s.negative, if (pipelined) FloatSum.Latency else 0)
     }
+  private val m = ExactTerm.unpack(delay(io.multiplier, rounding), f, expBits)
+  private val bias = delay(io.bias, rounding + 1)
   private val productBits = (if (exact) accBits - 1 else sBits) + f.precision
-  private val core = Module(new FloatSum(productBits, f.precision, expBits, f))
-  core.io.a.negative := negative =/= m.negative
-  core.io.a.exponent := sExponent + m.exponent
-  core.io.a.significand := (sSignificand * m.significand)(productBits - 1, 0)
-  core.io.b := ExactTerm.unpack(io.bias, f, expBits)
+  private val core = Module(new FloatSum(productBits, f.precision, expBits, f, pipelined))
+  core.io.advance.foreach(_ := io.advance.get)
+  core.io.a.negative := delay(sNegative =/= m.negative, 1)
+  core.io.a.exponent := delay(sExponent + m.exponent, 1)
+  core.io.a.significand := delay((sSignificand * m.significand)(productBits - 1, 0), 1)
+  core.io.b := ExactTerm.unpack(bias, f, expBits)
   io.out := core.io.sum
+}
+
+object IntFma {
+
+  /** Sums of at most this many bits are exact in fp32. */
+  val ExactBits: Int = 25
+
+  /** Cycles from an IntFma's inputs to its output: rounding a wide sum, the product, the sum with the bias. */
+  def cycles(accBits: Int, pipelined: Boolean): Int =
+    if (pipelined) (if (accBits <= ExactBits) 0 else FloatSum.Latency) + 1 + FloatSum.Latency else 0
 }

@@ -44,9 +44,16 @@ object HwGenerators {
   /** A [[LayerChain]] of `layers`, first to last; weights in memories initialized from hex files under `memories`, the design's folder (null: ROMs). */
   def layerChain(layers: Array[ChainLayer], memories: java.nio.file.Path): String = systemVerilog(new LayerChain(layers.toSeq, Option(memories)))
 
+  /**
+   * A [[UartClassifier]] around the [[LayerChain]] of `layers` (memories as for [[layerChain]]),
+   * whose SystemVerilog holds both, so the chain can still be simulated or synthesized on its own.
+   */
+  def uartClassifier(layers: Array[ChainLayer], memories: java.nio.file.Path, logits: LogitArithmetic, divider: Int): String =
+    systemVerilog(new UartClassifier(layers.toSeq, Option(memories), logits, divider))
+
   /** A [[FloatAdd]] of a number of `fa` and one of `fb`, rounded to `out`. */
   def floatAdd(fa: IeeeFormat, fb: IeeeFormat, out: IeeeFormat): String = systemVerilog(new FloatAdd(fa, fb, out))
 
-  /** An [[IntFma]] for `accBits`-bit sums. */
-  def intFma(accBits: Int): String = systemVerilog(new IntFma(accBits))
+  /** An [[IntFma]] for `accBits`-bit sums, given `pipelined` in stages. */
+  def intFma(accBits: Int, pipelined: Boolean): String = systemVerilog(new IntFma(accBits, pipelined))
 }

@@ -78,16 +78,19 @@ class MatrixVectorUnit(
   private val inFlight = RegInit(false.B)
 
   // Two input buffers: the stream fills one while the neuron folds replay the other, so a unit
-  // folding its outputs keeps taking the next vector instead of stalling the layer before it.
-  private val buffer = Reg(Vec(2, Vec(synapseFolds, Vec(simd, UInt(a.bits.W)))))
+  // folding its outputs keeps taking the next vector instead of stalling the layer before it. They
+  // share one memory read synchronously, so synthesis maps a long vector's buffers to block RAM.
+  private val buffer = SyncReadMem(2 * synapseFolds, Vec(simd, UInt(a.bits.W)))
   private val full = RegInit(VecInit(Seq.fill(2)(false.B)))
   private val writeBank = RegInit(0.U(1.W))
   private val written = RegInit(0.U(log2Ceil(synapseFolds + 1).W))
   private val readBank = RegInit(0.U(1.W))
+  private def bufferLine(bank: UInt, fold: UInt): UInt = (bank * synapseFolds.U +& fold)(log2Ceil(2 * synapseFolds) - 1, 0)
 
   io.in.ready := !full(writeBank)
+  private val writeLine = bufferLine(writeBank, written)
   when(io.in.fire) {
-    if (synapseFolds == 1) buffer(writeBank)(0) := io.in.bits else buffer(writeBank)(written(sfBits - 1, 0)) := io.in.bits
+    buffer.write(writeLine, io.in.bits)
     val complete = written === (synapseFolds - 1).U
     written := Mux(complete, 0.U, written + 1.U)
     when(complete) {
@@ -103,7 +106,6 @@ class MatrixVectorUnit(
   private val closing = sf === (synapseFolds - 1).U
   private val room = queue.io.count +& inFlight.asUInt < depth.U
   private val fire = (stored || arriving) && (!closing || room)
-  private val chunk = Mux(stored, pick(buffer(readBank), sf), io.in.bits)
   private val done = closing && nf === (neuronFolds - 1).U
   private val sfNext = Mux(closing, 0.U, sf + 1.U)
   private val nfNext = Mux(done, 0.U, Mux(closing, nf + 1.U, nf))
@@ -116,6 +118,13 @@ class MatrixVectorUnit(
     }
   }
   inFlight := fire && closing
+
+  // Each cycle reads the buffer line the folds take next; a line written in the same cycle comes
+  // from a register instead, since a synchronous read does not see a simultaneous write.
+  private val readLine = Mux(fire, bufferLine(Mux(done, ~readBank, readBank), sfNext), bufferLine(readBank, sf))
+  private val forward = RegNext(io.in.fire && writeLine === readLine, false.B)
+  private val forwarded = RegNext(io.in.bits)
+  private val chunk = Mux(stored, Mux(forward, forwarded, buffer.read(readLine)), io.in.bits)
 
   private val step = nf * synapseFolds.U +& sf
   // Weight memories read synchronously (block RAM): each cycle reads the line of the step the

@@ -30,9 +30,10 @@ object ChannelThresholds {
  * select from a ROM, find the count, where comparing with all of them would take `2^L - 1`
  * comparators. `codes(rank)` turns the rank into the code. In rank mode (`ranks`, for a pool that
  * follows) it emits the rank itself, [[ThresholdUnit.rankBits]] wide, with a NaN flag above it for
- * a NaN sum. It passes ready/valid straight through.
+ * a NaN sum. It passes ready/valid straight through, or with `pipelined` (and at least two
+ * comparisons) registers the search halfway, stalling while its output waits.
  */
-class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int], val ranks: Boolean = false) extends Module {
+class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int], val ranks: Boolean = false, val pipelined: Boolean = false) extends Module {
   require(pe >= 1 && channels.nonEmpty && channels.length % pe == 0, s"PE $pe must divide the ${channels.length} channels")
   require(codes.forall(c => c >= 0 && c < (1 << outBits)), s"codes must be $outBits-bit")
   private val width = accBits + 2
@@ -54,40 +55,49 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
   when(io.in.fire) {
     fold := Mux(fold === (folds - 1).U, 0.U, fold + 1.U)
   }
-  io.in.ready := io.out.ready
-  io.out.valid := io.in.valid
+  // The comparison before which a pipelined search is registered.
+  private val cutLevel = if (pipelined && levels >= 2) levels / 2 else levels
+  private val latency = if (cutLevel < levels) 1 else 0
+  private val (advance, valid) = StallingPipeline(latency, io.in.valid, io.out.ready)
+  io.in.ready := advance
+  io.out.valid := valid
+  private def later[T <: Data](x: T): T = if (latency == 0) x else RegEnable(x, advance)
+  private val foldLater = later(fold)
 
   private val codeRom = VecInit(codes.map(_.U(outBits.W)))
   for (p <- 0 until pe) {
     val mine = (0 until folds).map(f => channels(f * pe + p))
-    def rom[T <: Data](values: Seq[T]): T = if (folds == 1) values.head else VecInit(values)(fold)
-    val r = io.in.bits(p)
-    val s = r.sum.pad(width)
-    val u = Mux(rom(mine.map(_.descending.B)), -s, s)
+    def romAt[T <: Data](at: UInt, values: Seq[T]): T = if (folds == 1) values.head else VecInit(values)(at)
+    def rom[T <: Data](values: Seq[T]): T = romAt(foldLater, values)
+    val (nan, posInf, negInf) = (later(io.in.bits(p).nan), later(io.in.bits(p).posInf), later(io.in.bits(p).negInf))
+    val s = io.in.bits(p).sum.pad(width)
+    var u = Mux(romAt(fold, mine.map(_.descending.B)), -s, s)
     val padded = mine.map(c => c.thresholds ++ Seq.fill((1 << levels) - 1 - c.thresholds.length)(top + 1))
-    // Level j decides bit levels-1-j of the count: the prefix of decided bits picks, among the
-    // 2^j thresholds at that level of the search tree, the one to compare with.
     var above = 0.U(math.max(1, levels).W)
     for (j <- 0 until levels) {
+      if (j == cutLevel) {
+        u = later(u)
+        above = later(above)
+      }
+      val at = if (j >= cutLevel) foldLater else fold
       val half = 1 << (levels - 1 - j)
       val candidates = for (f <- 0 until folds; q <- 0 until (1 << j)) yield padded(f)(q * 2 * half + half - 1).S(width.W)
       val prefix = if (j == 0) None else Some(above(levels - 1, levels - j))
       val index = (prefix, folds) match {
         case (None, 1) => None
-        case (None, _) => Some(fold)
+        case (None, _) => Some(at)
         case (Some(q), 1) => Some(q)
-        case (Some(q), _) => Some(Cat(fold, q))
+        case (Some(q), _) => Some(Cat(at, q))
       }
       val t = index.fold(candidates.head)(i => VecInit(candidates)(i))
       above = Mux(u >= t, above | half.U, above)
     }
-    // base + count < codes.length (checked above), so the rank fits rankBits.
     val rank = (rom(mine.map(_.base.U(rankBits.W))) +& above)(rankBits - 1, 0)
     io.out.bits(p) := (if (ranks) {
       def ranked(code: ChannelThresholds => Int) = rom(mine.map(c => codes.indexOf(code(c)).U(outWidth.W)))
-      MuxCase(rank, Seq(r.nan -> (1 << rankBits).U, r.posInf -> ranked(_.posInfCode), r.negInf -> ranked(_.negInfCode)))
+      MuxCase(rank, Seq(nan -> (1 << rankBits).U, posInf -> ranked(_.posInfCode), negInf -> ranked(_.negInfCode)))
     } else {
-      MuxCase(codeRom(rank), Seq(r.nan -> rom(mine.map(_.nanCode.U(outBits.W))), r.posInf -> rom(mine.map(_.posInfCode.U(outBits.W))), r.negInf -> rom(mine.map(_.negInfCode.U(outBits.W)))))
+      MuxCase(codeRom(rank), Seq(nan -> rom(mine.map(_.nanCode.U(outBits.W))), posInf -> rom(mine.map(_.posInfCode.U(outBits.W))), negInf -> rom(mine.map(_.negInfCode.U(outBits.W)))))
     })
   }
 }

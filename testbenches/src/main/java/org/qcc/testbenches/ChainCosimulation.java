@@ -54,29 +54,14 @@ public final class ChainCosimulation {
    * slow part, building the model, starts.
    */
   public static Report run(Path dir, int images, Path trace, Consumer<String> progress) {
-    Manifest m = Manifest.read(dir);
+    Design d = load(dir, images);
+    Manifest m = d.manifest();
     Manifest.Vectors v = m.vectors();
-    if (images < 0 || images > v.images()) {
-      throw new DiagnosticException(dir.toString(), "the design has " + v.images() + " test images, " + images + " were asked for (recompile with --vectors)");
-    }
-    int count = images == 0 ? v.images() : images;
-    Graph g = QirParser.parse(read(dir, m.graph()), m.graph());
-    ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd(), m.targetCycles());
+    int count = d.codes().size();
+    ChainPlan plan = d.plan();
+    List<int[]> vectors = d.codes();
+    float[] expected = d.expected();
     List<ChainPlan.Layer> layers = plan.layers();
-    boolean same = layers.size() == m.layers().size() && plan.inputSize() == v.inputs() && layers.get(layers.size() - 1).rows() == v.outputs();
-    for (int i = 0; same && i < layers.size(); i++) {
-      same = layers.get(i).pe() == m.layers().get(i).pe() && layers.get(i).simd() == m.layers().get(i).simd();
-    }
-    if (!same) {
-      throw new DiagnosticException(dir.resolve(m.graph()).toString(), "does not match the manifest " + m.name() + ".json (recompile the design)");
-    }
-    float[] inputs = floats(dir, v.inputFile(), (long) v.images() * v.inputs());
-    float[] expected = floats(dir, v.expectedFile(), (long) v.images() * v.outputs());
-    List<int[]> vectors = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      vectors.add(plan.inputCodes(Arrays.copyOfRange(inputs, i * v.inputs(), (i + 1) * v.inputs())));
-    }
-
     ChainPlan.Layer first = layers.get(0);
     ChainPlan.Layer last = layers.get(layers.size() - 1);
     progress.accept("building the Verilator model of " + dir + " (a minute or two for a large design)");
@@ -103,6 +88,36 @@ public final class ChainCosimulation {
       }
     }
     return new Report(m.name(), count, count * v.outputs(), mismatches, kept, run.cycles(), run.latency(), built, simulated);
+  }
+
+  /** A design folder read back: its manifest, its chain, the input codes of the images asked for, and the golden outputs of all its images. */
+  record Design(Manifest manifest, ChainPlan plan, List<int[]> codes, float[] expected) {}
+
+  /** The design in {@code dir}, with the codes of its first {@code images} test images (0: all), checked against its manifest. */
+  static Design load(Path dir, int images) {
+    Manifest m = Manifest.read(dir);
+    Manifest.Vectors v = m.vectors();
+    if (images < 0 || images > v.images()) {
+      throw new DiagnosticException(dir.toString(), "the design has " + v.images() + " test images, " + images + " were asked for (recompile with --vectors)");
+    }
+    int count = images == 0 ? v.images() : images;
+    Graph g = QirParser.parse(read(dir, m.graph()), m.graph());
+    ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd(), m.targetCycles());
+    List<ChainPlan.Layer> layers = plan.layers();
+    boolean same = layers.size() == m.layers().size() && plan.inputSize() == v.inputs() && layers.get(layers.size() - 1).rows() == v.outputs();
+    for (int i = 0; same && i < layers.size(); i++) {
+      same = layers.get(i).pe() == m.layers().get(i).pe() && layers.get(i).simd() == m.layers().get(i).simd();
+    }
+    if (!same) {
+      throw new DiagnosticException(dir.resolve(m.graph()).toString(), "does not match the manifest " + m.name() + ".json (recompile the design)");
+    }
+    float[] inputs = floats(dir, v.inputFile(), (long) v.images() * v.inputs());
+    float[] expected = floats(dir, v.expectedFile(), (long) v.images() * v.outputs());
+    List<int[]> codes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      codes.add(plan.inputCodes(Arrays.copyOfRange(inputs, i * v.inputs(), (i + 1) * v.inputs())));
+    }
+    return new Design(m, plan, codes, expected);
   }
 
   private static String read(Path dir, String file) {

@@ -37,11 +37,11 @@ public final class Synthesis {
   /** What to synthesize for. */
   public enum Device {
     /** Xilinx 7-series: LUT6, carry chains, DSP48E1, block and distributed RAM. */
-    xc7("synth_xilinx -family xc7 -top %s", Map.of()),
+    xc7("synth_xilinx -family xc7 -flatten -top %s", Map.of()),
     /** iCE40 HX/LP: LUT4s and block RAM, no DSPs. */
-    ice40("synth_ice40 -noflatten -top %s", Map.of()),
+    ice40("synth_ice40 -top %s", Map.of()),
     /** iCE40 UltraPlus UP5K (the iCEBreaker's): also its DSPs and single-port RAM. */
-    up5k("synth_ice40 -noflatten -dsp -top %s", Map.of("lut4", 5280L, "ff", 5280L, "dsp", 8L, "bram", 30L, "spram", 4L));
+    up5k("synth_ice40 -dsp -top %s", Map.of("lut4", 5280L, "ff", 5280L, "dsp", 8L, "bram", 30L, "spram", 4L));
 
     private final String command;
     private final Map<String, Long> capacity;
@@ -86,7 +86,11 @@ public final class Synthesis {
       StringBuilder script = new StringBuilder("read_verilog -sv");
       m.defines().forEach(d -> script.append(" -D").append(d));
       m.sources().forEach(s -> script.append(' ').append(s));
-      script.append('\n').append(String.format(device.command, m.top())).append('\n');
+      // Each layer stays a module, so it is counted on its own; the rest flattens into the layers,
+      // which puts a memory's read and write clocks on one net: yosys 0.23 maps a memory module
+      // with two clock ports to flip-flops, not block RAM.
+      script.append("\nhierarchy -top ").append(m.top()).append("\nsetattr -mod -set keep_hierarchy 1 Layer*\n");
+      script.append(String.format(device.command, m.top())).append('\n');
       // With a top module, yosys 0.23 prints the hierarchy as text into stat's JSON.
       script.append("setattr -mod -unset top\n");
       script.append("tee -q -o ").append(relative.resolve("stat.json")).append(" stat -json\n");
@@ -135,7 +139,7 @@ public final class Synthesis {
    * Refuses, before any tool runs, a design whose weights cannot fit the device's block RAM, which
    * its weight memories (read synchronously) map to.
    */
-  private static void checkFits(Path dir, Manifest m, Device device) {
+  static void checkFits(Path dir, Manifest m, Device device) {
     Long blocks = device.capacity().get("bram");
     if (blocks == null) {
       return;

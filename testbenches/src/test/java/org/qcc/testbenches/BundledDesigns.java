@@ -22,11 +22,16 @@ final class BundledDesigns {
    * committed test images as vectors.
    */
   static RtlCompiler.Result compile(String model, String passes, Path dir, int images) {
+    return compile(model, passes, dir, images, 16);
+  }
+
+  /** As {@link #compile(String, String, Path, int)}, folded by {@code fold}. */
+  static RtlCompiler.Result compile(String model, String passes, Path dir, int images, int fold) {
     Graph g = OnnxImporter.importFile(HOME.resolve("models/" + model + ".onnx"));
     FashionMnist train = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"), FashionMnist.Split.TRAIN);
     CalibrationData calibration = CalibrationData.of("train subset", train.count(), (from, n) -> List.of(train.batch(from, n)));
     PassManager.build(PassRegistry.standard(), "canonicalize," + passes + ",calibrate").run(g, calibration);
     FashionMnist test = FashionMnist.load(HOME.resolve("data/fashion-mnist-subset"));
-    return RtlCompiler.write(g, dir, model, 16, 16, 0, perImage -> test.batch(0, images).data());
+    return RtlCompiler.write(g, dir, model, fold, fold, 0, perImage -> test.batch(0, images).data());
   }
 }

@@ -9,8 +9,10 @@ import java.util.Random;
 import java.util.function.LongBinaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qcc.hw.HwGenerators;
+import org.qcc.hw.IntFma;
 import org.qcc.hw.IeeeFormat;
 
 class FloatUnitTest extends VerilatorTest {
@@ -67,11 +69,11 @@ class FloatUnitTest extends VerilatorTest {
   /**
    * fma(fp32(S), m, bias) for 20-bit sums (exact in fp32) and 42-bit sums (rounded first, as
    * minifloat layers' are), positive multipliers of every magnitude and biases of every class but
-   * NaN and the infinities.
+   * NaN and the infinities; combinational, and pipelined with a new case entering every cycle.
    */
-  @ParameterizedTest(name = "{0}-bit sums")
-  @ValueSource(ints = {20, 42})
-  void requantizingFmaRoundsAsJava(int accBits) {
+  @ParameterizedTest(name = "{0}-bit sums, pipelined {1}")
+  @CsvSource({"20, false", "42, false", "20, true", "42, true"})
+  void requantizingFmaRoundsAsJava(int accBits, boolean pipelined) {
     Random r = new Random(13);
     List<long[]> cases = new ArrayList<>();
     long mask = (1L << accBits) - 1;
@@ -87,7 +89,8 @@ class FloatUnitTest extends VerilatorTest {
       };
       cases.add(new long[] {sum & mask, Float.floatToRawIntBits(m) & 0xffffffffL, Float.floatToRawIntBits(bias) & 0xffffffffL});
     }
-    List<Long> got = run("fma" + accBits, "IntFma", HwGenerators.intFma(accBits), new String[] {"sum", "multiplier", "bias"}, "out", cases);
+    int latency = IntFma.cycles(accBits, pipelined);
+    List<Long> got = run("fma" + accBits + (pipelined ? "p" : ""), "IntFma", HwGenerators.intFma(accBits, pipelined), new String[] {"sum", "multiplier", "bias"}, "out", cases, latency);
     for (int i = 0; i < cases.size(); i++) {
       long[] c = cases.get(i);
       long sum = c[0] << (64 - accBits) >> (64 - accBits);
@@ -98,7 +101,7 @@ class FloatUnitTest extends VerilatorTest {
 
   /** Runs {@code cases} through {@code top} and compares each output with {@code expected}; NaN results need only be NaN. */
   private static void check(String name, String sv, String[] inputs, String output, List<long[]> cases, LongBinaryOperator expected, int bits) {
-    List<Long> got = run(name, "FloatAdd", sv, inputs, output, cases);
+    List<Long> got = run(name, "FloatAdd", sv, inputs, output, cases, 0);
     for (int i = 0; i < cases.size(); i++) {
       long[] c = cases.get(i);
       long want = expected.applyAsLong(c[0], c[1]);
@@ -110,9 +113,14 @@ class FloatUnitTest extends VerilatorTest {
     }
   }
 
-  /** Builds {@code top} in folder {@code name}, a combinational unit with inputs {@code io_<input>} and output {@code io_<output>} of at most 64 bits, and evaluates it on each case. */
-  private static List<Long> run(String name, String top, String sv, String[] inputs, String output, List<long[]> cases) {
-    StringBuilder drive = new StringBuilder();
+  /**
+   * Builds {@code top} in folder {@code name}, a unit with inputs {@code io_<input>} and output
+   * {@code io_<output>} of at most 64 bits, and evaluates it on each case: combinational at {@code
+   * latency} 0, else pipelined (input {@code io_advance} held high) with a case entering each cycle
+   * and its output read {@code latency} cycles later, so a stage that mixed two cases would show.
+   */
+  private static List<Long> run(String name, String top, String sv, String[] inputs, String output, List<long[]> cases, int latency) {
+    StringBuilder drive = new StringBuilder(latency > 0 ? "    dut.io_advance = 1;\n" : "");
     for (int i = 0; i < inputs.length; i++) {
       drive.append("    dut.io_").append(inputs[i]).append(" = v[").append(i).append("];\n");
     }
@@ -121,17 +129,23 @@ class FloatUnitTest extends VerilatorTest {
 
         int main(int argc, char** argv) {
         PROLOGUE
-          uint64_t v[COUNT];
-          while (true) {
-            for (int i = 0; i < COUNT; i++) {
-              if (std::fscanf(in, "%" SCNx64, &v[i]) != 1) { dut.final(); return 0; }
+          uint64_t v[COUNT] = {0};
+          // After the last case, LATENCY more cycles (repeating it) bring its output out.
+          for (long step = 0, left = -1; left != 0; step++) {
+            for (int i = 0; i < COUNT && left < 0; i++) {
+              if (std::fscanf(in, "%" SCNx64, &v[i]) != 1) left = LATENCY + 1;
             }
+            if (left > 0) left--;
+            if (left == 0) break;
         DRIVE
             half(0);
-            std::printf("%" PRIx64 "\\n", static_cast<uint64_t>(dut.io_OUT));
+            if (step >= LATENCY) std::printf("%" PRIx64 "\\n", static_cast<uint64_t>(dut.io_OUT));
+            half(1);
           }
+          dut.final();
+          return 0;
         }
-        """.replace("TOP", top).replace("PROLOGUE\n", Verilator.prologue(top)).replace("DRIVE\n", drive).replace("COUNT", String.valueOf(inputs.length)).replace("OUT", output);
+        """.replace("TOP", top).replace("PROLOGUE\n", Verilator.prologue(top)).replace("DRIVE\n", drive).replace("COUNT", String.valueOf(inputs.length)).replace("LATENCY", String.valueOf(latency)).replace("OUT", output);
     Verilator model = Verilator.build(work.resolve(name), top, sv, harness);
     StringBuilder s = new StringBuilder();
     for (long[] c : cases) {

@@ -11,6 +11,7 @@ import org.qcc.backends.ConstantValues;
 import org.qcc.hw.ChainLayer;
 import org.qcc.hw.ChannelThresholds;
 import org.qcc.hw.ConvWindow;
+import org.qcc.hw.LogitArithmetic;
 import org.qcc.hw.NmSparsity;
 import org.qcc.hw.PoolWindow;
 import org.qcc.ir.Attribute;
@@ -457,18 +458,44 @@ public final class ChainPlan {
       FloatPath f = l.floatPath();
       org.qcc.hw.FloatPath floatPath = null;
       if (f != null) {
-        int[] m = new int[l.rows()];
-        int[] b = new int[l.rows()];
-        for (int c = 0; c < m.length; c++) {
-          m[c] = Float.floatToRawIntBits(e.multiplier(c));
-          // Without a bias the golden model rounds S * m alone, which is fma(S, m, -0).
-          b[c] = Float.floatToRawIntBits(l.bias() == null ? -0f : l.bias()[c]);
-        }
-        floatPath = new org.qcc.hw.FloatPath(m, b, f.relu(), f.residualFrom(), f.reluAfterAdd(), f.fork(), f.globalPixels());
+        floatPath = new org.qcc.hw.FloatPath(multipliers(l), biases(l), f.relu(), f.residualFrom(), f.reluAfterAdd(), f.fork(), f.globalPixels());
       }
       out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool, floatPath);
     }
     return out;
+  }
+
+  /**
+   * The last layer's outputs as the serial classifier computes them, or a refusal saying why it
+   * cannot sit behind one: it needs input codes of at most a byte, one output vector per image and
+   * at most 127 classes.
+   */
+  public LogitArithmetic logits() {
+    Layer first = layers.get(0);
+    Layer last = layers.get(layers.size() - 1);
+    if (first.exact().dataFormat().bits() > 8) {
+      throw BackendException.at(first.node(), "its " + first.exact().dataFormat().bits() + "-bit input codes do not fit the serial line's bytes");
+    }
+    if (last.window() != null) {
+      throw BackendException.at(last.node(), "the serial classifier needs a last layer with one output vector per image, not a convolution");
+    }
+    if (last.rows() > 127) {
+      throw BackendException.at(last.node(), "its " + last.rows() + " classes do not fit the serial classifier's 7-bit answer");
+    }
+    if (IntStream.range(0, last.rows()).mapToObj(c -> last.exact().multiplier(c)).anyMatch(m -> m == 0f || !Float.isFinite(m))) {
+      throw BackendException.at(last.node(), "the serial classifier needs finite, nonzero output scales");
+    }
+    return new LogitArithmetic(multipliers(last), biases(last), last.relu());
+  }
+
+  /** A layer's per-channel multipliers, as fp32 bit patterns. */
+  private static int[] multipliers(Layer l) {
+    return IntStream.range(0, l.rows()).map(c -> Float.floatToRawIntBits(l.exact().multiplier(c))).toArray();
+  }
+
+  /** A layer's per-channel biases, as fp32 bit patterns: without a bias the golden model rounds S * m alone, which is fma(S, m, -0). */
+  private static int[] biases(Layer l) {
+    return IntStream.range(0, l.rows()).map(c -> Float.floatToRawIntBits(l.bias() == null ? -0f : l.bias()[c])).toArray();
   }
 
   /** The golden model's layer output from a rounded sum: fma with the channel's multiplier and bias, then ReLU (NaN stays, -0 becomes +0). */

@@ -15,9 +15,16 @@ import org.qcc.ir.DiagnosticException;
 /**
  * A design: its name, top module, sources and defines (relative to the folder), the graph it
  * implements, the folding limits and target cycles per image (0: none) it was compiled with, the
- * cycles per image the slowest layer sets, its test vectors and its layers.
+ * cycles per image the slowest layer sets, its test vectors, its layers and its board top level.
  */
-public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers) {
+public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers, Board board) {
+
+  /**
+   * The design as a serial classifier on a board: the board, its top module, the source holding it
+   * (the design's sources come first), the pin constraints, the clock and the line's baud rate; or,
+   * when the chain cannot be one, only why ({@code unavailable}).
+   */
+  public record Board(String board, String top, String source, String pins, int clockHz, int baud, String unavailable) {}
 
   /** {@code images} test images of {@code inputs} fp32 values each, and the golden {@code outputs} values per image, as raw little-endian files. */
     public record Vectors(int images, int inputs, int outputs, String inputFile, String expectedFile) {}

@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.qcc.backends.BackendException;
+import org.qcc.hw.ChainLayer;
 import org.qcc.hw.HwGenerators;
+import org.qcc.hw.LogitArithmetic;
 import org.qcc.ir.Dim;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
@@ -30,7 +32,9 @@ import org.qcc.simulator.functional.Interpreter;
  * ENABLE_INITIAL_MEM_}, named relative to the folder), {@code NAME.qir} (the graph the design
  * implements, whose host ends quantize inputs and dequantize outputs), {@code vectors/inputs.f32} and
  * {@code vectors/expected.f32} (raw little-endian fp32 test vectors and the golden interpreter's
- * outputs for them), {@code NAME_vivado.tcl} (a Vivado batch flow) and {@code NAME.json}, the
+ * outputs for them), where the chain can be a serial classifier ({@link ChainPlan#logits}) {@code
+ * NAME_icebreaker.v} and {@code NAME_icebreaker.pcf} (its top level and pins on the iCEBreaker
+ * board; the classifier itself is in {@code NAME.sv}), {@code NAME_vivado.tcl} (a Vivado batch flow) and {@code NAME.json}, the
  * manifest: per layer its shape, formats, folding, accumulator and cycles per image. An earlier
  * design's SystemVerilog and weight files go first, and the new SystemVerilog is written last, to
  * a temporary name first, so a failed run never leaves a complete-looking design.
@@ -38,8 +42,8 @@ import org.qcc.simulator.functional.Interpreter;
 public final class RtlCompiler {
   private RtlCompiler() {}
 
-  /** What was written, and the lowered chain. */
-  public record Result(List<Path> files, ChainPlan plan, long cyclesPerImage) {}
+  /** What was written, the lowered chain, its pace and its board top level (or why there is none). */
+  public record Result(List<Path> files, ChainPlan plan, long cyclesPerImage, Manifest.Board board) {}
 
   /**
    * Compiles {@code g} into {@code dir}, folded by at most {@code maxPe} and {@code maxSimd} (and,
@@ -49,6 +53,12 @@ public final class RtlCompiler {
    * graph's input, row-major.
    */
   public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, long targetCycles, IntFunction<float[]> testImages) {
+    return write(g, dir, name, maxPe, maxSimd, targetCycles, IceBreaker.DEFAULT_BAUD, testImages);
+  }
+
+  /** As {@link #write(Graph, Path, String, int, int, long, IntFunction)}, with the board's serial line at {@code baud}. */
+  public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, long targetCycles, int baud, IntFunction<float[]> testImages) {
+    int divider = IceBreaker.divider(baud);
     ChainPlan plan = ChainPlan.of(g, maxPe, maxSimd, targetCycles);
     int perImage = plan.inputSize();
     float[] images = testImages.apply(perImage);
@@ -58,6 +68,7 @@ public final class RtlCompiler {
     try {
       Files.createDirectories(dir);
       Files.deleteIfExists(dir.resolve(name + ".sv"));
+      Files.deleteIfExists(dir.resolve(name + "_icebreaker.v"));
       if (Files.isDirectory(dir.resolve("weights"))) {
         try (Stream<Path> old = Files.list(dir.resolve("weights"))) {
           for (Path f : old.filter(f -> f.getFileName().toString().endsWith(".hex")).toList()) {
@@ -65,8 +76,30 @@ public final class RtlCompiler {
           }
         }
       }
-      String sv = HwGenerators.layerChain(plan.hardware(), dir);
       List<Path> files = new ArrayList<>();
+      ChainLayer[] hardware = plan.hardware();
+      String sv;
+      Manifest.Board board;
+      LogitArithmetic logits = null;
+      String unavailable = null;
+      try {
+        logits = plan.logits();
+      } catch (BackendException e) {
+        unavailable = e.getMessage();
+      }
+      if (logits != null) {
+        sv = HwGenerators.uartClassifier(hardware, dir, logits, divider);
+        Path top = dir.resolve(name + "_icebreaker.v");
+        Path pins = dir.resolve(name + "_icebreaker.pcf");
+        Files.writeString(top, IceBreaker.top("UartClassifier"));
+        Files.writeString(pins, IceBreaker.pins());
+        files.add(top);
+        files.add(pins);
+        board = new Manifest.Board("icebreaker", IceBreaker.TOP, dir.relativize(top).toString(), dir.relativize(pins).toString(), IceBreaker.CLOCK_HZ, baud, null);
+      } else {
+        sv = HwGenerators.layerChain(hardware, dir);
+        board = new Manifest.Board("icebreaker", null, null, null, IceBreaker.CLOCK_HZ, baud, unavailable);
+      }
       Path qir = dir.resolve(name + ".qir");
       Files.writeString(qir, QirPrinter.print(g));
       files.add(qir);
@@ -89,7 +122,7 @@ public final class RtlCompiler {
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");
-      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers).write(dir);
+      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers, board).write(dir);
       files.add(0, json);
       Path tcl = dir.resolve(name + "_vivado.tcl");
       Files.writeString(tcl, vivadoScript(name, "LayerChain"));
@@ -104,7 +137,7 @@ public final class RtlCompiler {
           hex.sorted().forEach(files::add);
         }
       }
-      return new Result(files, plan, cycles);
+      return new Result(files, plan, cycles, board);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
