@@ -134,7 +134,7 @@ class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.P
     val f = layer.floatPath
     val sums = if (f == null) mvu.io.out else floatSums(f)
     val thresholdBits = if (f == null) layer.accBits else f.keyBits
-    val thresholds = Module(new ThresholdUnit(thresholdBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq, ranks = pooled && f == null, pipelined = true))
+    val thresholds = Module(new ThresholdUnit(thresholdBits, layer.outBits, layer.pe, layer.thresholds.toSeq, layer.codes.toSeq, ranks = pooled && f == null))
     thresholds.io.in <> sums
     if (pooled && f == null) {
       val pool = Module(new MaxPoolUnit(ThresholdUnit.rankBits(layer.codes.length), layer.pe, layer.pool))

@@ -30,10 +30,11 @@ object ChannelThresholds {
  * select from a ROM, find the count, where comparing with all of them would take `2^L - 1`
  * comparators. `codes(rank)` turns the rank into the code. In rank mode (`ranks`, for a pool that
  * follows) it emits the rank itself, [[ThresholdUnit.rankBits]] wide, with a NaN flag above it for
- * a NaN sum. It passes ready/valid straight through, or with `pipelined` (and at least two
- * comparisons) registers the search halfway, stalling while its output waits.
+ * a NaN sum. With two comparisons or more the search is registered halfway (a slow FPGA clock
+ * would not fit all of them in one cycle), and the unit stalls while its output waits; with one,
+ * ready/valid pass straight through.
  */
-class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int], val ranks: Boolean = false, val pipelined: Boolean = false) extends Module {
+class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channels: Seq[ChannelThresholds], val codes: Seq[Int], val ranks: Boolean = false) extends Module {
   require(pe >= 1 && channels.nonEmpty && channels.length % pe == 0, s"PE $pe must divide the ${channels.length} channels")
   require(codes.forall(c => c >= 0 && c < (1 << outBits)), s"codes must be $outBits-bit")
   private val width = accBits + 2
@@ -55,8 +56,8 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
   when(io.in.fire) {
     fold := Mux(fold === (folds - 1).U, 0.U, fold + 1.U)
   }
-  // The comparison before which a pipelined search is registered.
-  private val cutLevel = if (pipelined && levels >= 2) levels / 2 else levels
+  // The comparison before which the search is registered.
+  private val cutLevel = if (levels >= 2) levels / 2 else levels
   private val latency = if (cutLevel < levels) 1 else 0
   private val (advance, valid) = StallingPipeline(latency, io.in.valid, io.out.ready)
   io.in.ready := advance

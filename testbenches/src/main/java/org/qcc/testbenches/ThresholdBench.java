@@ -51,7 +51,7 @@ public final class ThresholdBench {
     return out;
   }
 
-  /** The C++ harness: one beat of sums per stimulus line, the codes of each beat on a line. */
+  /** The C++ harness: one beat of sums per stimulus line and cycle, the codes of each beat on a line as they come out. */
   private static String harness(int pe) {
     StringBuilder drive = new StringBuilder();
     StringBuilder print = new StringBuilder();
@@ -81,9 +81,20 @@ public final class ThresholdBench {
             dut.io_in_valid = 1;
             dut.io_out_ready = 1;
             half(0);
-            if (!dut.io_out_valid) return 3;
+            if (dut.io_out_valid) {
         PRINT
-            std::printf("\\n");
+              std::printf("\\n");
+            }
+            half(1);
+          }
+          // The registered search holds the last beat a cycle longer.
+          dut.io_in_valid = 0;
+          for (int i = 0; i < 4; i++) {
+            half(0);
+            if (dut.io_out_valid) {
+        PRINT
+              std::printf("\\n");
+            }
             half(1);
           }
           dut.final();
