@@ -34,7 +34,7 @@ class DotProductResult(accBits: Int) extends Bundle {
  */
 class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val accBits: Int) extends Module {
   require(lanes >= 1, s"at least one lane, got $lanes")
-  val productBits: Int = a.significandBits + b.significandBits + a.maxShift + b.maxShift
+  val productBits: Int = DotProductUnit.productBits(a, b)
   require(accBits >= productBits, s"a $accBits-bit accumulator cannot hold one $productBits-bit product")
 
   val io = IO(new Bundle {
@@ -42,21 +42,7 @@ class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val a
     val out = Valid(new DotProductResult(accBits))
   })
 
-  private val products = (0 until lanes).map { i =>
-    val x = a.decode(io.in.bits.a(i))
-    val y = b.decode(io.in.bits.b(i))
-    val nan = x.nan || y.nan || (x.inf && y.zero) || (y.inf && x.zero)
-    val inf = (x.inf || y.inf) && !nan
-    // The shift's width allows more than maxShift; the true product fits productBits, so the rest is sign.
-    val exact = ((x.value * y.value) << (x.shift +& y.shift)).asSInt(productBits - 1, 0).asSInt
-    (Mux(nan || inf, 0.S, exact).pad(accBits), nan, inf && !(x.negative ^ y.negative), inf && (x.negative ^ y.negative))
-  }
-
-  private val acc = RegInit(0.S(accBits.W))
-  private val nan = RegInit(false.B)
-  private val posInf = RegInit(false.B)
-  private val negInf = RegInit(false.B)
-  private val first = RegInit(true.B)
+  private val products = (0 until lanes).map(i => DotProductUnit.product(a, b, io.in.bits.a(i), io.in.bits.b(i)))
 
   // Bipolar x bipolar is XNOR-popcount: equal codes multiply to +1, others to -1, so the beat's
   // sum is 2 * (number of equal pairs) - lanes, with no multipliers at all.
@@ -64,27 +50,61 @@ class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val a
     if (a == BipolarCodes && b == BipolarCodes) {
       val equal = PopCount((0 until lanes).map(i => io.in.bits.a(i)(0) === io.in.bits.b(i)(0)))
       ((equal ## 0.U(1.W)).zext -& lanes.S).pad(accBits)
-    } else products.map(_._1).reduce(_ +% _)
-  private val sum = Mux(first, 0.S, acc) +% beatSum
-  private val anyNan = Mux(first, false.B, nan) || products.map(_._2).reduce(_ || _)
-  private val anyPos = Mux(first, false.B, posInf) || products.map(_._3).reduce(_ || _)
-  private val anyNeg = Mux(first, false.B, negInf) || products.map(_._4).reduce(_ || _)
+    } else products.map(_._1.pad(accBits)).reduce(_ +% _)
+  io.out := DotProductUnit.accumulate(accBits, io.in.valid, io.in.bits.last, beatSum, products.map(_._2).reduce(_ || _), products.map(_._3).reduce(_ || _), products.map(_._4).reduce(_ || _))
+}
 
-  private val result = Reg(new DotProductResult(accBits))
-  private val valid = RegNext(io.in.valid && io.in.bits.last, false.B)
-  when(io.in.valid) {
-    acc := sum
-    nan := anyNan
-    posInf := anyPos
-    negInf := anyNeg
-    first := io.in.bits.last
-    when(io.in.bits.last) {
-      result.sum := sum
-      result.nan := anyNan || (anyPos && anyNeg)
-      result.posInf := anyPos && !anyNeg && !anyNan
-      result.negInf := anyNeg && !anyPos && !anyNan
-    }
+object DotProductUnit {
+
+  /** The bits that hold any exact product of a code of `a` and one of `b`. */
+  def productBits(a: CodeFormat, b: CodeFormat): Int = a.significandBits + b.significandBits + a.maxShift + b.maxShift
+
+  /**
+   * The exact product of two codes on the product grid (0 for a special), and whether it is NaN
+   * (a NaN operand, or infinity times zero), +infinity or -infinity.
+   */
+  def product(a: CodeFormat, b: CodeFormat, codeA: UInt, codeB: UInt): (SInt, Bool, Bool, Bool) = {
+    val x = a.decode(codeA)
+    val y = b.decode(codeB)
+    val nan = x.nan || y.nan || (x.inf && y.zero) || (y.inf && x.zero)
+    val inf = (x.inf || y.inf) && !nan
+    // The shift's width allows more than maxShift; the true product fits productBits, so the rest is sign.
+    val exact = ((x.value * y.value) << (x.shift +& y.shift)).asSInt(productBits(a, b) - 1, 0).asSInt
+    (Mux(nan || inf, 0.S, exact), nan, inf && !(x.negative ^ y.negative), inf && (x.negative ^ y.negative))
   }
-  io.out.valid := valid
-  io.out.bits := result
+
+  /**
+   * Adds each valid beat's `sum` to an `accBits`-bit accumulator, restarting after a `last` beat,
+   * and keeps the specials seen; the dot product's result is valid the cycle after its last beat:
+   * NaN when a NaN took part or infinities of both signs did, else the infinity, else the sum.
+   */
+  def accumulate(accBits: Int, valid: Bool, last: Bool, sum: SInt, nan: Bool, posInf: Bool, negInf: Bool): Valid[DotProductResult] = {
+    val acc = RegInit(0.S(accBits.W))
+    val sawNan = RegInit(false.B)
+    val sawPos = RegInit(false.B)
+    val sawNeg = RegInit(false.B)
+    val first = RegInit(true.B)
+    val total = Mux(first, 0.S, acc) +% sum.pad(accBits)
+    val anyNan = Mux(first, false.B, sawNan) || nan
+    val anyPos = Mux(first, false.B, sawPos) || posInf
+    val anyNeg = Mux(first, false.B, sawNeg) || negInf
+    val result = Reg(new DotProductResult(accBits))
+    when(valid) {
+      acc := total
+      sawNan := anyNan
+      sawPos := anyPos
+      sawNeg := anyNeg
+      first := last
+      when(last) {
+        result.sum := total
+        result.nan := anyNan || (anyPos && anyNeg)
+        result.posInf := anyPos && !anyNeg && !anyNan
+        result.negInf := anyNeg && !anyPos && !anyNan
+      }
+    }
+    val out = Wire(Valid(new DotProductResult(accBits)))
+    out.valid := RegNext(valid && last, false.B)
+    out.bits := result
+    out
+  }
 }

@@ -25,6 +25,10 @@ object HwGenerators {
   def dotProductUnit(a: CodeFormat, b: CodeFormat, lanes: Int, accBits: Int): String =
     systemVerilog(new DotProductUnit(a, b, lanes, accBits))
 
+  /** A [[BlockDotProductUnit]]: per beat one block of `block` code pairs and their scale codes, for dot products of up to `blocks` blocks. */
+  def blockDotProductUnit(a: CodeFormat, b: CodeFormat, block: Int, scale: BlockScale, blocks: Int): String =
+    systemVerilog(new BlockDotProductUnit(a, b, block, scale, blocks))
+
   /** A [[SparseDotProductUnit]]: per beat, `groups` groups of `m` activation codes against `n` kept weights each. */
   def sparseDotProductUnit(a: CodeFormat, b: CodeFormat, n: Int, m: Int, groups: Int, weights: Array[Array[Int]], indices: Array[Array[Int]], accBits: Int): String =
     systemVerilog(new SparseDotProductUnit(a, b, n, m, groups, weights.map(_.toSeq).toSeq, indices.map(_.toSeq).toSeq, accBits))

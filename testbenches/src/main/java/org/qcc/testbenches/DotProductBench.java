@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.qcc.backends.rtl.HwFormats;
+import org.qcc.hw.BlockDotProductUnit;
+import org.qcc.hw.BlockScale;
+import org.qcc.hw.CodeFormat;
 import org.qcc.hw.HwGenerators;
 import org.qcc.ir.formats.ScalarFormat;
 
 /**
- * A Verilator model of a generated dot-product unit ({@code DotProductUnit}, or the N:M sparse
- * {@code SparseDotProductUnit}). {@link #run} streams dot products (each a list of beats, one code
+ * A Verilator model of a generated dot-product unit ({@code DotProductUnit}, the N:M sparse
+ * {@code SparseDotProductUnit}, or the block-scaled {@code BlockDotProductUnit}). {@link #run} streams dot products (each a list of beats, one code
  * per input port) through it and returns what the hardware computed for each.
  */
 public final class DotProductBench {
@@ -62,6 +65,23 @@ public final class DotProductBench {
       ports.addAll(List.of("a_" + l, "b_" + l));
     }
     return new DotProductBench(dir, "DotProductUnit", HwGenerators.dotProductUnit(HwFormats.codes(a), HwFormats.codes(b), lanes, accBits), ports, accBits);
+  }
+
+  /**
+   * A block unit ({@code BlockDotProductUnit}, BFP and MX): per beat one block of {@code block}
+   * code pairs and a scale code per operand, for dot products of up to {@code blocks} blocks; its
+   * ports are a_0, b_0, a_1, b_1, ..., scaleA, scaleB.
+   */
+  public static DotProductBench block(Path dir, ScalarFormat a, ScalarFormat b, int block, BlockScale scale, int blocks) {
+    List<String> ports = new ArrayList<>();
+    for (int l = 0; l < block; l++) {
+      ports.addAll(List.of("a_" + l, "b_" + l));
+    }
+    ports.addAll(List.of("scaleA", "scaleB"));
+    CodeFormat ca = HwFormats.codes(a);
+    CodeFormat cb = HwFormats.codes(b);
+    String sv = HwGenerators.blockDotProductUnit(ca, cb, block, scale, blocks);
+    return new DotProductBench(dir, "BlockDotProductUnit", sv, ports, BlockDotProductUnit.accumulatorBits(ca, cb, block, scale, blocks));
   }
 
   /**
