@@ -126,8 +126,9 @@ final class LogitArithmetic(val multipliers: Array[Int], val biases: Array[Int],
  * it sends an image's input codes, one byte each in the stream's order (the code in the low bits),
  * and reads back one byte, the class: the index of the greatest output (see [[ArgmaxUnit]]), with
  * bit 7 set when a byte arrived while the chain could not take it (the class is then not to be
- * trusted); 127 means every output was NaN. The host sends an image after the previous one's class came back; a few beats countdown in
- * a queue, but the chain must keep up with the line while it takes an image.
+ * trusted); 127 means every output was NaN. The host sends an image after the previous one's
+ * class came back; a few beats wait in a queue, but the chain must keep up with the line while it
+ * takes an image.
  */
 class UartClassifier(val layers: Seq[ChainLayer], val memories: Option[java.nio.file.Path], val logits: LogitArithmetic, val divider: Int) extends Module {
   private val first = layers.head
