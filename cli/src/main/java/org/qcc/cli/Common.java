@@ -1,6 +1,8 @@
 // Options every subcommand shares.
 package org.qcc.cli;
 
+import java.io.PrintWriter;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** {@code --json} and {@code --verbose}. */
@@ -10,4 +12,13 @@ public final class Common {
 
   @Option(names = "--verbose", description = "Show stack traces and extra detail on errors.")
   boolean verbose;
+
+  /** Prints each step of a long run on {@code err}, or nothing with --json. */
+  Consumer<String> progress(PrintWriter err) {
+    return step -> {
+      if (!json) {
+        err.println("qcc: " + step + "...");
+      }
+    };
+  }
 }

@@ -61,12 +61,7 @@ final class SimCommand implements Callable<Integer> {
     if (images < 0) {
       throw new ParameterException(spec.commandLine(), "--images must be 0 (all) or more");
     }
-    var err = spec.commandLine().getErr();
-    Consumer<String> progress = step -> {
-      if (!common.json) {
-        err.println("qcc: " + step + "...");
-      }
-    };
+    Consumer<String> progress = common.progress(spec.commandLine().getErr());
     if (serial) {
       if (trace != null) {
         throw new ParameterException(spec.commandLine(), "--trace records the layer chain's run, not --serial's");

@@ -51,12 +51,7 @@ final class SynthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var err = spec.commandLine().getErr();
-    java.util.function.Consumer<String> progress = step -> {
-      if (!common.json) {
-        err.println("qcc: " + step + "...");
-      }
-    };
+    java.util.function.Consumer<String> progress = common.progress(spec.commandLine().getErr());
     if (bitstream) {
       if (device != Synthesis.Device.up5k) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bitstream builds for the iCEBreaker's UP5K: use --device up5k");

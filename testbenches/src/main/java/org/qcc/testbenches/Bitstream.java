@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.qcc.backends.rtl.Manifest;
-import org.qcc.ir.DiagnosticException;
 
 /**
  * Builds the iCEBreaker bitstream of the serial classifier in a design folder: yosys {@code
@@ -44,11 +43,7 @@ public final class Bitstream {
   /** Builds the bitstream of design folder {@code dir}; {@code progress} hears each tool start. */
   public static Report run(Path dir, Consumer<String> progress) {
     Manifest m = Manifest.read(dir);
-    Manifest.Board board = m.board();
-    if (board == null || board.top() == null) {
-      String why = board == null ? "it was compiled before qcc wrote board top levels (compile it again)" : board.unavailable();
-      throw new DiagnosticException(dir.toString(), "the design has no serial classifier for the iCEBreaker: " + why);
-    }
+    Manifest.Board board = m.serialClassifier(dir);
     Synthesis.checkFits(dir, m, Synthesis.Device.up5k);
     ExternalTool.require("yosys", "yosys");
     ExternalTool.require("nextpnr-ice40", "nextpnr-ice40");

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.qcc.backends.rtl.IceBreaker;
 import org.qcc.backends.rtl.Manifest;
-import org.qcc.ir.DiagnosticException;
 
 /**
  * Co-simulates the iCEBreaker top level of a design folder as the board runs it: the harness drives
@@ -31,10 +30,7 @@ public final class SerialCosimulation {
   /** Runs the first {@code images} test images (0: all) of design folder {@code dir}; {@code progress} hears when the build starts. */
   public static Report run(Path dir, int images, Consumer<String> progress) {
     ChainCosimulation.Design d = ChainCosimulation.load(dir, images);
-    Manifest.Board board = d.manifest().board();
-    if (board == null || board.top() == null) {
-      throw new DiagnosticException(dir.toString(), "the design has no serial classifier for the iCEBreaker: " + (board == null ? "compile it again" : board.unavailable()));
-    }
+    Manifest.Board board = d.manifest().serialClassifier(dir);
     int divider = IceBreaker.divider(board.baud());
     progress.accept("building the Verilator model of " + dir + "'s board top level");
     long start = System.nanoTime();

@@ -12,7 +12,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.qcc.hw.BlockScale;
-import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.BlockFloat;
 import org.qcc.ir.formats.Microscaling;
 import org.qcc.ir.formats.ScalarFormat;
@@ -123,7 +122,7 @@ class BlockDotProductUnitTest extends VerilatorTest {
         double y = b.decode(beat[2 * l + 1]);
         ieee += x * y;
         if (Double.isFinite(x) && Double.isFinite(y)) {
-          blockSum = blockSum.add(grid(x, Accumulator.lsbExponent(a)).multiply(grid(y, Accumulator.lsbExponent(b))));
+          blockSum = blockSum.add(DotProductUnitTest.gridProduct(a, b, x, y));
         }
       }
       if (nanScale) {
@@ -131,11 +130,6 @@ class BlockDotProductUnitTest extends VerilatorTest {
       }
       sum = sum.add(blockSum.shiftLeft(shift));
     }
-    boolean special = Double.isNaN(ieee) || Double.isInfinite(ieee);
-    return special ? new DotProductBench.Result(BigInteger.ZERO, Double.isNaN(ieee), ieee == Double.POSITIVE_INFINITY, ieee == Double.NEGATIVE_INFINITY) : new DotProductBench.Result(sum, false, false, false);
-  }
-
-  private static BigInteger grid(double v, int lsb) {
-    return BigInteger.valueOf((long) Math.scalb(v, -lsb));
+    return DotProductUnitTest.result(sum, ieee);
   }
 }

@@ -4,21 +4,14 @@ package org.qcc.testbenches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.qcc.backends.rtl.ChainPlan;
 import org.qcc.backends.rtl.RtlCompiler;
-import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
-import org.qcc.ir.formats.FloatFormat;
-import org.qcc.simulator.functional.Interpreter;
 
 class ConvChainTest extends VerilatorTest {
   private static final int IMAGES = 30;
@@ -41,17 +34,7 @@ class ConvChainTest extends VerilatorTest {
     Random r = new Random(5);
     Graph g = TinyConvNetwork.graph(r, data, dataScale, convFormat, convScale, fcFormat, fcScale, hiddenScale, sparse);
     float[] x = TinyConvNetwork.images(r, IMAGES);
-    float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(new FloatTensor(FloatFormat.FP32, new int[] {IMAGES, 4, 10, 10}, x))).get(0)).data();
-
-    ChainPlan plan = ChainPlan.of(g, 4, 4);
-    int n = TinyConvNetwork.PIXELS;
-    List<int[]> vectors = new ArrayList<>();
-    for (int i = 0; i < IMAGES; i++) {
-      vectors.add(plan.inputCodes(Arrays.copyOfRange(x, i * n, (i + 1) * n)));
-    }
-    MatrixVectorBench bench = MatrixVectorBench.chain(work.resolve(data + "_" + convFormat + (sparse ? "_sparse" : "")), plan.hardware());
-    MatrixVectorBench.Run run = bench.run(vectors);
-    assertLogitsEqual(plan, run, expected, IMAGES, TinyConvNetwork.OUTPUTS);
+    assertChainMatchesInterpreter(g, x, new int[] {IMAGES, 4, 10, 10}, data + "_" + convFormat + (sparse ? "_sparse" : ""));
   }
 
   /**

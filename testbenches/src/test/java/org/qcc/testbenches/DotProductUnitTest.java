@@ -101,9 +101,19 @@ class DotProductUnitTest extends VerilatorTest {
       double y = b.decode(d[1][k]);
       ieee += x * y;
       if (Double.isFinite(x) && Double.isFinite(y)) {
-        sum = sum.add(grid(x, Accumulator.lsbExponent(a)).multiply(grid(y, Accumulator.lsbExponent(b))));
+        sum = sum.add(gridProduct(a, b, x, y));
       }
     }
+    return result(sum, ieee);
+  }
+
+  /** {@code x * y}, both finite, on the grid 2^(lsbA + lsbB). */
+  static BigInteger gridProduct(ScalarFormat a, ScalarFormat b, double x, double y) {
+    return grid(x, Accumulator.lsbExponent(a)).multiply(grid(y, Accumulator.lsbExponent(b)));
+  }
+
+  /** The IEEE class of {@code ieee} when a special took part in it, else the exact {@code sum}. */
+  static DotProductBench.Result result(BigInteger sum, double ieee) {
     boolean special = Double.isNaN(ieee) || Double.isInfinite(ieee);
     return special ? new DotProductBench.Result(BigInteger.ZERO, Double.isNaN(ieee), ieee == Double.POSITIVE_INFINITY, ieee == Double.NEGATIVE_INFINITY) : new DotProductBench.Result(sum, false, false, false);
   }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -20,10 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.qcc.backends.rtl.ChainPlan;
 import org.qcc.backends.rtl.RtlCompiler;
 import org.qcc.ir.DiagnosticException;
-import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
-import org.qcc.ir.formats.FloatFormat;
-import org.qcc.simulator.functional.Interpreter;
 
 class LayerChainTest extends VerilatorTest {
   private static final int IMAGES = 40;
@@ -48,17 +44,8 @@ class LayerChainTest extends VerilatorTest {
     Random r = new Random(3);
     Graph g = TinyNetwork.graph(r, data, dataScale, w1Format, w1Scale, w2Format, w2Scale, hiddenScale, sparse);
     float[] x = TinyNetwork.images(r, IMAGES);
-    float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(new FloatTensor(FloatFormat.FP32, new int[] {IMAGES, 12}, x))).get(0)).data();
-
-    ChainPlan plan = ChainPlan.of(g, 4, 4);
+    ChainPlan plan = assertChainMatchesInterpreter(g, x, new int[] {IMAGES, 12}, data + "_" + w1Format + "_" + w2Format + (sparse ? "_sparse" : ""));
     assertTrue(plan.layers().stream().allMatch(l -> l.exact().accumulator().bits() > 0));
-    List<int[]> vectors = new ArrayList<>();
-    for (int i = 0; i < IMAGES; i++) {
-      vectors.add(plan.inputCodes(Arrays.copyOfRange(x, i * 12, i * 12 + 12)));
-    }
-    MatrixVectorBench bench = MatrixVectorBench.chain(work.resolve(data + "_" + w1Format + "_" + w2Format + (sparse ? "_sparse" : "")), plan.hardware());
-    MatrixVectorBench.Run run = bench.run(vectors);
-    assertLogitsEqual(plan, run, expected, IMAGES, 5);
   }
 
   /**

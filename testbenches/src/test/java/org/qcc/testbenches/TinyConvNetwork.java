@@ -14,9 +14,6 @@ final class TinyConvNetwork {
   /** Values per image: 4 channels of 10 x 10. */
   static final int PIXELS = 4 * 10 * 10;
 
-  /** Logits per image. */
-  static final int OUTPUTS = 5;
-
   /**
    * A 4x10x10 image through conv1 (8 channels, 3x3, padding 1, per-channel weight scales, bias),
    * ReLU, a 2x2 max pool, conv2 (6 channels, 3x3, stride 2, padding above and to the left only),

@@ -5,9 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.qcc.backends.rtl.ChainPlan;
 import org.junit.jupiter.api.io.TempDir;
+import org.qcc.backends.rtl.ChainPlan;
+import org.qcc.ir.FloatTensor;
+import org.qcc.ir.Graph;
+import org.qcc.ir.formats.FloatFormat;
+import org.qcc.simulator.functional.Interpreter;
 
 /** Skips where Verilator is missing on a developer's machine; under CI (CI set) a missing Verilator fails the build. */
 abstract class VerilatorTest {
@@ -18,8 +25,27 @@ abstract class VerilatorTest {
     assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
   }
 
+  /**
+   * The images {@code x} (shape {@code shape}, images first) through the interpreter and through the
+   * Verilator model of {@code g}'s chain folded by 4 (built in {@code work/NAME}), its output ready
+   * two cycles in three: every logit equals the interpreter's bit for bit. Returns the chain's plan.
+   */
+  static ChainPlan assertChainMatchesInterpreter(Graph g, float[] x, int[] shape, String name) {
+    float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(new FloatTensor(FloatFormat.FP32, shape, x))).get(0)).data();
+    ChainPlan plan = ChainPlan.of(g, 4, 4);
+    int images = shape[0];
+    int n = x.length / images;
+    List<int[]> vectors = new ArrayList<>();
+    for (int i = 0; i < images; i++) {
+      vectors.add(plan.inputCodes(Arrays.copyOfRange(x, i * n, (i + 1) * n)));
+    }
+    MatrixVectorBench.Run run = MatrixVectorBench.chain(work.resolve(name), plan.hardware()).run(vectors);
+    assertLogitsEqual(plan, run, expected, images, expected.length / images);
+    return plan;
+  }
+
   /** Every image's outputs from the chain's last sums, through the host's output step, equal {@code expected} bit for bit. */
-  static void assertLogitsEqual(ChainPlan plan, MatrixVectorBench.Run run, float[] expected, int images, int outputs) {
+  private static void assertLogitsEqual(ChainPlan plan, MatrixVectorBench.Run run, float[] expected, int images, int outputs) {
     int mismatches = 0;
     String first = "";
     for (int i = 0; i < images; i++) {

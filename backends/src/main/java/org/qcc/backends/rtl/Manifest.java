@@ -42,6 +42,15 @@ public record Manifest(String name, String top, List<String> sources, List<Strin
       .enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  /** The serial classifier of design folder {@code dir}, or why there is none. */
+  public Board serialClassifier(Path dir) {
+    if (board == null || board.top() == null) {
+      String why = board == null ? "it was compiled before qcc wrote board top levels (compile it again)" : board.unavailable();
+      throw new DiagnosticException(dir.toString(), "the design has no serial classifier for the iCEBreaker: " + why);
+    }
+    return board;
+  }
+
   /** Writes the manifest as {@code DIR/NAME.json}. */
   public Path write(Path dir) throws IOException {
     Path file = dir.resolve(name + ".json");
