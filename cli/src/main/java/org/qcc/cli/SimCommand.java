@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import org.qcc.backends.rtl.Manifest;
+import org.qcc.simulator.cycle.CycleSimulator;
+import org.qcc.simulator.cycle.Dataflow;
 import org.qcc.testbenches.ChainCosimulation;
 import org.qcc.testbenches.SerialCosimulation;
 import picocli.CommandLine.Command;
@@ -18,10 +21,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sim",
     description = {
-      "Simulate a design written by `qcc compile --target rtl`: --verilator builds it with a C++",
-      "harness (in DIR/sim), streams the folder's test images through it, and checks every output",
-      "bit for bit against the golden interpreter's. Reports the cycles between images once the",
-      "pipeline is full, and the first image's latency. Exit code 1 when an output differs.",
+      "Simulate a design written by `qcc compile --target rtl`. Without --verilator, the cycle-level",
+      "model runs its schedule: cycles per image, the first image's latency, throughput at --clock-mhz",
+      "and the layer that sets the pace, in a fraction of a second; its counts equal Verilator's.",
+      "--verilator builds the design with a C++ harness (in DIR/sim), streams the folder's test images",
+      "through it, and checks every output bit for bit against the golden interpreter's. Reports the",
+      "cycles between images once the pipeline is full, and the first image's latency. Exit code 1",
+      "when an output differs.",
       "With --serial: the design's iCEBreaker top level instead, as the board runs it: each image's",
       "input codes go in as serial bytes, and the class that comes back is checked against the",
       "golden outputs' (in DIR/sim-serial)."
@@ -29,6 +35,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "%nExamples:",
       "  qcc compile mlp.qir --target rtl -o hw/",
+      "  qcc sim hw/ --images 1000 --clock-mhz 200",
       "  qcc sim --verilator hw/",
       "  qcc sim --verilator hw/ --images 2 --trace mlp.vcd",
       "  qcc sim --verilator tiny_hw/ --serial --images 10"
@@ -40,8 +47,11 @@ final class SimCommand implements Callable<Integer> {
   @Option(names = "--verilator", description = "Co-simulate the SystemVerilog with Verilator.")
   boolean verilator;
 
-  @Option(names = "--images", defaultValue = "0", description = "Test images to run (default: all the folder holds).")
+  @Option(names = "--images", defaultValue = "0", description = "Images to run (default: the folder's test images; the cycle-level model takes any number).")
   int images;
+
+  @Option(names = "--clock-mhz", defaultValue = "100", description = "The clock for the cycle-level model's throughput and latency (default: 100).")
+  double clockMhz;
 
   @Option(names = "--trace", paramLabel = "FILE", description = "Write the run's waveform as a VCD file.")
   Path trace;
@@ -55,11 +65,17 @@ final class SimCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!verilator) {
-      throw new ParameterException(spec.commandLine(), "choose the simulator: --verilator");
-    }
     if (images < 0) {
       throw new ParameterException(spec.commandLine(), "--images must be 0 (all) or more");
+    }
+    if (!verilator) {
+      if (serial || trace != null) {
+        throw new ParameterException(spec.commandLine(), (serial ? "--serial" : "--trace") + " needs --verilator");
+      }
+      if (!(clockMhz > 0)) {
+        throw new ParameterException(spec.commandLine(), "--clock-mhz must be positive");
+      }
+      return printCycles();
     }
     Consumer<String> progress = common.progress(spec.commandLine().getErr());
     if (serial) {
@@ -80,6 +96,7 @@ final class SimCommand implements Callable<Integer> {
       o.put("cycles", r.cycles());
       o.put("cycles_per_image", r.cyclesPerImage());
       o.put("latency_cycles", r.latency());
+      o.put("cycle_model_agrees", r.modelAgrees());
       o.put("build_seconds", r.buildSeconds());
       o.put("sim_seconds", r.simSeconds());
       if (trace != null) {
@@ -93,12 +110,50 @@ final class SimCommand implements Callable<Integer> {
         out.printf("  image %d output %d: expected %s, got %s%n", m.image(), m.output(), m.expected(), m.actual());
       }
       out.printf("  %.1f cycles per image (%d in all), first image latency %d cycles%n", r.cyclesPerImage(), r.cycles(), r.latency());
+      out.printf("  cycle-level model: %s%n", r.modelAgrees() ? "the same counts" : "DIFFERS, " + r.model().cycles() + " cycles and latency " + r.model().latency());
       out.printf("  Verilator build %.1f s, simulation %.2f s%n", r.buildSeconds(), r.simSeconds());
       if (trace != null) {
         out.println("  trace: " + trace);
       }
     }
     return r.bitExact() ? Qcc.OK : Qcc.CHECK_FAILED;
+  }
+
+  private int printCycles() {
+    Manifest m = Manifest.read(dir);
+    Dataflow d = m.dataflow(dir);
+    int count = images == 0 ? m.vectors().images() : images;
+    long start = System.nanoTime();
+    CycleSimulator.Run r = CycleSimulator.run(d, count, false);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double imagesPerSecond = clockMhz * 1e6 / r.cyclesPerImage();
+    double latencyUs = r.latency() / clockMhz;
+    var out = spec.commandLine().getOut();
+    if (common.json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("design", m.name());
+      o.put("simulator", "cycle");
+      o.put("images", r.images());
+      o.put("cycles", r.cycles());
+      o.put("cycles_per_image", r.cyclesPerImage());
+      o.put("latency_cycles", r.latency());
+      o.put("clock_mhz", clockMhz);
+      o.put("images_per_second", imagesPerSecond);
+      o.put("latency_us", latencyUs);
+      o.put("bottleneck", r.bottleneck().name());
+      o.put("layers", r.stages().stream().map(l -> Map.of("name", l.name(), "busy_cycles", l.busyCycles(), "cycles_per_image", l.cyclesPerImage())).toList());
+      o.put("sim_seconds", seconds);
+      Json.print(out, o);
+    } else {
+      out.printf("sim %s (cycle-level model): %d images, %.1f cycles per image, first image latency %d cycles%n", m.name(), r.images(), r.cyclesPerImage(), r.latency());
+      out.printf("  at %.0f MHz: %.0f images/s, latency %.2f us%n", clockMhz, imagesPerSecond, latencyUs);
+      out.printf("  %-24s %16s %8s%n", "layer", "cycles/image", "busy");
+      for (CycleSimulator.StageActivity s : r.stages()) {
+        out.printf("  %-24s %16d %7.1f%%%s%n", s.name(), s.cyclesPerImage(), 100.0 * s.busyCycles() / r.cycles(), s == r.bottleneck() ? "  <- bottleneck" : "");
+      }
+      out.printf("  simulated %d cycles in %.3f s%n", r.cycles(), seconds);
+    }
+    return Qcc.OK;
   }
 
   private int printSerial(SerialCosimulation.Report r) {

@@ -23,8 +23,9 @@ class RtlCommandsTest {
   /**
    * The MLP with int4 weights and int8 activations compiled with PE 8: the design folder, its
    * manifest and test vectors;
-   * {@code qcc synth} refuses it for the UP5K before yosys runs; {@code qcc sim --verilator} on the
-   * 100 test images is bit-exact on fc1's schedule. An fp32 model is refused before anything is
+   * {@code qcc synth} refuses it for the UP5K before yosys runs; {@code qcc sim} (the cycle-level
+   * model) finds fc1's pace and names it the bottleneck; {@code qcc sim --verilator} on the 100 test
+   * images is bit-exact on that schedule, and the model's counts equal Verilator's. An fp32 model is refused before anything is
    * written.
    */
   @Test
@@ -60,6 +61,15 @@ class RtlCommandsTest {
     assertEquals("qcc: error: " + out + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", synth.err().strip());
     assertFalse(Files.exists(out.resolve("synth")));
 
+    Run cycles = qcc("sim", out.toString(), "--json", "--images", "1000", "--clock-mhz", "200");
+    assertEquals(0, cycles.code(), cycles.err());
+    JsonNode c = Json.MAPPER.readTree(cycles.out());
+    assertEquals("cycle", c.get("simulator").asText());
+    assertEquals(1000, c.get("images").asInt());
+    assertEquals(32 * 49, c.get("cycles_per_image").asDouble(), 32 * 49 * 0.02);
+    assertEquals(200e6 / c.get("cycles_per_image").asDouble(), c.get("images_per_second").asDouble(), 1e-6);
+    assertEquals("/fc1/Gemm", c.get("bottleneck").asText());
+
     assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
     Run sim = qcc("sim", "--verilator", out.toString(), "--json");
     assertEquals(0, sim.code(), sim.err());
@@ -67,6 +77,7 @@ class RtlCommandsTest {
     assertEquals(100, s.get("images").asInt());
     assertEquals(1000, s.get("outputs").asInt());
     assertEquals(0, s.get("mismatches").asInt());
+    assertTrue(s.get("cycle_model_agrees").asBoolean(), "the cycle-level model counts Verilator's cycles");
     // fc2 replays 16 neuron folds per image from one input buffer while the other takes the next
     // image, so it never holds fc1 up.
     assertEquals(32 * 49, s.get("cycles_per_image").asDouble(), 32 * 49 * 0.02);
@@ -83,8 +94,12 @@ class RtlCommandsTest {
     assertEquals(Qcc.BAD_INPUT, empty.code());
     assertEquals("qcc: error: " + tmp + ": no design manifest here (write one with qcc compile --target rtl -o DIR)", empty.err().strip());
 
-    Run which = qcc("sim", tmp.toString());
-    assertEquals(Qcc.BAD_INPUT, which.code());
-    assertTrue(which.err().startsWith("qcc: error: choose the simulator: --verilator"), which.err());
+    Run model = qcc("sim", tmp.toString());
+    assertEquals(Qcc.BAD_INPUT, model.code());
+    assertEquals("qcc: error: " + tmp + ": no design manifest here (write one with qcc compile --target rtl -o DIR)", model.err().strip());
+
+    Run serial = qcc("sim", tmp.toString(), "--serial");
+    assertEquals(Qcc.BAD_INPUT, serial.code());
+    assertTrue(serial.err().startsWith("qcc: error: --serial needs --verilator"), serial.err());
   }
 }

@@ -10,11 +10,13 @@ import chisel3.util._
  * patterns per channel) with ReLU given `relu` ([[FloatRequantUnit]]); then, given `residualFrom`
  * (a layer index, else -1), plus the values that earlier layer forks off ([[ResidualAddUnit]]),
  * with ReLU given `reluAfterAdd`;
- * max-pooled when the layer has a pool; forked off to a later layer's residual add given `fork`;
- * and, given `globalPixels` above 0, summed over that many pixels in fp64 ([[GlobalPoolUnit]]).
- * The thresholds then take the fp32 values' keys, or the fp64 sums' ([[FloatKeys.asSum]]).
+ * max-pooled when the layer has a pool; forked off to a later layer's residual add given `fork`,
+ * through a queue of `forkDepth` beats; and, given `globalPixels` above 0, summed over that many
+ * pixels in fp64 ([[GlobalPoolUnit]]). The thresholds then take the fp32 values' keys, or the fp64
+ * sums' ([[FloatKeys.asSum]]).
  */
-final class FloatPath(val multipliers: Array[Int], val biases: Array[Int], val relu: Boolean, val residualFrom: Int, val reluAfterAdd: Boolean, val fork: Boolean, val globalPixels: Int) {
+final class FloatPath(val multipliers: Array[Int], val biases: Array[Int], val relu: Boolean, val residualFrom: Int, val reluAfterAdd: Boolean, val fork: Boolean, val forkDepth: Int, val globalPixels: Int) {
+  require(!fork || forkDepth >= 1, s"a residual queue needs at least one place, got $forkDepth")
   /** The width of the keys the thresholds compare. */
   def keyBits: Int = if (globalPixels > 0) 64 else 32
 }
@@ -64,9 +66,10 @@ final class ChainLayer(
  * the design's (see [[MatrixVectorUnit]]).
  *
  * A residual connection runs from a layer that forks its fp32 values to a later layer that adds
- * them, through a queue that holds one image of them: the later layer's first output needs at
- * most a few rows of the fork's, so with a whole image in flight the fork never waits on the add
- * that waits on it.
+ * them, through a queue of the fork's `forkDepth` beats: the later layer's first output needs a
+ * few rows of the fork's, which the queue must hold, or the fork waits on the add that waits on
+ * it. A whole image of them always fits; the compiler sizes the queue down with the cycle-level
+ * model to what keeps the chain's pace.
  */
 class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file.Path] = None) extends Module {
   require(layers.nonEmpty && layers.init.forall(!_.last) && layers.last.last, "every layer but the last needs thresholds")
@@ -99,7 +102,7 @@ class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file
   }
   for ((layer, i) <- layers.zipWithIndex if layer.residualFrom >= 0) {
     val from = layer.residualFrom
-    stages(i).io.skipIn.get <> Queue(stages(from).io.skipOut.get, layers(from).outputBeats + 2, useSyncReadMem = true)
+    stages(i).io.skipIn.get <> Queue(stages(from).io.skipOut.get, layers(from).floatPath.forkDepth, useSyncReadMem = true)
   }
 }
 

@@ -57,8 +57,8 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
     fold := Mux(fold === (folds - 1).U, 0.U, fold + 1.U)
   }
   // The comparison before which the search is registered.
-  private val cutLevel = if (levels >= 2) levels / 2 else levels
-  private val latency = if (cutLevel < levels) 1 else 0
+  private val latency = ThresholdUnit.searchRegisters(channels.map(_.thresholds.length).max)
+  private val cutLevel = if (latency > 0) levels / 2 else levels
   private val (advance, valid) = StallingPipeline(latency, io.in.valid, io.out.ready)
   io.in.ready := advance
   io.out.valid := valid
@@ -104,6 +104,12 @@ class ThresholdUnit(val accBits: Int, val outBits: Int, val pe: Int, val channel
 }
 
 object ThresholdUnit {
+
+  /**
+   * Register stages in the search over at most `thresholds` thresholds per channel: one halfway
+   * from two comparisons on, none for one. The cycle-level model takes its schedule from here.
+   */
+  def searchRegisters(thresholds: Int): Int = if (log2Ceil(thresholds + 1) >= 2) 1 else 0
 
   /** The width of a rank among `codes` codes. */
   def rankBits(codes: Int): Int = math.max(1, log2Ceil(codes))

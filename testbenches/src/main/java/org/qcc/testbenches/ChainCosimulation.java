@@ -16,6 +16,7 @@ import org.qcc.backends.rtl.Manifest;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.Graph;
 import org.qcc.ir.text.QirParser;
+import org.qcc.simulator.cycle.CycleSimulator;
 
 /**
  * Co-simulates the design in a folder written by {@code qcc compile --target rtl}: builds its
@@ -32,10 +33,15 @@ public final class ChainCosimulation {
 
   /**
    * The outcome: images and outputs checked, how many differed and the first few of them, cycles in
-   * all, the first image's latency, and the seconds Verilator took to build and the simulation to
-   * run.
+   * all, the first image's latency, the seconds Verilator took to build and the simulation to run,
+   * and the cycle-level model's run of the same images.
    */
-  public record Report(String name, int images, int outputs, int mismatchCount, List<Mismatch> firstMismatches, long cycles, long latency, double buildSeconds, double simSeconds) {
+  public record Report(String name, int images, int outputs, int mismatchCount, List<Mismatch> firstMismatches, long cycles, long latency, double buildSeconds, double simSeconds, CycleSimulator.Run model) {
+    /** Whether the cycle-level model counts the cycles and the latency Verilator counted. */
+    public boolean modelAgrees() {
+      return model.cycles() == cycles && model.latency() == latency;
+    }
+
     /** The steady state's cycles between one image's last output and the next's (the latency for one image). */
     public double cyclesPerImage() {
       return images == 1 ? latency : (cycles - latency) / (double) (images - 1);
@@ -87,7 +93,8 @@ public final class ChainCosimulation {
         }
       }
     }
-    return new Report(m.name(), count, count * v.outputs(), mismatches, kept, run.cycles(), run.latency(), built, simulated);
+    CycleSimulator.Run model = CycleSimulator.run(plan.dataflow(), count, false);
+    return new Report(m.name(), count, count * v.outputs(), mismatches, kept, run.cycles(), run.latency(), built, simulated, model);
   }
 
   /** A design folder read back: its manifest, its chain, the input codes of the images asked for, and the golden outputs of all its images. */

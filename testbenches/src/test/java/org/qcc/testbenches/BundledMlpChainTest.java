@@ -28,6 +28,7 @@ class BundledMlpChainTest extends VerilatorTest {
     assertEquals(IMAGES, r.images());
     assertEquals(IMAGES * 10, r.outputs());
     assertTrue(r.bitExact(), r.mismatchCount() + " logits differ, the first " + r.firstMismatches());
+    assertModelAgrees(r);
     // fc1 sets the pace: (256 / 16) * (784 / 16) cycles per image, plus the pipeline's fill.
     assertEquals(16 * 49, r.cyclesPerImage(), 16 * 49 / 50.0, "cycles per image");
     assertTrue(r.latency() >= 16 * 49 && r.latency() < 2 * 16 * 49, "latency " + r.latency());

@@ -64,6 +64,7 @@ class LayerChainTest extends VerilatorTest {
     ChainCosimulation.Report ok = ChainCosimulation.run(dir, 0, vcd, step -> {});
     assertEquals(IMAGES, ok.images());
     assertTrue(ok.bitExact(), ok.firstMismatches().toString());
+    assertModelAgrees(ok);
     // fc2 sets the pace: its 5 rows allow PE 1, so (5 / 1) * (8 / 4) cycles per image.
     assertEquals(10, ok.cyclesPerImage(), 0.5);
     String trace = Files.readString(vcd);

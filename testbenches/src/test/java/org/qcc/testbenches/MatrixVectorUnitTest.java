@@ -18,6 +18,8 @@ import org.qcc.hw.HwGenerators;
 import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.ScalarFormat;
+import org.qcc.simulator.cycle.CycleSimulator;
+import org.qcc.simulator.cycle.Dataflow;
 
 class MatrixVectorUnitTest extends VerilatorTest {
   private static final int VECTORS = 24;
@@ -36,7 +38,8 @@ class MatrixVectorUnitTest extends VerilatorTest {
    * {@value #VECTORS} random input vectors (NaN and infinities among minifloat activations) through
    * random weights: every row of every vector equals the formats library's exact dot product, in
    * order, with the output side stalling one cycle in three; the cycle count is the folded
-   * schedule's (rows / PE) * (cols / SIMD) per vector, plus at most the output side's stalls.
+   * schedule's (rows / PE) * (cols / SIMD) per vector, plus at most the output side's stalls, and
+   * the cycle-level model counts it and the first vector's latency exactly.
    */
   @ParameterizedTest(name = "{0} x {1}, {2}x{3}, PE {4}, SIMD {5}, memories {6}")
   @MethodSource("configs")
@@ -70,6 +73,10 @@ class MatrixVectorUnitTest extends VerilatorTest {
     long schedule = (long) VECTORS * (rows / pe) * (cols / simd);
     // The output side takes two beats in three, which only a unit producing a beat every cycle feels.
     assertTrue(run.cycles() >= schedule && run.cycles() <= schedule * 3 / 2 + 20, run.cycles() + " cycles for a schedule of " + schedule);
+    Dataflow lone = new Dataflow(List.of(new Dataflow.Stage("unit", rows, cols, pe, simd, null, null, true, 0, false, -1, false, 0, 0)));
+    CycleSimulator.Run model = CycleSimulator.run(lone, VECTORS, true);
+    assertEquals(run.cycles(), model.cycles(), "cycles, the cycle-level model against Verilator");
+    assertEquals(run.latency(), model.latency(), "latency, the cycle-level model against Verilator");
   }
 
   @Test

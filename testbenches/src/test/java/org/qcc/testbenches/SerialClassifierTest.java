@@ -37,6 +37,7 @@ class SerialClassifierTest extends VerilatorTest {
     assertEquals(115200, board.baud());
     ChainCosimulation.Report chain = ChainCosimulation.run(design, 0, null, step -> {});
     assertTrue(chain.bitExact(), chain.firstMismatches().toString());
+    assertModelAgrees(chain);
     SerialCosimulation.Report serial = SerialCosimulation.run(design, 0, step -> {});
     assertEquals(IMAGES, serial.images());
     assertTrue(serial.exact(), serial.firstMismatches().toString());

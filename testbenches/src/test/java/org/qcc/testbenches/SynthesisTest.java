@@ -62,7 +62,7 @@ class SynthesisTest {
   @Test
   void aDesignTooLargeForTheUp5kIsRefusedBeforeSynthesis() throws IOException {
     Manifest.Layer fc1 = new Manifest.Layer("/fc1/Gemm", 256, 784, null, null, "int8", "int4", "dense", 21, 16, 16, 784, "int8 codes, by thresholds");
-    Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 0, 784, null, List.of(fc1), null);
+    Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 0, 784, null, List.of(fc1), null, null);
     m.write(work);
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Synthesis.run(work, Synthesis.Device.up5k, step -> {}));
     assertEquals(work + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", e.getMessage());

@@ -14,6 +14,7 @@ import org.qcc.backends.rtl.ChainPlan;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
 import org.qcc.ir.formats.FloatFormat;
+import org.qcc.simulator.cycle.CycleSimulator;
 import org.qcc.simulator.functional.Interpreter;
 
 /** Skips where Verilator is missing on a developer's machine; under CI (CI set) a missing Verilator fails the build. */
@@ -28,7 +29,8 @@ abstract class VerilatorTest {
   /**
    * The images {@code x} (shape {@code shape}, images first) through the interpreter and through the
    * Verilator model of {@code g}'s chain folded by 4 (built in {@code work/NAME}), its output ready
-   * two cycles in three: every logit equals the interpreter's bit for bit. Returns the chain's plan.
+   * two cycles in three: every logit equals the interpreter's bit for bit, and the cycle-level model
+   * counts the run's cycles and latency as Verilator does. Returns the chain's plan.
    */
   static ChainPlan assertChainMatchesInterpreter(Graph g, float[] x, int[] shape, String name) {
     float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(new FloatTensor(FloatFormat.FP32, shape, x))).get(0)).data();
@@ -41,7 +43,16 @@ abstract class VerilatorTest {
     }
     MatrixVectorBench.Run run = MatrixVectorBench.chain(work.resolve(name), plan.hardware()).run(vectors);
     assertLogitsEqual(plan, run, expected, images, expected.length / images);
+    CycleSimulator.Run model = CycleSimulator.run(plan.dataflow(), images, true);
+    assertEquals(run.cycles(), model.cycles(), "cycles in all, the cycle-level model against Verilator");
+    assertEquals(run.latency(), model.latency(), "the first image's latency, the cycle-level model against Verilator");
     return plan;
+  }
+
+  /** The cycle-level model counts {@code r}'s cycles and first-image latency exactly as Verilator did. */
+  static void assertModelAgrees(ChainCosimulation.Report r) {
+    assertEquals(r.cycles(), r.model().cycles(), "cycles in all, the cycle-level model against Verilator");
+    assertEquals(r.latency(), r.model().latency(), "the first image's latency, the cycle-level model against Verilator");
   }
 
   /** Every image's outputs from the chain's last sums, through the host's output step, equal {@code expected} bit for bit. */

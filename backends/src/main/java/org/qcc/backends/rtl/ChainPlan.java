@@ -14,6 +14,7 @@ import org.qcc.hw.ConvWindow;
 import org.qcc.hw.LogitArithmetic;
 import org.qcc.hw.NmSparsity;
 import org.qcc.hw.PoolWindow;
+import org.qcc.hw.ThresholdUnit;
 import org.qcc.ir.Attribute;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
@@ -24,6 +25,10 @@ import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.FakeQuantSpec;
 import org.qcc.ir.ops.SparseWeight;
+import org.qcc.simulator.cycle.Dataflow;
+import org.qcc.simulator.cycle.FifoSizing;
+import org.qcc.simulator.cycle.Dataflow.Pool;
+import org.qcc.simulator.cycle.Dataflow.Window;
 
 /**
  * A graph of the form {@code [Flatten ->] FakeQuant -> (Layer [-> Relu] [-> MaxPool] [-> Flatten]
@@ -45,20 +50,15 @@ public final class ChainPlan {
   /** N:M sparsity along a layer's inputs: {@code kept[row][col]} marks the n kept weights of every m. */
   public record Sparsity(int n, int m, boolean[][] kept) {}
 
-  /** A convolution's input windows: the image, kernel, strides, padding above and to the left, and the output's size (see the generator's ConvWindow). */
-  public record Window(int height, int width, int channels, int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {}
-
-  /** Max pooling of a {@code height x width} image of {@code channels} by {@code kernel x kernel} windows with stride {@code kernel}. */
-  public record Pool(int height, int width, int channels, int kernel) {}
-
   /**
    * A layer whose outputs the hardware carries as the golden model's fp32 values before its
    * thresholds (see the generator's FloatPath): ReLU given {@code relu}; plus the values of layer
    * {@code residualFrom} (else -1), then ReLU given {@code reluAfterAdd}; forked off to a later
-   * layer's add given {@code fork}; summed over {@code globalPixels} pixels (else 0) by a global
+   * layer's add given {@code fork}, through a queue of {@code forkDepth} beats (0 until the chain
+   * is folded and its queues sized); summed over {@code globalPixels} pixels (else 0) by a global
    * average pool, whose division the thresholds take.
    */
-  public record FloatPath(boolean relu, int residualFrom, boolean reluAfterAdd, boolean fork, int globalPixels) {}
+  public record FloatPath(boolean relu, int residualFrom, boolean reluAfterAdd, boolean fork, int forkDepth, int globalPixels) {}
 
   /**
    * One layer: its arithmetic, weight codes [rows][cols], its sparsity (null when dense), a
@@ -86,7 +86,20 @@ public final class ChainPlan {
 
     /** Cycles per image when the output keeps up: every vector's neuron folds times synapse folds. */
     public long cyclesPerImage() {
-      return (long) vectors() * (rows() / pe) * (cols() / simd);
+      return stage(false).cyclesPerImage();
+    }
+
+    /** The layer's stage of the chain's schedule; the {@code last} has no thresholds. */
+    Dataflow.Stage stage(boolean last) {
+      int thresholdStages = thresholds == null ? 0 : ThresholdUnit.searchRegisters(thresholds.stream().mapToInt(t -> t.thresholds().length).max().orElse(0));
+      FloatPath f = floatPath;
+      return new Dataflow.Stage(node.name(), rows(), cols(), pe, simd, window, pool, last, thresholdStages, f != null, f == null ? -1 : f.residualFrom(), f != null && f.fork(), f == null ? 0 : f.forkDepth(), f == null ? 0 : f.globalPixels());
+    }
+
+    /** This layer with a residual queue of {@code depth} beats. */
+    Layer withForkDepth(int depth) {
+      FloatPath f = floatPath;
+      return new Layer(node, exact, bias, relu, weights, sparsity, window, pool, new FloatPath(f.relu(), f.residualFrom(), f.reluAfterAdd(), f.fork(), depth, f.globalPixels()), pe, simd, thresholds, next);
     }
 
     /** Multipliers per cycle: PE x SIMD, times n/m when sparse. */
@@ -269,7 +282,7 @@ public final class ChainPlan {
         }
         layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, null, null, null, 0, 0, null, null));
         List<Layer> folded = checkResiduals(targetCycles > 0 ? foldFor(layers, maxPe, maxSimd, targetCycles) : foldFastest(layers, maxPe, maxSimd));
-        return new ChainPlan(inputSpec, inputScale, inputOrder, folded);
+        return new ChainPlan(inputSpec, inputScale, inputOrder, sizeFifos(folded));
       }
       if (readers.isEmpty()) {
         throw new BackendException("the hardware chain needs a reader of '" + v.name() + "', none reads it");
@@ -278,7 +291,7 @@ public final class ChainPlan {
       if (!FakeQuantSpec.isFakeQuant(after)) {
         throw BackendException.at(after, "the hardware chain needs the next layer's qcc.FakeQuant here");
       }
-      FloatPath floatPath = fork || residualFrom >= 0 || globalPixels > 0 ? new FloatPath(relu, residualFrom, reluAfterAdd, fork, globalPixels) : null;
+      FloatPath floatPath = fork || residualFrom >= 0 || globalPixels > 0 ? new FloatPath(relu, residualFrom, reluAfterAdd, fork, 0, globalPixels) : null;
       FakeQuantSpec nextSpec = spec(after);
       ScalarFormat next = (ScalarFormat) nextSpec.format();
       float scale = (float) constants.get(after.inputs().get(1)).getDouble(0);
@@ -443,6 +456,19 @@ public final class ChainPlan {
   }
 
   /** The layer chain for the generators. */
+  /** The chain's schedule, which the cycle-level model runs: the stages {@link #hardware} generates. */
+  public Dataflow dataflow() {
+    return dataflow(layers);
+  }
+
+  private static Dataflow dataflow(List<Layer> layers) {
+    List<Dataflow.Stage> stages = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      stages.add(layers.get(i).stage(i == layers.size() - 1));
+    }
+    return new Dataflow(stages);
+  }
+
   public ChainLayer[] hardware() {
     ChainLayer[] out = new ChainLayer[layers.size()];
     for (int i = 0; i < out.length; i++) {
@@ -458,7 +484,7 @@ public final class ChainPlan {
       FloatPath f = l.floatPath();
       org.qcc.hw.FloatPath floatPath = null;
       if (f != null) {
-        floatPath = new org.qcc.hw.FloatPath(multipliers(l), biases(l), f.relu(), f.residualFrom(), f.reluAfterAdd(), f.fork(), f.globalPixels());
+        floatPath = new org.qcc.hw.FloatPath(multipliers(l), biases(l), f.relu(), f.residualFrom(), f.reluAfterAdd(), f.fork(), f.forkDepth(), f.globalPixels());
       }
       out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool, floatPath);
     }
@@ -579,6 +605,25 @@ public final class ChainPlan {
       int pe = (int) cheapest(layers, i, simd, maxPe, target, memo)[1];
       out.add(layers.get(i).folded(pe, simd));
       simd = pe;
+    }
+    return out;
+  }
+
+  /**
+   * The folded layers with their residual queues sized: from a whole image's beats (and two) down
+   * to the fewest that keep the chain's pace in the cycle-level model ({@link FifoSizing}).
+   */
+  private static List<Layer> sizeFifos(List<Layer> layers) {
+    List<Layer> whole = new ArrayList<>();
+    for (Layer l : layers) {
+      boolean forks = l.floatPath() != null && l.floatPath().fork();
+      whole.add(forks ? l.withForkDepth(Dataflow.outputBeats(l.rows(), l.pe(), l.window(), l.pool()) + 2) : l);
+    }
+    Dataflow sized = FifoSizing.minimize(dataflow(whole)).dataflow();
+    List<Layer> out = new ArrayList<>();
+    for (int i = 0; i < whole.size(); i++) {
+      Layer l = whole.get(i);
+      out.add(l.floatPath() != null && l.floatPath().fork() ? l.withForkDepth(sized.stages().get(i).forkDepth()) : l);
     }
     return out;
   }

@@ -11,13 +11,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.qcc.ir.DiagnosticException;
+import org.qcc.simulator.cycle.Dataflow;
 
 /**
  * A design: its name, top module, sources and defines (relative to the folder), the graph it
  * implements, the folding limits and target cycles per image (0: none) it was compiled with, the
- * cycles per image the slowest layer sets, its test vectors, its layers and its board top level.
+ * cycles per image the slowest layer sets, its test vectors, its layers, its board top level and
+ * the schedule the cycle-level model runs.
  */
-public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers, Board board) {
+public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers, Board board, Dataflow dataflow) {
 
   /**
    * The design as a serial classifier on a board: the board, its top module, the source holding it
@@ -34,7 +36,7 @@ public record Manifest(String name, String top, List<String> sources, List<Strin
    * pool after it (null when none), formats, sparsity ("dense" or "N:M"), folding and pace; what it
    * emits.
    */
-    public record Layer(String node, int rows, int cols, ChainPlan.Window window, ChainPlan.Pool pool, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
+    public record Layer(String node, int rows, int cols, Dataflow.Window window, Dataflow.Pool pool, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
 
   /** Keys in snake case, the manifest's records and the plan's windows and pools alike. */
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -49,6 +51,14 @@ public record Manifest(String name, String top, List<String> sources, List<Strin
       throw new DiagnosticException(dir.toString(), "the design has no serial classifier for the iCEBreaker: " + why);
     }
     return board;
+  }
+
+  /** The design's schedule, or why there is none. */
+  public Dataflow dataflow(Path dir) {
+    if (dataflow == null) {
+      throw new DiagnosticException(dir.toString(), "the design was compiled before qcc wrote its dataflow schedule (compile it again)");
+    }
+    return dataflow;
   }
 
   /** Writes the manifest as {@code DIR/NAME.json}. */

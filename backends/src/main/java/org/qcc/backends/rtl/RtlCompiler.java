@@ -122,7 +122,7 @@ public final class RtlCompiler {
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");
-      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers, board).write(dir);
+      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers, board, plan.dataflow()).write(dir);
       files.add(0, json);
       Path tcl = dir.resolve(name + "_vivado.tcl");
       Files.writeString(tcl, vivadoScript(name, "LayerChain"));

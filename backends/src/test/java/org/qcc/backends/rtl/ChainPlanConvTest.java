@@ -19,6 +19,7 @@ import org.qcc.ir.text.QirParser;
 import org.qcc.passes.CalibrationData;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
+import org.qcc.simulator.cycle.Dataflow;
 
 class ChainPlanConvTest {
   private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
@@ -64,7 +65,7 @@ class ChainPlanConvTest {
   void convolutionsStreamChannelsLast() {
     ChainPlan plan = ChainPlan.of(graph("", 0), 4, 4);
     ChainPlan.Layer conv = plan.layers().get(0);
-    assertEquals(new ChainPlan.Window(4, 4, 2, 3, 3, 2, 2, 1, 1, 2, 2), conv.window());
+    assertEquals(new Dataflow.Window(4, 4, 2, 3, 3, 2, 2, 1, 1, 2, 2), conv.window());
     // Weight value (o, c, ky, kx) is i % 50 - 25 for its flat index i = ((o * 2 + c) * 3 + ky) * 3 + kx.
     for (int o = 0; o < 3; o++) {
       for (int ky = 0; ky < 3; ky++) {
@@ -95,7 +96,7 @@ class ChainPlanConvTest {
   @Test
   void poolsThatTileTheImageAreTaken() {
     ChainPlan plan = ChainPlan.of(graph("{kernel_shape = [2, 2], strides = [2, 2]}", 1), 4, 4);
-    assertEquals(new ChainPlan.Pool(2, 2, 3, 2), plan.layers().get(0).pool());
+    assertEquals(new Dataflow.Pool(2, 2, 3, 2), plan.layers().get(0).pool());
   }
 
   @Test
