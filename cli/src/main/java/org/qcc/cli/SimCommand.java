@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.qcc.backends.rtl.Manifest;
+import org.qcc.simulator.cost.EnergyModel;
 import org.qcc.simulator.cycle.CycleSimulator;
 import org.qcc.simulator.cycle.Dataflow;
 import org.qcc.testbenches.ChainCosimulation;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Simulate a design written by `qcc compile --target rtl`. Without --verilator, the cycle-level",
       "model runs its schedule: cycles per image, the first image's latency, throughput at --clock-mhz",
-      "and the layer that sets the pace, in a fraction of a second; its counts equal Verilator's.",
+      "and the layer that sets the pace, in a fraction of a second; its counts equal Verilator's. It also",
+      "estimates the energy per image from the schedule's operation and memory-access counts.",
       "--verilator builds the design with a C++ harness (in DIR/sim), streams the folder's test images",
       "through it, and checks every output bit for bit against the golden interpreter's. Reports the",
       "cycles between images once the pipeline is full, and the first image's latency. Exit code 1",
@@ -126,6 +128,7 @@ final class SimCommand implements Callable<Integer> {
     long start = System.nanoTime();
     CycleSimulator.Run r = CycleSimulator.run(d, count, false);
     double seconds = (System.nanoTime() - start) / 1e9;
+    EnergyModel.Estimate energy = EnergyModel.perImage(d);
     double imagesPerSecond = clockMhz * 1e6 / r.cyclesPerImage();
     double latencyUs = r.latency() / clockMhz;
     var out = spec.commandLine().getOut();
@@ -142,6 +145,11 @@ final class SimCommand implements Callable<Integer> {
       o.put("latency_us", latencyUs);
       o.put("bottleneck", r.bottleneck().name());
       o.put("layers", r.stages().stream().map(l -> Map.of("name", l.name(), "busy_cycles", l.busyCycles(), "cycles_per_image", l.cyclesPerImage())).toList());
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("estimate_nj_per_image", energy.total() / 1e3);
+      energy.byPart().forEach((part, pj) -> e.put(part + "_nj", pj / 1e3));
+      e.put("source", energy.source());
+      o.put("energy", e);
       o.put("sim_seconds", seconds);
       Json.print(out, o);
     } else {
@@ -151,6 +159,10 @@ final class SimCommand implements Callable<Integer> {
       for (CycleSimulator.StageActivity s : r.stages()) {
         out.printf("  %-24s %16d %7.1f%%%s%n", s.name(), s.cyclesPerImage(), 100.0 * s.busyCycles() / r.cycles(), s == r.bottleneck() ? "  <- bottleneck" : "");
       }
+      StringBuilder parts = new StringBuilder();
+      energy.byPart().forEach((part, pj) -> parts.append(parts.length() == 0 ? "" : ", ").append(String.format("%s %.1f", part, pj / 1e3)));
+      out.printf("  energy, estimated: %.1f nJ per image (%s nJ)%n", energy.total() / 1e3, parts);
+      out.printf("    from operation and memory-access counts at 45 nm (%s), not an FPGA measurement%n", energy.source());
       out.printf("  simulated %d cycles in %.3f s%n", r.cycles(), seconds);
     }
     return Qcc.OK;

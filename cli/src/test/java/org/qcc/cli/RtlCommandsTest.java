@@ -69,6 +69,15 @@ class RtlCommandsTest {
     assertEquals(32 * 49, c.get("cycles_per_image").asDouble(), 32 * 49 * 0.02);
     assertEquals(200e6 / c.get("cycles_per_image").asDouble(), c.get("images_per_second").asDouble(), 1e-6);
     assertEquals("/fc1/Gemm", c.get("bottleneck").asText());
+    JsonNode energy = c.get("energy");
+    assertTrue(energy.get("source").asText().contains("Horowitz"), energy.toString());
+    double parts = 0;
+    for (String part : new String[] {"multiply", "accumulate", "weights", "buffers", "requantize"}) {
+      parts += energy.get(part + "_nj").asDouble();
+    }
+    assertEquals(energy.get("estimate_nj_per_image").asDouble(), parts, 1e-9 * parts);
+    // 784 x 256 + 256 x 128 + 128 x 10 products of int4 and int8 codes, 0.2 pJ x (4 x 8) / 64 each.
+    assertEquals((784 * 256 + 256 * 128 + 128 * 10) * 0.1e-3, energy.get("multiply_nj").asDouble(), 1e-6);
 
     assumeTrue(Verilator.available() || System.getenv("CI") != null, "verilator is not installed");
     Run sim = qcc("sim", "--verilator", out.toString(), "--json");

@@ -73,7 +73,7 @@ class MatrixVectorUnitTest extends VerilatorTest {
     long schedule = (long) VECTORS * (rows / pe) * (cols / simd);
     // The output side takes two beats in three, which only a unit producing a beat every cycle feels.
     assertTrue(run.cycles() >= schedule && run.cycles() <= schedule * 3 / 2 + 20, run.cycles() + " cycles for a schedule of " + schedule);
-    Dataflow lone = new Dataflow(List.of(new Dataflow.Stage("unit", rows, cols, pe, simd, null, null, true, 0, false, -1, false, 0, 0)));
+    Dataflow lone = new Dataflow(List.of(new Dataflow.Stage("unit", rows, cols, pe, simd, null, null, true, 0, false, -1, false, 0, 0, null)));
     CycleSimulator.Run model = CycleSimulator.run(lone, VECTORS, true);
     assertEquals(run.cycles(), model.cycles(), "cycles, the cycle-level model against Verilator");
     assertEquals(run.latency(), model.latency(), "latency, the cycle-level model against Verilator");

@@ -93,7 +93,12 @@ public final class ChainPlan {
     Dataflow.Stage stage(boolean last) {
       int thresholdStages = thresholds == null ? 0 : ThresholdUnit.searchRegisters(thresholds.stream().mapToInt(t -> t.thresholds().length).max().orElse(0));
       FloatPath f = floatPath;
-      return new Dataflow.Stage(node.name(), rows(), cols(), pe, simd, window, pool, last, thresholdStages, f != null, f == null ? -1 : f.residualFrom(), f != null && f.fork(), f == null ? 0 : f.forkDepth(), f == null ? 0 : f.globalPixels());
+      return new Dataflow.Stage(node.name(), rows(), cols(), pe, simd, window, pool, last, thresholdStages, f != null, f == null ? -1 : f.residualFrom(), f != null && f.fork(), f == null ? 0 : f.forkDepth(), f == null ? 0 : f.globalPixels(), arithmetic());
+    }
+
+    /** What the layer computes with, for the cost and energy models. */
+    Dataflow.Arithmetic arithmetic() {
+      return new Dataflow.Arithmetic(exact.dataFormat().name(), exact.weightFormat().name(), exact.accumulator().bits(), sparsity == null ? 0 : sparsity.n(), sparsity == null ? 0 : sparsity.m(), next == null ? 0 : next.bits());
     }
 
     /** This layer with a residual queue of {@code depth} beats. */

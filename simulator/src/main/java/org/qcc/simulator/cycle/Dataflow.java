@@ -63,15 +63,27 @@ public record Dataflow(List<Stage> stages) {
   }
 
   /**
+   * What a stage computes with: its input and weight formats (qcc's names), its accumulator's bits,
+   * N:M sparsity along its inputs ({@code keptN} of every {@code groupM}; 0 and 0 when dense), and
+   * the bits of the codes it requantizes to (0 for the last stage, which emits sums).
+   */
+  public record Arithmetic(String dataFormat, String weightFormat, int accumulatorBits, int keptN, int groupM, int outputBits) {
+    public boolean sparse() {
+      return groupM > 0;
+    }
+  }
+
+  /**
    * One layer: a {@code rows x cols} matrix-vector unit folded by {@code pe} and {@code simd}, over
    * a convolution's {@code window} and with a {@code pool} after it (each null when none). Unless
    * it is the {@code last} stage, a threshold unit requantizes its outputs, its search registered
    * halfway when it has {@code thresholdStages} 1. Given {@code floatPath}, the outputs become fp32
    * values first, which may add stage {@code residualFrom}'s values (else -1), {@code fork} to a
    * later stage's add through a queue of {@code forkDepth} beats, and sum over {@code
-   * globalPixels} pixels (else 0) before the thresholds.
+   * globalPixels} pixels (else 0) before the thresholds. {@code arithmetic} says what it computes
+   * with, which timing does not depend on.
    */
-  public record Stage(String name, int rows, int cols, int pe, int simd, Window window, Pool pool, boolean last, int thresholdStages, boolean floatPath, int residualFrom, boolean fork, int forkDepth, int globalPixels) {
+  public record Stage(String name, int rows, int cols, int pe, int simd, Window window, Pool pool, boolean last, int thresholdStages, boolean floatPath, int residualFrom, boolean fork, int forkDepth, int globalPixels, Arithmetic arithmetic) {
     public Stage {
       if (fork && forkDepth < 1) {
         throw new DiagnosticException(name, "its residual queue needs at least one place, got " + forkDepth);
@@ -92,6 +104,11 @@ public record Dataflow(List<Stage> stages) {
       return window == null ? 1 : window.outH() * window.outW();
     }
 
+    /** Multipliers per PE: one per input of a beat, or with N:M sparsity one per kept weight. */
+    public int lanes() {
+      return arithmetic != null && arithmetic.sparse() ? simd / arithmetic.groupM() * arithmetic.keptN() : simd;
+    }
+
     /** Cycles per image when the output keeps up: every vector's neuron folds times synapse folds. */
     public long cyclesPerImage() {
       return (long) vectors() * (rows / pe) * (cols / simd);
@@ -104,7 +121,7 @@ public record Dataflow(List<Stage> stages) {
 
     /** This stage with a residual queue of {@code depth} beats. */
     public Stage withForkDepth(int depth) {
-      return new Stage(name, rows, cols, pe, simd, window, pool, last, thresholdStages, floatPath, residualFrom, fork, depth, globalPixels);
+      return new Stage(name, rows, cols, pe, simd, window, pool, last, thresholdStages, floatPath, residualFrom, fork, depth, globalPixels, arithmetic);
     }
 
     /** Beats of input per image: the image's pixels' channels, or the vector's columns. */

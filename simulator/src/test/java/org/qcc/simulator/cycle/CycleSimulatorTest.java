@@ -12,7 +12,7 @@ import org.qcc.ir.DiagnosticException;
 
 class CycleSimulatorTest {
   private static Dataflow.Stage dense(String name, int rows, int cols, int pe, int simd, boolean last) {
-    return new Dataflow.Stage(name, rows, cols, pe, simd, null, null, last, last ? 0 : 1, false, -1, false, 0, 0);
+    return new Dataflow.Stage(name, rows, cols, pe, simd, null, null, last, last ? 0 : 1, false, -1, false, 0, 0, null);
   }
 
   /** One layer folded 4 x 4: once the pipeline is full, an image every (8 / 2) * (16 / 4) cycles. */
@@ -47,7 +47,7 @@ class CycleSimulatorTest {
   @Test
   void aConvolutionTakesItsWindowsPace() {
     Dataflow.Window w = new Dataflow.Window(10, 10, 4, 3, 3, 1, 1, 1, 1, 10, 10);
-    Dataflow.Stage conv = new Dataflow.Stage("conv", 8, 36, 4, 4, w, new Dataflow.Pool(10, 10, 8, 2), false, 1, false, -1, false, 0, 0);
+    Dataflow.Stage conv = new Dataflow.Stage("conv", 8, 36, 4, 4, w, new Dataflow.Pool(10, 10, 8, 2), false, 1, false, -1, false, 0, 0, null);
     Dataflow d = new Dataflow(List.of(conv, dense("fc", 5, 200, 1, 4, true)));
     CycleSimulator.Run run = CycleSimulator.run(d, 5, false);
     assertEquals(1800, run.cyclesPerImage(), 18);
@@ -61,10 +61,10 @@ class CycleSimulatorTest {
     Dataflow.Window w1 = new Dataflow.Window(12, 12, 2, 3, 3, 1, 1, 1, 1, 12, 12);
     Dataflow.Window w2 = new Dataflow.Window(6, 6, 4, 3, 3, 1, 1, 1, 1, 6, 6);
     return new Dataflow(List.of(
-        new Dataflow.Stage("conv1", 4, 18, 2, 2, w1, new Dataflow.Pool(12, 12, 4, 2), false, 1, false, -1, false, 0, 0),
-        new Dataflow.Stage("conv2", 4, 36, 2, 2, w2, null, false, 1, true, -1, true, 74, 0),
-        new Dataflow.Stage("conv3", 4, 36, 2, 2, w2, null, false, 1, true, 1, false, 0, 0),
-        new Dataflow.Stage("conv4", 8, 36, 4, 2, w2, null, false, 1, true, -1, false, 0, 36),
+        new Dataflow.Stage("conv1", 4, 18, 2, 2, w1, new Dataflow.Pool(12, 12, 4, 2), false, 1, false, -1, false, 0, 0, null),
+        new Dataflow.Stage("conv2", 4, 36, 2, 2, w2, null, false, 1, true, -1, true, 74, 0, null),
+        new Dataflow.Stage("conv3", 4, 36, 2, 2, w2, null, false, 1, true, 1, false, 0, 0, null),
+        new Dataflow.Stage("conv4", 8, 36, 4, 2, w2, null, false, 1, true, -1, false, 0, 36, null),
         dense("fc", 3, 8, 1, 4, true)));
   }
 
@@ -74,7 +74,7 @@ class CycleSimulatorTest {
     Dataflow.Window w = new Dataflow.Window(10, 10, 4, 3, 3, 2, 2, 1, 1, 5, 5);
     List<Dataflow> designs = List.of(
         new Dataflow(List.of(dense("fc1", 16, 24, 4, 2, false), dense("fc2", 6, 16, 1, 4, true))),
-        new Dataflow(List.of(new Dataflow.Stage("conv", 8, 36, 4, 4, w, null, false, 0, false, -1, false, 0, 0), dense("fc", 5, 200, 1, 4, true))),
+        new Dataflow(List.of(new Dataflow.Stage("conv", 8, 36, 4, 4, w, null, false, 0, false, -1, false, 0, 0, null), dense("fc", 5, 200, 1, 4, true))),
         residualNetwork());
     for (Dataflow d : designs) {
       for (boolean backPressure : new boolean[] {false, true}) {
@@ -144,7 +144,7 @@ class CycleSimulatorTest {
   @Test
   void aResidualAddNeedsAnEarlierFork() {
     Dataflow.Stage first = dense("a", 8, 8, 4, 4, false);
-    Dataflow.Stage add = new Dataflow.Stage("b", 8, 8, 4, 4, null, null, false, 1, true, 0, false, 0, 0);
+    Dataflow.Stage add = new Dataflow.Stage("b", 8, 8, 4, 4, null, null, false, 1, true, 0, false, 0, 0, null);
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> new Dataflow(List.of(first, add, dense("c", 2, 8, 1, 4, true))));
     assertTrue(e.getMessage().contains("b") && e.getMessage().contains("forks"), e.getMessage());
   }
