@@ -2,16 +2,24 @@
 package org.qcc.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.backends.BackendException;
+import org.qcc.backends.rtl.RtlCompiler;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
+import org.qcc.simulator.cost.EnergyModel;
+import org.qcc.simulator.cycle.CycleSimulator;
+import org.qcc.simulator.cycle.Dataflow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +29,8 @@ import picocli.CommandLine.Spec;
     name = "demo",
     description = {
       "Import the bundled Fashion-MNIST CNN, print its summary and evaluate it; then quantize it a few ways",
-      "(integer, minifloat, MX, 2:4 sparse; activations calibrated on training images) and evaluate each."
+      "(integer, minifloat, MX, 2:4 sparse; activations calibrated on training images) and evaluate each;",
+      "then compile the int8 one to a dataflow accelerator and run its schedule in the cycle-level model."
     },
     footer = {"%nExamples:", "  qcc demo", "  qcc demo --limit 200"})
 final class DemoCommand implements Callable<Integer> {
@@ -84,14 +93,60 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
       }
     }
+    Map<String, Object> hardware = hardware(file, calibration, data, out);
     if (common.json) {
       var o = summary.toJson();
       o.put("images", r.total());
       o.put("top1", r.top1());
       o.put("pytorch_top1", torch);
       o.set("quantized", Json.MAPPER.valueToTree(configs));
+      o.set("hardware", Json.MAPPER.valueToTree(hardware));
       Json.print(out, o);
     }
     return Qcc.OK;
+  }
+
+  /**
+   * Step 4: the first configuration compiled to a dataflow accelerator (in a folder deleted
+   * afterwards) and run through the cycle-level model: its pace, latency, bottleneck and energy
+   * estimate; or why the model cannot be one.
+   */
+  private Map<String, Object> hardware(Path file, DatasetCalibration calibration, FashionMnist data, PrintWriter out) throws IOException {
+    String[] config = CONFIGS.get(0);
+    if (!common.json) {
+      out.println();
+      out.println("== 4. compile the " + config[0] + " model to a dataflow accelerator (qcc compile --target rtl --pe 16 --simd 16) and run its schedule (qcc sim)");
+      out.flush();
+    }
+    Graph q = Models.load(file);
+    PassManager.build(PassRegistry.standard(), config[1]).run(q, calibration);
+    Path work = Files.createTempDirectory("qcc-demo");
+    Map<String, Object> o = new LinkedHashMap<>();
+    try {
+      RtlCompiler.Result compiled = RtlCompiler.write(q, work.resolve("hw"), model, 16, 16, 0, perImage -> data.batch(0, 10).data());
+      Dataflow d = compiled.plan().dataflow();
+      CycleSimulator.Run run = CycleSimulator.run(d, 100, false);
+      EnergyModel.Estimate energy = EnergyModel.perImage(d);
+      double imagesPerSecond = 100e6 / run.cyclesPerImage();
+      o.put("layers", d.stages().size());
+      o.put("cycles_per_image", run.cyclesPerImage());
+      o.put("latency_cycles", run.latency());
+      o.put("images_per_second_at_100mhz", imagesPerSecond);
+      o.put("bottleneck", run.bottleneck().name());
+      o.put("energy_estimate_nj", energy.total() / 1e3);
+      if (!common.json) {
+        out.printf("   %d layers, %.0f cycles per image: %.0f images/s at 100 MHz, latency %.1f us; %s sets the pace%n", d.stages().size(), run.cyclesPerImage(), imagesPerSecond, run.latency() / 100.0, run.bottleneck().name());
+        out.printf("   energy, estimated from operation and memory-access counts at 45 nm: %.0f nJ per image%n", energy.total() / 1e3);
+        out.println("   next: qcc compile MODEL.qir --target rtl -o hw/, then qcc sim --verilator hw/ (bit-exact against the interpreter) and qcc synth hw/ --device xc7");
+      }
+    } catch (BackendException e) {
+      o.put("skipped", e.getMessage());
+      if (!common.json) {
+        out.println("   skipped: " + e.getMessage());
+      }
+    } finally {
+      Folders.delete(work);
+    }
+    return o;
   }
 }

@@ -1,17 +1,14 @@
 // qcc bench sim: the cycle-level model against Verilator on the bundled models' accelerators.
 package org.qcc.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.qcc.backends.rtl.Manifest;
 import org.qcc.backends.rtl.RtlCompiler;
 import org.qcc.frontend.data.FashionMnist;
@@ -98,7 +95,7 @@ final class SimBenchCommand implements Callable<Integer> {
         rows.add(new Row(model, images, v.cycles(), v.model().cycles(), v.latency(), v.model().latency(), v.buildSeconds(), v.simSeconds(), t.medianMs()));
       }
     } finally {
-      delete(work);
+      Folders.delete(work);
     }
     print(spec.commandLine().getOut(), rows);
     return rows.stream().allMatch(Row::agree) ? Qcc.OK : Qcc.CHECK_FAILED;
@@ -130,14 +127,6 @@ final class SimBenchCommand implements Callable<Integer> {
     out.printf("%-6s %6s %12s %12s %7s %10s %10s %10s %9s %11s%n", "model", "images", "cycles", "model", "agree", "build s", "verilator s", "model ms", "speed-up", "with build");
     for (Row r : rows) {
       out.printf("%-6s %6d %12d %12d %7s %10.1f %10.2f %10.2f %8.0fx %10.0fx%n", r.model(), r.images(), r.cycles(), r.modelCycles(), r.agree() ? "yes" : "NO", r.buildSeconds(), r.simSeconds(), r.modelMs(), r.speedup(), r.speedupWithBuild());
-    }
-  }
-
-  private static void delete(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
     }
   }
 }

@@ -164,6 +164,12 @@ class CliTest {
     for (JsonNode q : o.get("quantized")) {
       assertTrue(q.get("top1").asDouble() > 0.5, q.toString());
     }
+    // The int8 CNN as an accelerator folded by 16: the first convolution's 28 x 28 x 9 cycles per image.
+    JsonNode hw = o.get("hardware");
+    assertEquals(6, hw.get("layers").asInt(), hw.toString());
+    assertEquals(28 * 28 * 9, hw.get("cycles_per_image").asDouble(), 28 * 28 * 9 / 100.0);
+    assertEquals("/block1/block1.0/Conv", hw.get("bottleneck").asText());
+    assertTrue(hw.get("energy_estimate_nj").asDouble() > 0, hw.toString());
   }
 
   @Test
