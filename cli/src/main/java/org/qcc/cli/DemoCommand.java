@@ -127,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
       Dataflow d = compiled.plan().dataflow();
       CycleSimulator.Run run = CycleSimulator.run(d, 100, false);
       EnergyModel.Estimate energy = EnergyModel.perImage(d);
-      double imagesPerSecond = 100e6 / run.cyclesPerImage();
+      double imagesPerSecond = run.imagesPerSecond(100);
       o.put("layers", d.stages().size());
       o.put("cycles_per_image", run.cyclesPerImage());
       o.put("latency_cycles", run.latency());

@@ -129,7 +129,7 @@ final class SimCommand implements Callable<Integer> {
     CycleSimulator.Run r = CycleSimulator.run(d, count, false);
     double seconds = (System.nanoTime() - start) / 1e9;
     EnergyModel.Estimate energy = EnergyModel.perImage(d);
-    double imagesPerSecond = clockMhz * 1e6 / r.cyclesPerImage();
+    double imagesPerSecond = r.imagesPerSecond(clockMhz);
     double latencyUs = r.latency() / clockMhz;
     var out = spec.commandLine().getOut();
     if (common.json) {

@@ -81,12 +81,12 @@ public final class ChainPlan {
 
     /** Dot products per image: a convolution's output pixels, else one. */
     public int vectors() {
-      return window == null ? 1 : window.outH() * window.outW();
+      return Dataflow.vectors(window);
     }
 
     /** Cycles per image when the output keeps up: every vector's neuron folds times synapse folds. */
     public long cyclesPerImage() {
-      return stage(false).cyclesPerImage();
+      return Dataflow.cyclesPerImage(rows(), cols(), pe, simd, window);
     }
 
     /** The layer's stage of the chain's schedule; the {@code last} has no thresholds. */

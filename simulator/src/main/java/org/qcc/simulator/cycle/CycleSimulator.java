@@ -35,6 +35,11 @@ public final class CycleSimulator {
       return images == 1 ? latency : (cycles - latency) / (double) (images - 1);
     }
 
+    /** Images per second in the steady state at a {@code clockMhz} clock. */
+    public double imagesPerSecond(double clockMhz) {
+      return clockMhz * 1e6 / cyclesPerImage();
+    }
+
     /** The stage busy for the most cycles: the one that sets the pace. */
     public StageActivity bottleneck() {
       StageActivity b = stages.get(0);
@@ -64,8 +69,8 @@ public final class CycleSimulator {
     StageModel first = stages.get(0);
     StageModel last = stages.get(stages.size() - 1);
     int n = stages.size();
-    long inputs = (long) images * first.stage.inputBeats();
     long imageBeats = first.stage.inputBeats();
+    long inputs = images * imageBeats;
     long perImage = last.stage.outputBeats();
     long wanted = images * perImage;
     long bound = stallBound(d);

@@ -101,7 +101,7 @@ public record Dataflow(List<Stage> stages) {
 
     /** Dot products per image: a convolution's output pixels, else one. */
     public int vectors() {
-      return window == null ? 1 : window.outH() * window.outW();
+      return Dataflow.vectors(window);
     }
 
     /** Multipliers per PE: one per input of a beat, or with N:M sparsity one per kept weight. */
@@ -111,7 +111,7 @@ public record Dataflow(List<Stage> stages) {
 
     /** Cycles per image when the output keeps up: every vector's neuron folds times synapse folds. */
     public long cyclesPerImage() {
-      return (long) vectors() * (rows / pe) * (cols / simd);
+      return Dataflow.cyclesPerImage(rows, cols, pe, simd, window);
     }
 
     /** Beats of the (pooled) output per image. */
@@ -130,9 +130,19 @@ public record Dataflow(List<Stage> stages) {
     }
   }
 
+  /** Dot products per image over {@code window}'s output pixels; one without a window. */
+  public static int vectors(Window window) {
+    return window == null ? 1 : window.outH() * window.outW();
+  }
+
+  /** Cycles per image of a {@code rows x cols} unit folded by {@code pe} and {@code simd} over {@code window}, when its output keeps up. */
+  public static long cyclesPerImage(int rows, int cols, int pe, int simd, Window window) {
+    return (long) vectors(window) * (rows / pe) * (cols / simd);
+  }
+
   /** Beats per image out of a layer of {@code rows} outputs at PE {@code pe}, over {@code window}'s pixels (one without), pooled by {@code pool} (none when null). */
   public static int outputBeats(int rows, int pe, Window window, Pool pool) {
-    int pixels = pool != null ? pool.outH() * pool.outW() : window == null ? 1 : window.outH() * window.outW();
+    int pixels = pool != null ? pool.outH() * pool.outW() : vectors(window);
     return pixels * rows / pe;
   }
 

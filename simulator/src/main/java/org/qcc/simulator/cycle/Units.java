@@ -28,15 +28,13 @@ final class Units {
       this.n = n;
     }
 
-    /** Whether a step now wraps. */
-    boolean wraps(boolean step) {
-      return step && value == n - 1;
-    }
-
-    void clock(boolean step) {
+    /** Counts a step when {@code step}, and says whether it wrapped. */
+    boolean step(boolean step) {
+      boolean wraps = step && value == n - 1;
       if (step) {
-        value = value == n - 1 ? 0 : value + 1;
+        value = wraps ? 0 : value + 1;
       }
+      return wraps;
     }
   }
 
@@ -218,20 +216,10 @@ final class Units {
     }
 
     void clock() {
-      boolean pixelIn = inBeat.wraps(inFire);
-      boolean rowDone = inCol.wraps(pixelIn);
-      inBeat.clock(inFire);
-      inCol.clock(pixelIn);
-      boolean pixelStep = beat.wraps(emit);
-      boolean kernelRowStep = kx.wraps(pixelStep);
-      boolean windowDone = ky.wraps(kernelRowStep);
-      boolean outRowDone = ox.wraps(windowDone);
-      boolean imageDone = oy.wraps(outRowDone);
-      beat.clock(emit);
-      kx.clock(pixelStep);
-      ky.clock(kernelRowStep);
-      ox.clock(windowDone);
-      oy.clock(outRowDone);
+      boolean rowDone = inCol.step(inBeat.step(inFire));
+      boolean windowDone = ky.step(kx.step(beat.step(emit)));
+      boolean outRowDone = ox.step(windowDone);
+      boolean imageDone = oy.step(outRowDone);
       boolean wasDraining = draining;
       int wasBaseRow = baseRow;
       if (windowDone) {
@@ -304,12 +292,9 @@ final class Units {
     }
 
     void clock() {
-      boolean pixel = beat.wraps(inFire);
-      boolean rowDone = x.wraps(pixel);
-      boolean imageDone = y.wraps(rowDone);
-      beat.clock(inFire);
-      x.clock(pixel);
-      y.clock(rowDone);
+      boolean pixel = beat.step(inFire);
+      boolean rowDone = x.step(pixel);
+      boolean imageDone = y.step(rowDone);
       int k = p.kernel();
       if (pixel) {
         wx = wx == k - 1 ? 0 : wx + 1;
@@ -354,9 +339,7 @@ final class Units {
     }
 
     void clock() {
-      boolean pixelDone = beat.wraps(inFire);
-      beat.clock(inFire);
-      pixel.clock(pixelDone);
+      pixel.step(beat.step(inFire));
       out.clock();
     }
   }
