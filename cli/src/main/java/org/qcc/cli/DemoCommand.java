@@ -17,9 +17,11 @@ import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
+import org.qcc.simulator.cost.CostModel;
 import org.qcc.simulator.cost.EnergyModel;
 import org.qcc.simulator.cycle.CycleSimulator;
 import org.qcc.simulator.cycle.Dataflow;
+import org.qcc.testbenches.Folders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -108,8 +110,8 @@ final class DemoCommand implements Callable<Integer> {
 
   /**
    * Step 4: the first configuration compiled to a dataflow accelerator (in a folder deleted
-   * afterwards) and run through the cycle-level model: its pace, latency, bottleneck and energy
-   * estimate; or why the model cannot be one.
+   * afterwards) and run through the cycle-level model: its pace, latency, bottleneck, energy
+   * estimate and 7-series resource estimate; or why the model cannot be one.
    */
   private Map<String, Object> hardware(Path file, DatasetCalibration calibration, FashionMnist data, PrintWriter out) throws IOException {
     String[] config = CONFIGS.get(0);
@@ -127,6 +129,7 @@ final class DemoCommand implements Callable<Integer> {
       Dataflow d = compiled.plan().dataflow();
       CycleSimulator.Run run = CycleSimulator.run(d, 100, false);
       EnergyModel.Estimate energy = EnergyModel.perImage(d);
+      CostModel.Estimate resources = CostModel.shipped("xc7").estimate(d);
       double imagesPerSecond = run.imagesPerSecond(100);
       o.put("layers", d.stages().size());
       o.put("cycles_per_image", run.cyclesPerImage());
@@ -134,9 +137,13 @@ final class DemoCommand implements Callable<Integer> {
       o.put("images_per_second_at_100mhz", imagesPerSecond);
       o.put("bottleneck", run.bottleneck().name());
       o.put("energy_estimate_nj", energy.total() / 1e3);
+      o.put("xc7_resources_estimate", resources.total());
       if (!common.json) {
         out.printf("   %d layers, %.0f cycles per image: %.0f images/s at 100 MHz, latency %.1f us; %s sets the pace%n", d.stages().size(), run.cyclesPerImage(), imagesPerSecond, run.latency() / 100.0, run.bottleneck().name());
         out.printf("   energy, estimated from operation and memory-access counts at 45 nm: %.0f nJ per image%n", energy.total() / 1e3);
+        Map<String, Long> r = resources.total();
+        out.printf("   resources on a 7-series FPGA, estimated by the calibrated cost model: %,d LUTs, %,d flip-flops, %,d DSPs, %,d 18 Kb block RAMs%s%n",
+            r.getOrDefault("lut", 0L), r.getOrDefault("ff", 0L), r.getOrDefault("dsp", 0L), r.getOrDefault("bram", 0L), resources.notCounted().isEmpty() ? "" : " (float paths not counted)");
         out.println("   next: qcc compile MODEL.qir --target rtl -o hw/, then qcc sim --verilator hw/ (bit-exact against the interpreter) and qcc synth hw/ --device xc7");
       }
     } catch (BackendException e) {

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       CompileCommand.class,
       SimCommand.class,
       SynthCommand.class,
+      CalibrateCostCommand.class,
       BenchCommand.class,
       SweepAccuracyCommand.class,
       SweepPtqCommand.class,

@@ -18,6 +18,7 @@ import org.qcc.passes.PassRegistry;
 import org.qcc.simulator.cycle.CycleSimulator;
 import org.qcc.simulator.cycle.Dataflow;
 import org.qcc.testbenches.ChainCosimulation;
+import org.qcc.testbenches.Folders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -5,6 +5,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.backends.rtl.Manifest;
+import org.qcc.ir.DiagnosticException;
+import org.qcc.simulator.cost.CostFit;
+import org.qcc.simulator.cost.CostModel;
 import org.qcc.testbenches.Bitstream;
 import org.qcc.testbenches.Synthesis;
 import picocli.CommandLine.Command;
@@ -25,13 +29,17 @@ import picocli.CommandLine.Spec;
       "With --bitstream (up5k only): the design's serial classifier for the iCEBreaker board,",
       "synthesized, placed and routed at 12 MHz (nextpnr-ice40) and packed (icepack) into",
       "DIR/bitstream/NAME.bin, with the utilization and the Fmax nextpnr reaches in",
-      "DIR/bitstream/report.json. Program it with `iceprog DIR/bitstream/NAME.bin`."
+      "DIR/bitstream/report.json. Program it with `iceprog DIR/bitstream/NAME.bin`.",
+      "With --estimate: no synthesis; the calibrated cost model's estimate of the same counts per",
+      "layer and in all (milliseconds), with the error the model had on held-out layers. qcc ships",
+      "models for xc7 and ice40; `qcc calibrate-cost` makes one (--cost-model)."
     },
     footer = {
       "%nExamples:",
       "  qcc compile mlp.qir --target rtl -o hw/",
       "  qcc synth hw/ --device xc7",
       "  qcc synth hw/ --device up5k --json",
+      "  qcc synth hw/ --device xc7 --estimate",
       "  qcc compile tiny.qir --target rtl -o tiny_hw/ --pe 1 --simd 1",
       "  qcc synth tiny_hw/ --device up5k --bitstream"
     })
@@ -45,6 +53,12 @@ final class SynthCommand implements Callable<Integer> {
   @Option(names = "--bitstream", description = "Build the iCEBreaker bitstream of the design's serial classifier (--device up5k).")
   boolean bitstream;
 
+  @Option(names = "--estimate", description = "Estimate the resources with the calibrated cost model instead of synthesizing.")
+  boolean estimate;
+
+  @Option(names = "--cost-model", paramLabel = "FILE", description = "With --estimate: a model from qcc calibrate-cost (default: the one qcc ships for --device).")
+  Path costModel;
+
   @Mixin Common common;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -57,6 +71,9 @@ final class SynthCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--bitstream builds for the iCEBreaker's UP5K: use --device up5k");
       }
       return printBitstream(Bitstream.run(dir, progress));
+    }
+    if (estimate) {
+      return printEstimate();
     }
     Synthesis.Report r = Synthesis.run(dir, device, progress);
     var out = spec.commandLine().getOut();
@@ -84,6 +101,38 @@ final class SynthCommand implements Callable<Integer> {
       out.println("  report: " + r.file());
     }
     return r.fits() ? Qcc.OK : Qcc.CHECK_FAILED;
+  }
+
+  /** The cost model's estimate of the design's resources, per layer as yosys would count them. */
+  private int printEstimate() {
+    CostModel model = costModel == null ? CostModel.shipped(device.name()) : CostModel.read(costModel);
+    if (!model.device().equals(device.name())) {
+      throw new DiagnosticException(costModel.toString(), "the cost model is for " + model.device() + ", not " + device);
+    }
+    Manifest m = Manifest.read(dir);
+    CostModel.Estimate e = model.estimate(m.dataflow(dir));
+    var out = spec.commandLine().getOut();
+    CostFit.Error lut = model.heldOutErrors().get(device == Synthesis.Device.xc7 ? "lut" : "lut4");
+    if (common.json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("design", m.name());
+      o.put("device", device.name());
+      o.put("estimated", true);
+      o.put("total", e.total());
+      o.put("layers", e.stages());
+      o.put("not_counted", e.notCounted());
+      o.put("model", model.calibration());
+      o.put("held_out_errors", model.heldOutErrors());
+      Json.print(out, o);
+    } else {
+      out.printf("estimate for %s on %s: %s%n", m.name(), device, e.total());
+      for (CostModel.StageResources s : e.stages()) {
+        out.printf("  %s: %s%n", s.name(), s.resources());
+      }
+      e.notCounted().forEach(n -> out.println("  not counted: " + n));
+      out.printf("  cost model: %s; held-out LUT error %.1f%% (mean absolute percentage)%n", model.calibration(), lut == null ? Double.NaN : lut.fitted());
+    }
+    return Qcc.OK;
   }
 
   /** The bitstream's report; a design that does not reach the board's clock fails the check. */

@@ -170,6 +170,7 @@ class CliTest {
     assertEquals(28 * 28 * 9, hw.get("cycles_per_image").asDouble(), 28 * 28 * 9 / 100.0);
     assertEquals("/block1/block1.0/Conv", hw.get("bottleneck").asText());
     assertTrue(hw.get("energy_estimate_nj").asDouble() > 0, hw.toString());
+    assertTrue(hw.get("xc7_resources_estimate").get("lut").asLong() > 1000, hw.toString());
   }
 
   @Test

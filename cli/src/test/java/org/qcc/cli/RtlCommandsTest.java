@@ -23,7 +23,8 @@ class RtlCommandsTest {
   /**
    * The MLP with int4 weights and int8 activations compiled with PE 8: the design folder, its
    * manifest and test vectors;
-   * {@code qcc synth} refuses it for the UP5K before yosys runs; {@code qcc sim} (the cycle-level
+   * {@code qcc synth} refuses it for the UP5K before yosys runs, and estimates its xc7 resources
+   * per layer with the shipped cost model (no model for the UP5K is an error); {@code qcc sim} (the cycle-level
    * model) finds fc1's pace and names it the bottleneck; {@code qcc sim --verilator} on the 100 test
    * images is bit-exact on that schedule, and the model's counts equal Verilator's. An fp32 model is refused before anything is
    * written.
@@ -60,6 +61,22 @@ class RtlCommandsTest {
     assertEquals(Qcc.BAD_INPUT, synth.code());
     assertEquals("qcc: error: " + out + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", synth.err().strip());
     assertFalse(Files.exists(out.resolve("synth")));
+
+    Run estimate = qcc("synth", out.toString(), "--device", "xc7", "--estimate", "--json");
+    assertEquals(0, estimate.code(), estimate.err());
+    JsonNode e = Json.MAPPER.readTree(estimate.out());
+    assertTrue(e.get("estimated").asBoolean());
+    assertEquals(3, e.get("layers").size());
+    long luts = 0;
+    for (JsonNode layer : e.get("layers")) {
+      luts += layer.get("resources").get("lut").asLong();
+    }
+    assertEquals(e.get("total").get("lut").asLong(), luts);
+    assertTrue(e.get("held_out_errors").get("lut").get("layers").asInt() > 0, e.toString());
+    assertFalse(Files.exists(out.resolve("synth")), "an estimate runs no synthesis");
+    Run noModel = qcc("synth", out.toString(), "--device", "up5k", "--estimate");
+    assertEquals(Qcc.BAD_INPUT, noModel.code());
+    assertEquals("qcc: error: up5k: qcc has no calibrated cost model for this device (it has xc7, ice40; `qcc calibrate-cost --device up5k` makes one)", noModel.err().strip());
 
     Run cycles = qcc("sim", out.toString(), "--json", "--images", "1000", "--clock-mhz", "200");
     assertEquals(0, cycles.code(), cycles.err());

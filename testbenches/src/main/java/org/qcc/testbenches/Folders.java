@@ -1,5 +1,5 @@
 // Scratch folders the commands make and remove.
-package org.qcc.cli;
+package org.qcc.testbenches;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,10 +8,10 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Removal of a folder and everything in it. */
-final class Folders {
+public final class Folders {
   private Folders() {}
 
-  static void delete(Path dir) throws IOException {
+  public static void delete(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(f);
