@@ -1,9 +1,15 @@
 // qcc synth: yosys synthesis of a compiled hardware design, resources per layer.
 package org.qcc.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.qcc.backends.rtl.Manifest;
 import org.qcc.ir.DiagnosticException;
@@ -31,8 +37,9 @@ import picocli.CommandLine.Spec;
       "DIR/bitstream/NAME.bin, with the utilization and the Fmax nextpnr reaches in",
       "DIR/bitstream/report.json. Program it with `iceprog DIR/bitstream/NAME.bin`.",
       "With --estimate: no synthesis; the calibrated cost model's estimate of the same counts per",
-      "layer and in all (milliseconds), with the error the model had on held-out layers. qcc ships",
-      "models for xc7 and ice40; `qcc calibrate-cost` makes one (--cost-model)."
+      "layer and in all (milliseconds), with the error the model had on held-out layers, and next",
+      "to each layer what the folder's last synthesis for the device counted, if there is one. qcc",
+      "ships models for xc7 and ice40; `qcc calibrate-cost` makes one (--cost-model)."
     },
     footer = {
       "%nExamples:",
@@ -112,7 +119,9 @@ final class SynthCommand implements Callable<Integer> {
     Manifest m = Manifest.read(dir);
     CostModel.Estimate e = model.estimate(m.dataflow(dir));
     var out = spec.commandLine().getOut();
-    CostFit.Error lut = model.heldOutErrors().get(device == Synthesis.Device.xc7 ? "lut" : "lut4");
+    String lutKind = device == Synthesis.Device.xc7 ? "lut" : "lut4";
+    CostFit.Error lut = model.heldOutErrors().get(lutKind);
+    List<Map<String, Long>> synthesized = lastSynthesis();
     if (common.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("design", m.name());
@@ -123,16 +132,41 @@ final class SynthCommand implements Callable<Integer> {
       o.put("not_counted", e.notCounted());
       o.put("model", model.calibration());
       o.put("held_out_errors", model.heldOutErrors());
+      o.put("synthesized_layers", synthesized);
       Json.print(out, o);
     } else {
       out.printf("estimate for %s on %s: %s%n", m.name(), device, e.total());
-      for (CostModel.StageResources s : e.stages()) {
+      for (int i = 0; i < e.stages().size(); i++) {
+        CostModel.StageResources s = e.stages().get(i);
         out.printf("  %s: %s%n", s.name(), s.resources());
+        if (synthesized != null && i < synthesized.size()) {
+          long real = synthesized.get(i).getOrDefault(lutKind, 0L);
+          out.printf("    synthesized: %s (LUTs %+.1f%%)%n", synthesized.get(i), 100.0 * (s.resources().getOrDefault(lutKind, 0L) - real) / Math.max(real, 1));
+        }
       }
       e.notCounted().forEach(n -> out.println("  not counted: " + n));
       out.printf("  cost model: %s; held-out LUT error %.1f%% (mean absolute percentage)%n", model.calibration(), lut == null ? Double.NaN : lut.fitted());
     }
     return Qcc.OK;
+  }
+
+  /** Each layer's resources in the folder's last {@code qcc synth} report for the device, as the model counts them; null when there is none. */
+  private List<Map<String, Long>> lastSynthesis() {
+    Path report = dir.resolve("synth").resolve(device.name()).resolve("report.json");
+    if (!Files.isRegularFile(report)) {
+      return null;
+    }
+    try {
+      List<Map<String, Long>> layers = new ArrayList<>();
+      for (JsonNode layer : Json.MAPPER.readTree(report.toFile()).path("layers")) {
+        Map<String, Long> r = new TreeMap<>();
+        layer.path("resources").fields().forEachRemaining(f -> r.put(f.getKey(), f.getValue().asLong()));
+        layers.add(CostFit.observed(r));
+      }
+      return layers;
+    } catch (IOException ex) {
+      throw new DiagnosticException(report.toString(), "not a synthesis report: " + ex.getMessage().lines().findFirst().orElse(""));
+    }
   }
 
   /** The bitstream's report; a design that does not reach the board's clock fails the check. */

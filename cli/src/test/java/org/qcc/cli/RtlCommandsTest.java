@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qcc.cli.CliTest.Run;
+import org.qcc.testbenches.Folders;
 import org.qcc.testbenches.Verilator;
 
 class RtlCommandsTest {
@@ -74,6 +75,15 @@ class RtlCommandsTest {
     assertEquals(e.get("total").get("lut").asLong(), luts);
     assertTrue(e.get("held_out_errors").get("lut").get("layers").asInt() > 0, e.toString());
     assertFalse(Files.exists(out.resolve("synth")), "an estimate runs no synthesis");
+    assertTrue(e.get("synthesized_layers").isNull(), e.toString());
+    // Next to a synthesis report, each layer's counts come back as the model counts them: a RAMB36 is two 18 Kb blocks.
+    Files.createDirectories(out.resolve("synth/xc7"));
+    Files.writeString(out.resolve("synth/xc7/report.json"), "{\"layers\": [{\"resources\": {\"lut\": 900, \"bram18\": 1, \"bram36\": 2, \"other\": 5}}]}");
+    JsonNode withReport = Json.MAPPER.readTree(qcc("synth", out.toString(), "--device", "xc7", "--estimate", "--json").out());
+    assertEquals(Json.MAPPER.readTree("[{\"bram\": 5, \"lut\": 900}]"), withReport.get("synthesized_layers"));
+    Run text = qcc("synth", out.toString(), "--device", "xc7", "--estimate");
+    assertTrue(text.out().contains("    synthesized: {bram=5, lut=900} (LUTs "), text.out());
+    Folders.delete(out.resolve("synth"));
     Run noModel = qcc("synth", out.toString(), "--device", "up5k", "--estimate");
     assertEquals(Qcc.BAD_INPUT, noModel.code());
     assertEquals("qcc: error: up5k: qcc has no calibrated cost model for this device (it has xc7, ice40; `qcc calibrate-cost --device up5k` makes one)", noModel.err().strip());

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.qcc.ir.Graph;
+import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.text.QirParser;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
@@ -27,6 +28,9 @@ public final class CalibrationNetworks {
   /** One grid point: its network, the folding caps to compile it with, and a line saying what it is. */
   public record Point(int index, Graph graph, int maxPe, int maxSimd, String description) {}
 
+  /** Where the quantizers' scales go until the weights they follow from are drawn. */
+  private static final String QUANTIZERS = "@quantizers@";
+
   /** Grid point {@code index}. */
   public static Point point(int index) {
     Random r = new Random(0x5eed0000L + index);
@@ -45,6 +49,7 @@ public final class CalibrationNetworks {
     StringBuilder text = new StringBuilder("graph \"p" + index + "\" opsets(\"\" = 17) {\n");
     String description;
     int hidden;
+    Constant weight1;
     if (conv) {
       int channels = pick(r, List.of(1, 2, 3, 4, 8, 16));
       if (sparse) {
@@ -59,9 +64,9 @@ public final class CalibrationNetworks {
       hidden = filters * side * side;
       description = String.format("conv %dx%dx%d k%d -> %d%s, fc -> %d", channels, size, size, kernel, filters, pool ? " pool" : "", outputs);
       text.append("  input %x: fp32[N,").append(channels).append(',').append(size).append(',').append(size).append("]\n");
-      text.append(weight("w1", new int[] {filters, channels, kernel, kernel}, r, sparse));
-      text.append(constant("b1", new int[] {filters}, r, 0.1));
-      text.append(quantizers(data, w1, w2));
+      weight1 = weight("w1", new int[] {filters, channels, kernel, kernel}, r, sparse);
+      text.append(weight1.text()).append(constant("b1", new int[] {filters}, r, 0.1).text());
+      text.append(QUANTIZERS);
       text.append(quantizedWeight("w1", new int[] {filters, channels, kernel, kernel}, w1, sparse));
       text.append("  %xq: fp32[N,").append(channels).append(',').append(size).append(',').append(size).append("] = qcc.FakeQuant(%x, %sx) {format = \"").append(data).append("\"} loc(\"xq\")\n");
       text.append("  %c: fp32[N,").append(filters).append(',').append(size).append(',').append(size).append("] = Conv(%xq, %w1q, %b1) {kernel_shape = [")
@@ -79,20 +84,23 @@ public final class CalibrationNetworks {
       hidden = pick(r, List.of(4, 8, 12, 16, 24, 32, 48, 64));
       description = String.format("fc %d -> %d, fc -> %d", inputs, hidden, outputs);
       text.append("  input %x: fp32[N,").append(inputs).append("]\n");
-      text.append(weight("w1", new int[] {hidden, inputs}, r, sparse));
-      text.append(constant("b1", new int[] {hidden}, r, 0.1));
-      text.append(quantizers(data, w1, w2));
+      weight1 = weight("w1", new int[] {hidden, inputs}, r, sparse);
+      text.append(weight1.text()).append(constant("b1", new int[] {hidden}, r, 0.1).text());
+      text.append(QUANTIZERS);
       text.append(quantizedWeight("w1", new int[] {hidden, inputs}, w1, sparse));
       text.append("  %xq: fp32[N,").append(inputs).append("] = qcc.FakeQuant(%x, %sx) {format = \"").append(data).append("\"} loc(\"xq\")\n");
       text.append("  %h: fp32[N,").append(hidden).append("] = Gemm(%xq, %w1q, %b1) {transB = 1} loc(\"fc1\")\n");
       text.append("  %f: fp32[N,").append(hidden).append("] = Relu(%h) loc(\"relu\")\n");
     }
     text.append("  %fq: fp32[N,").append(hidden).append("] = qcc.FakeQuant(%f, %sh) {format = \"").append(data).append("\"} loc(\"fq\")\n");
-    text.append(constant("w2", new int[] {outputs, hidden}, r, 0.3));
-    text.append(constant("b2", new int[] {outputs}, r, 0.1));
+    Constant weight2 = constant("w2", new int[] {outputs, hidden}, r, 0.3);
+    text.append(weight2.text()).append(constant("b2", new int[] {outputs}, r, 0.1).text());
     text.append(quantizedWeight("w2", new int[] {outputs, hidden}, w2, false));
     text.append("  %y: fp32[N,").append(outputs).append("] = Gemm(%fq, %w2q, %b2) {transB = 1} loc(\"fc2\")\n");
     text.append("  output %y\n}\n");
+    // The weights' scales follow from their values, so they go in once both are drawn.
+    int at = text.indexOf(QUANTIZERS);
+    text.replace(at, at + QUANTIZERS.length(), quantizers(data, w1, weight1.maxAbs(), w2, weight2.maxAbs()));
     Graph g = QirParser.parse(text.toString(), "p" + index);
     PassManager.build(PassRegistry.standard(), "accumulators").run(g);
     String formats = String.format("%s data, %s then %s weights%s, PE <= %d, SIMD <= %d", data, w1, w2, sparse ? ", 2:4 sparse" : "", maxPe, maxSimd);
@@ -103,20 +111,22 @@ public final class CalibrationNetworks {
     return from.get(r.nextInt(from.size()));
   }
 
-  /** The scales of the input, the hidden activations and both weights; small enough that few values saturate any of the formats. */
-  private static String quantizers(String data, String w1, String w2) {
-    return "  const %sx: fp32[] = [" + scale(data) + "]\n"
-        + "  const %sh: fp32[] = [" + scale(data) + "]\n"
-        + "  const %sw1: fp32[] = [" + scale(w1) + "]\n"
-        + "  const %sw2: fp32[] = [" + scale(w2) + "]\n";
-  }
-
-  private static String scale(String format) {
-    return format.startsWith("int") ? "0.05" : "0.02";
+  /**
+   * The scales of the input and hidden activations (few values saturate any of the formats) and of
+   * both weights: each weight's largest magnitude on its format's largest value, as max calibration
+   * sets them, so the weight memories hold codes spread over the whole format as a quantized
+   * model's do; how many distinct codes a memory holds changes what its logic costs.
+   */
+  private static String quantizers(String data, String w1, float w1Max, String w2, float w2Max) {
+    String activations = data.startsWith("int") ? "0.05" : "0.02";
+    return "  const %sx: fp32[] = [" + activations + "]\n"
+        + "  const %sh: fp32[] = [" + activations + "]\n"
+        + "  const %sw1: fp32[] = [" + w1Max / ElementFormats.scalar(w1).maxValue() + "]\n"
+        + "  const %sw2: fp32[] = [" + w2Max / ElementFormats.scalar(w2).maxValue() + "]\n";
   }
 
   /** A weight of {@code shape} or, with {@code sparse}, its kept half along the inputs and the kept positions, 2 of every 4. */
-  private static String weight(String name, int[] shape, Random r, boolean sparse) {
+  private static Constant weight(String name, int[] shape, Random r, boolean sparse) {
     if (!sparse) {
       return constant(name, shape, r, 0.3);
     }
@@ -134,7 +144,8 @@ public final class CalibrationNetworks {
         }
       }
     }
-    return constant(name, half, r, 0.3) + "  const %" + name + "i: uint8" + dims(half) + " = " + Arrays.toString(positions) + "\n";
+    Constant values = constant(name, half, r, 0.3);
+    return new Constant(values.text() + "  const %" + name + "i: uint8" + dims(half) + " = " + Arrays.toString(positions) + "\n", values.maxAbs());
   }
 
   /** {@code %NAMEq}, the weight quantized to {@code format}, a sparse one scattered along its inputs by a qcc.Densify. */
@@ -149,13 +160,19 @@ public final class CalibrationNetworks {
         + "  %" + name + "q: fp32" + dims(shape) + " = qcc.Densify(%" + name + "v, %" + name + "i) {axis = 1, m = 4, n = 2} loc(\"" + name + "d\")\n";
   }
 
-  private static String constant(String name, int[] shape, Random r, double scale) {
+  /** A constant's declaration and its largest magnitude. */
+  private record Constant(String text, float maxAbs) {}
+
+  private static Constant constant(String name, int[] shape, Random r, double scale) {
     StringBuilder s = new StringBuilder("  const %" + name + ": fp32" + dims(shape) + " = [");
     int n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    float max = 0;
     for (int i = 0; i < n; i++) {
-      s.append(i == 0 ? "" : ", ").append((float) (r.nextGaussian() * scale));
+      float v = (float) (r.nextGaussian() * scale);
+      max = Math.max(max, Math.abs(v));
+      s.append(i == 0 ? "" : ", ").append(v);
     }
-    return s.append("]\n").toString();
+    return new Constant(s.append("]\n").toString(), max);
   }
 
   private static String dims(int[] shape) {

@@ -1,17 +1,15 @@
 // qcc calibrate-cost: synthesizes the calibration grid's networks with yosys, one sample line per network.
 package org.qcc.testbenches;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.qcc.backends.BackendException;
 import org.qcc.backends.rtl.Manifest;
 import org.qcc.backends.rtl.RtlCompiler;
@@ -46,10 +44,7 @@ public final class CostCalibration {
     }
     boolean[] done = new boolean[points];
     known.stream().filter(p -> p.point() < points).forEach(p -> done[p.point()] = true);
-    int resumed = 0;
-    for (boolean d : done) {
-      resumed += d ? 1 : 0;
-    }
+    int resumed = (int) IntStream.range(0, points).filter(i -> done[i]).count();
     long start = System.nanoTime();
     int synthesized = 0;
     int skipped = 0;
@@ -67,7 +62,7 @@ public final class CostCalibration {
         sample = new CostSamples.Point(i, device.name(), point.description(), 0, List.of(), e.getMessage());
         skipped++;
       }
-      append(samples, sample);
+      CostSamples.append(samples, sample);
     }
     return new Collected(synthesized, resumed, skipped, (System.nanoTime() - start) / 1e9);
   }
@@ -93,16 +88,5 @@ public final class CostCalibration {
       throw new UncheckedIOException(e);
     }
     return new CostSamples.Point(point.index(), device.name(), point.description(), report.seconds(), layers, null);
-  }
-
-  private static final ObjectMapper LINE = CostSamples.mapper();
-
-  private static void append(Path samples, CostSamples.Point p) {
-    try {
-      Files.createDirectories(samples.toAbsolutePath().getParent());
-      Files.writeString(samples, LINE.writeValueAsString(p) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -31,7 +31,7 @@ public final class AnalyticCost {
 
   /** LUTs of stage {@code s}'s multiply-accumulate operators. */
   public static double luts(Dataflow.Stage s) {
-    Dataflow.Arithmetic a = s.arithmetic();
+    Dataflow.Arithmetic a = s.requireArithmetic();
     return (double) s.pe() * s.lanes() * mac(Operand.of(a.dataFormat()), Operand.of(a.weightFormat()), a.accumulatorBits());
   }
 

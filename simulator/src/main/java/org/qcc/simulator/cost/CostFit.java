@@ -29,12 +29,11 @@ public final class CostFit {
 
   /**
    * How synthesis maps a stage onto a device: bits a LUT holds as memory; the product width from
-   * which multipliers go to DSPs (0: never); how many bits of read-only memory a block RAM must
-   * save to be used instead of logic (yosys weighs a ROM's logic by its bits against the blocks it
-   * would take); how deep and large a written memory must be for block RAM; and the block RAM's
-   * shapes (depth x width).
+   * which multipliers go to DSPs (0: never); how many bits a memory must hold per block RAM it
+   * would take to be put there, a read-only one instead of logic, a written one instead of
+   * distributed RAM (yosys weighs what each costs); and the block RAM's shapes (depth x width).
    */
-  public record Traits(int lutBits, int dspMinBits, int romBitsPerBlock, int blockMinDepth, int blockMinBits, List<int[]> blockShapes) {
+  public record Traits(int lutBits, int dspMinBits, int romBitsPerBlock, int ramBitsPerBlock, List<int[]> blockShapes) {
     /** Block RAMs a {@code depth x width} memory takes in the device's best-fitting shape. */
     public double blocks(long depth, int width) {
       double best = Double.MAX_VALUE;
@@ -50,15 +49,14 @@ public final class CostFit {
    * netlists of the calibration grid). 7-series: a LUT6 holds 64 bits; synth_xilinx maps a
    * multiplier whose operands' significands have 9 bits or more together to a DSP48, a ROM to 18 Kb
    * block RAMs when it holds more than 8 Kb per block it takes, else to LUT logic, and a written
-   * memory deeper than 128 words of more than 2.25 Kb to block RAM, else to distributed RAM.
-   * iCE40: a LUT4 holds 16 bits; synth_ice40 (without -dsp) maps no multiplier, a ROM to 4 Kb
-   * block RAMs when it holds more than 1 Kb per block, and a written memory of at least 128 bits
-   * and more than 2 words to block RAM.
+   * memory when it holds more than 2.5 Kb per block, else to distributed RAM. iCE40: a LUT4 holds
+   * 16 bits; synth_ice40 (without -dsp) maps no multiplier, a ROM to 4 Kb block RAMs when it holds
+   * more than 1 Kb per block, and a written memory when it holds more than 100 bits per block.
    */
   public static Traits traits(String device) {
     return switch (device) {
-      case "xc7" -> new Traits(64, 9, 8192, 128, 2305, List.of(new int[] {512, 36}, new int[] {1024, 18}, new int[] {2048, 9}, new int[] {4096, 4}, new int[] {8192, 2}, new int[] {16384, 1}));
-      case "ice40" -> new Traits(16, 0, 1024, 2, 128, List.of(new int[] {256, 16}, new int[] {512, 8}, new int[] {1024, 4}, new int[] {2048, 2}));
+      case "xc7" -> new Traits(64, 9, 8192, 2560, List.of(new int[] {512, 36}, new int[] {1024, 18}, new int[] {2048, 9}, new int[] {4096, 4}, new int[] {8192, 2}, new int[] {16384, 1}));
+      case "ice40" -> new Traits(16, 0, 1024, 100, List.of(new int[] {256, 16}, new int[] {512, 8}, new int[] {1024, 4}, new int[] {2048, 2}));
       default -> throw new DiagnosticException(device, "the cost model is not calibrated for this device (xc7 and ice40 are)");
     };
   }

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +38,6 @@ public final class CostSamples {
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-  /** The mapper the samples are written with: snake-case keys, as in the design manifest. */
-  public static ObjectMapper mapper() {
-    return JSON;
-  }
 
   /**
    * The points in {@code file}. A last line cut short (a run stopped while appending) is left out,
@@ -74,8 +71,13 @@ public final class CostSamples {
     return out;
   }
 
-  /** The synthesized layers of {@code points}, skipped points left out. */
-  public static List<Layer> layers(List<Point> points) {
-    return points.stream().flatMap(p -> p.layers().stream()).toList();
+  /** Appends point {@code p} to {@code file} as one line, making the file and its folder if need be. */
+  public static void append(Path file, Point p) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, JSON.writeValueAsString(p) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.formats.BipolarFormat;
 import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.Minifloat;
@@ -78,10 +77,7 @@ public final class EnergyModel {
   }
 
   private static StageEnergy stage(Dataflow.Stage s) {
-    Dataflow.Arithmetic a = s.arithmetic();
-    if (a == null) {
-      throw new DiagnosticException(s.name(), "the stage does not say what it computes with (compile the design again)");
-    }
+    Dataflow.Arithmetic a = s.requireArithmetic();
     ScalarFormat data = ElementFormats.scalar(a.dataFormat());
     ScalarFormat weight = ElementFormats.scalar(a.weightFormat());
     double steps = s.cyclesPerImage();

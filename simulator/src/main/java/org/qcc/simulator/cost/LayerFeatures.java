@@ -4,7 +4,6 @@ package org.qcc.simulator.cost;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.qcc.ir.DiagnosticException;
 import org.qcc.simulator.cycle.Dataflow;
 
 /**
@@ -18,8 +17,8 @@ import org.qcc.simulator.cycle.Dataflow;
  * accumulators and registers count bits, a tree after DSPs apart, since DSPs take in adders.
  * Memories go where synthesis puts them ({@link CostFit.Traits}): a read-only weight memory into
  * block RAM when deep enough, else into LUT logic (one LUT per bit for a LUT's words, a tree of
- * them deeper, counted apart since it costs more per word); a buffer into block RAM when deep and
- * large enough, else distributed RAM; the window ring, read asynchronously, into distributed RAM
+ * them deeper, counted apart since it costs more per word); a buffer into block RAM when large
+ * enough, else distributed RAM; the window ring, read asynchronously, into distributed RAM
  * or, where the device has none, flip-flops. The threshold search's tables are constants indexed
  * by fold and search prefix, ROMs in LUTs, shallow and deep apart like the weights.
  */
@@ -34,10 +33,7 @@ public final class LayerFeatures {
 
   /** The features of stage {@code s} on a device with traits {@code t}. */
   public static Map<String, Double> of(Dataflow.Stage s, CostFit.Traits t) {
-    Dataflow.Arithmetic a = s.arithmetic();
-    if (a == null) {
-      throw new DiagnosticException(s.name(), "the stage does not say what it computes with (compile the design again)");
-    }
+    Dataflow.Arithmetic a = s.requireArithmetic();
     Operand data = Operand.of(a.dataFormat());
     Operand weight = Operand.of(a.weightFormat());
     double pe = s.pe();
@@ -54,7 +50,7 @@ public final class LayerFeatures {
     // no memory, no register of their own.
     boolean weightMemory = depth > 2;
     if (weightMemory) {
-      m.add(s.pe(), depth, lineBits, true);
+      m.weightsInBlocks = m.add(s.pe(), depth, lineBits, true);
     }
     m.add(1, 2L * (s.cols() / s.simd()), s.simd() * data.bits(), false);
     Dataflow.Window w = s.window();
@@ -82,7 +78,8 @@ public final class LayerFeatures {
     f.put("memory_blocks", m.blocks);
     f.put("distributed_lut_bits", m.distributedLutBits);
     f.put("ring_bits", ring);
-    f.put("weight_register_bits", (weightMemory ? pe * lineBits : 0) + 2.0 * s.simd() * data.bits());
+    // A block RAM registers its own output; a ROM in logic needs flip-flops for it.
+    f.put("weight_register_bits", (weightMemory && !m.weightsInBlocks ? pe * lineBits : 0) + 2.0 * s.simd() * data.bits());
     f.put("sparse_select_bits", a.sparse() ? products * a.groupM() * data.bits() : 0);
     boolean thresholds = !s.last();
     int levels = a.outputBits();
@@ -115,18 +112,17 @@ public final class LayerFeatures {
     double deepRomLutBits;
     double blocks;
     double distributedLutBits;
+    boolean weightsInBlocks;
 
     Memories(CostFit.Traits t, boolean dspLanes) {
       this.t = t;
       this.dspLanes = dspLanes;
     }
 
-    /** {@code count} memories of {@code depth} words of {@code width} bits; {@code rom} when nothing writes them. */
-    void add(int count, long depth, int width, boolean rom) {
+    /** {@code count} memories of {@code depth} words of {@code width} bits, {@code rom} when nothing writes them; whether they go to block RAM. */
+    boolean add(int count, long depth, int width, boolean rom) {
       double lutWords = Math.ceil(depth / (double) t.lutBits());
-      boolean inBlocks = rom
-          ? depth * width > (double) t.romBitsPerBlock() * t.blocks(depth, width)
-          : depth > t.blockMinDepth() && depth * width >= t.blockMinBits();
+      boolean inBlocks = depth * width > (double) (rom ? t.romBitsPerBlock() : t.ramBitsPerBlock()) * t.blocks(depth, width);
       if (rom && !inBlocks) {
         // A shallow ROM feeding LUT multipliers is folded into them (addressed_multiplier_bits).
         if (lutWords <= 1) {
@@ -139,6 +135,7 @@ public final class LayerFeatures {
       } else {
         distributedLutBits += count * width * lutWords;
       }
+      return inBlocks;
     }
   }
 

@@ -1,12 +1,12 @@
 // A format as the hardware multipliers decode it: significand width, shift range, code width.
 package org.qcc.simulator.cost;
 
+import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.formats.BipolarFormat;
 import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.IntFormat;
 import org.qcc.ir.formats.Minifloat;
 import org.qcc.ir.formats.ScalarFormat;
-import org.qcc.ir.DiagnosticException;
 
 /**
  * A code format's hardware widths, as hw-models' CodeFormat decodes it: every code becomes a

@@ -104,6 +104,14 @@ public record Dataflow(List<Stage> stages) {
       return Dataflow.vectors(window);
     }
 
+    /** What the stage computes with; a stage from a manifest written before qcc recorded it is an error saying so. */
+    public Arithmetic requireArithmetic() {
+      if (arithmetic == null) {
+        throw new DiagnosticException(name, "the stage does not say what it computes with (compile the design again)");
+      }
+      return arithmetic;
+    }
+
     /** Multipliers per PE: one per input of a beat, or with N:M sparsity one per kept weight. */
     public int lanes() {
       return arithmetic != null && arithmetic.sparse() ? simd / arithmetic.groupM() * arithmetic.keptN() : simd;
