@@ -140,6 +140,14 @@ public final class CostFit {
     return new Result(model, layers, heldOut, errors);
   }
 
+  /**
+   * Whether a feature may explain a resource kind: DSP multipliers explain DSPs alone, since a
+   * lane's LUTs are the adder tree's after it, which its own features count.
+   */
+  static boolean usable(String kind, String feature) {
+    return !feature.equals("dsp_multipliers") || kind.equals("dsp");
+  }
+
   /** Reweighting rounds that turn the least-squares fit of relative errors into a fit of their absolute values. */
   private static final int ROUNDS = 12;
 
@@ -162,7 +170,7 @@ public final class CostFit {
       target[i] = y / scale;
       Map<String, Double> f = LayerFeatures.of(l.stage(), t);
       for (int j = 0; j < names.size(); j++) {
-        features[i][j] = f.get(names.get(j)) / scale;
+        features[i][j] = usable(kind, names.get(j)) ? f.get(names.get(j)) / scale : 0;
       }
     }
     double[] rowWeight = new double[n];
