@@ -119,7 +119,7 @@ final class SynthCommand implements Callable<Integer> {
     Manifest m = Manifest.read(dir);
     CostModel.Estimate e = model.estimate(m.dataflow(dir));
     var out = spec.commandLine().getOut();
-    String lutKind = device == Synthesis.Device.xc7 ? "lut" : "lut4";
+    String lutKind = CostFit.lutKind(device.name());
     CostFit.Error lut = model.heldOutErrors().get(lutKind);
     List<Map<String, Long>> synthesized = lastSynthesis();
     if (common.json) {

@@ -84,9 +84,9 @@ public final class CostFit {
   /** The fold held out of the model qcc ships. */
   private static final int HELD_OUT = 3;
 
-  /** LUT-like kinds the analytic model speaks for. */
-  private static boolean lutKind(String kind) {
-    return kind.equals("lut") || kind.equals("lut4");
+  /** The kind a device's LUTs are counted as, the one the analytic model speaks for and the error target is set on. */
+  public static String lutKind(String device) {
+    return device.equals("xc7") ? "lut" : "lut4";
   }
 
   /**
@@ -205,6 +205,7 @@ public final class CostFit {
   }
 
   private static Error error(String kind, CostModel model, List<CostSamples.Layer> test) {
+    boolean lut = kind.equals(lutKind(model.device()));
     double fitted = 0;
     double analytic = 0;
     int n = 0;
@@ -215,8 +216,10 @@ public final class CostFit {
       }
       n++;
       fitted += Math.abs(model.stage(l.stage()).get(kind) - y) / y;
-      analytic += Math.abs(AnalyticCost.luts(l.stage()) - y) / y;
+      if (lut) {
+        analytic += Math.abs(AnalyticCost.luts(l.stage()) - y) / y;
+      }
     }
-    return new Error(n == 0 ? 0 : 100 * fitted / n, lutKind(kind) && n > 0 ? 100 * analytic / n : null, n, 0);
+    return new Error(n == 0 ? 0 : 100 * fitted / n, lut && n > 0 ? 100 * analytic / n : null, n, 0);
   }
 }

@@ -54,11 +54,7 @@ public final class LayerFeatures {
     }
     m.add(1, 2L * (s.cols() / s.simd()), s.simd() * data.bits(), false);
     Dataflow.Window w = s.window();
-    double ring = 0;
-    if (w != null) {
-      int slots = Math.min(w.height(), w.kernelH() + w.strideH());
-      ring = (double) slots * w.width() * w.channels() * data.bits();
-    }
+    double ring = w == null ? 0 : (double) w.ringRows() * w.width() * w.channels() * data.bits();
 
     Map<String, Double> f = new LinkedHashMap<>();
     f.put("layer", 1.0);

@@ -49,7 +49,12 @@ public record Dataflow(List<Stage> stages) {
    * A convolution's input windows: the image, kernel, strides, padding above and to the left, and
    * the output's size (hw-models' ConvWindow).
    */
-  public record Window(int height, int width, int channels, int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {}
+  public record Window(int height, int width, int channels, int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+    /** Rows the window unit's ring holds: a window's rows and the next stride's, at most the image's. */
+    public int ringRows() {
+      return Math.min(height, kernelH + strideH);
+    }
+  }
 
   /** Max pooling of a {@code height x width} image of {@code channels} by {@code kernel x kernel} windows with stride {@code kernel}. */
   public record Pool(int height, int width, int channels, int kernel) {

@@ -175,7 +175,7 @@ final class Units {
 
     SlidingWindow(Dataflow.Window w, int simd) {
       this.w = w;
-      slots = Math.min(w.height(), w.kernelH() + w.strideH());
+      slots = w.ringRows();
       int beats = w.channels() / simd;
       inBeat = new Wrap(beats);
       inCol = new Wrap(w.width());

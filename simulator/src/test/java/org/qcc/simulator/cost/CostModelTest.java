@@ -33,10 +33,6 @@ class CostModelTest {
     return CostSamples.read(samplesFile(device));
   }
 
-  private static String lutKind(String device) {
-    return device.equals("xc7") ? "lut" : "lut4";
-  }
-
   /**
    * The model qcc ships is what fitting the committed yosys samples gives, coefficient for
    * coefficient, and it carries that fit's held-out error: no number in it is typed in by hand.
@@ -63,7 +59,7 @@ class CostModelTest {
   @ValueSource(strings = {"xc7", "ice40"})
   void heldOutLutErrorIsFarBelowTheAnalyticModels(String device) {
     CostFit.Result fit = CostFit.fit(device, samples(device));
-    CostFit.Error lut = fit.errors().get(lutKind(device));
+    CostFit.Error lut = fit.errors().get(CostFit.lutKind(device));
     assertTrue(lut.layers() >= 16, "held-out layers: " + lut.layers());
     assertTrue(lut.fitted() <= 25 && lut.crossValidated() <= 25, "held-out LUT error " + lut.fitted() + "%, 4-fold " + lut.crossValidated() + "%");
     assertTrue(lut.analytic() > 3 * lut.fitted(), "analytic " + lut.analytic() + "% vs fitted " + lut.fitted() + "%");
