@@ -5,8 +5,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # dataset-fashion-mnist: full-test-set accuracy; libonnx-testdata: ONNX conformance cases;
 # verilator: co-simulation of the generated hardware; yosys: its synthesis reports;
-# nextpnr-ice40 and fpga-icestorm: the iCEBreaker bitstream (place and route, icepack).
-PACKAGES=(dataset-fashion-mnist libonnx-testdata verilator yosys nextpnr-ice40 fpga-icestorm)
+# nextpnr-ice40 and fpga-icestorm: the iCEBreaker bitstream (place and route, icepack);
+# chromium: renders `qcc report`'s page headless to check its plots.
+PACKAGES=(dataset-fashion-mnist libonnx-testdata verilator yosys nextpnr-ice40 fpga-icestorm chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

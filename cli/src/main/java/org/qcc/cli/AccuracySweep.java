@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.qcc.explore.TopOne;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import org.qcc.passes.CalibrationData;
@@ -97,7 +98,7 @@ final class AccuracySweep {
     Graph g = Models.load(file);
     String pipeline = point.pipeline(method, calibrationImages, firstLast);
     PassManager.build(PassRegistry.standard(), pipeline).run(g, calibration);
-    Accuracy.Result r = Accuracy.evaluate(g, test, limit, 100, null);
+    TopOne.Result r = Accuracy.evaluate(g, test, limit, 100, null);
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Result(model, point.id(), point.family(), point.format(), point.bits(), point.sparse(), pipeline, r.total(), r.correct(), r.top1(), seconds);
   }

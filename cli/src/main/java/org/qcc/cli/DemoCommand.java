@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.backends.BackendException;
 import org.qcc.backends.rtl.RtlCompiler;
+import org.qcc.explore.DatasetCalibration;
+import org.qcc.explore.TopOne;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import org.qcc.passes.PassManager;
@@ -70,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("== 2. evaluate with the golden interpreter on " + data.count() + " test images from " + data.dir());
       out.flush();
     }
-    Accuracy.Result r = Accuracy.evaluate(g, data, limit, 100, common.json ? null : spec.commandLine().getErr());
+    TopOne.Result r = Accuracy.evaluate(g, data, limit, 100, common.json ? null : spec.commandLine().getErr());
     JsonNode ref = Json.MAPPER.readTree(home.resolve("models/accuracy.json").toFile()).path(model);
     boolean full = data.count() >= 10000 && limit == 0;
     double torch = ref.path(full ? "test_top1" : "subset_top1").asDouble(Double.NaN);
@@ -83,12 +85,12 @@ final class DemoCommand implements Callable<Integer> {
       out.println("== 3. quantize (qcc opt -p PIPELINE) and evaluate again");
       out.flush();
     }
-    DatasetCalibration calibration = new DatasetCalibration("fashion-mnist");
+    DatasetCalibration calibration = Models.calibration("fashion-mnist");
     List<Map<String, Object>> configs = new ArrayList<>();
     for (String[] c : CONFIGS) {
       Graph q = Models.load(file);
       PassManager.build(PassRegistry.standard(), c[1]).run(q, calibration);
-      Accuracy.Result qr = Accuracy.evaluate(q, data, limit, 100, null);
+      TopOne.Result qr = Accuracy.evaluate(q, data, limit, 100, null);
       configs.add(Map.of("config", c[0], "pipeline", c[1], "top1", qr.top1(), "seconds", qr.seconds()));
       if (!common.json) {
         out.printf("   %-58s top-1 %.2f%%  (%s)%n", c[0], 100 * qr.top1(), c[1]);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.explore.TopOne;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import picocli.CommandLine.Command;
@@ -57,7 +58,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     Graph g = Models.load(model);
     FashionMnist data = dataDir != null ? FashionMnist.load(dataDir) : FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
-    Accuracy.Result r = Accuracy.evaluate(g, backend, data, limit, batch, quiet || common.json ? null : spec.commandLine().getErr());
+    TopOne.Result r = Accuracy.evaluate(g, backend, data, limit, batch, quiet || common.json ? null : spec.commandLine().getErr());
     if (common.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("model", model.toString());

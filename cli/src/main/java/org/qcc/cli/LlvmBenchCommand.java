@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.backends.llvm.JitModel;
 import org.qcc.backends.llvm.TargetSpec;
+import org.qcc.explore.DatasetCalibration;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.FloatTensor;
 import org.qcc.ir.Graph;
@@ -75,7 +76,7 @@ final class LlvmBenchCommand implements Callable<Integer> {
     }
     FloatTensor images = data.batch(0, batch);
     PrintWriter progress = common.json ? null : spec.commandLine().getErr();
-    DatasetCalibration calibration = new DatasetCalibration("fashion-mnist");
+    DatasetCalibration calibration = Models.calibration("fashion-mnist");
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     List<Row> rows = new ArrayList<>();
     long[] shape = Arrays.stream(images.shape()).asLongStream().toArray();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.qcc.explore.DatasetCalibration;
 import org.qcc.frontend.onnx.OnnxExporter;
 import org.qcc.frontend.onnx.OnnxImporter;
 import org.qcc.ir.DiagnosticException;
@@ -69,6 +70,11 @@ public final class Models {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** Calibration data for data-driven passes: {@code fashion-mnist} or a directory (see {@link DatasetCalibration}). */
+  public static DatasetCalibration calibration(String spec) {
+    return new DatasetCalibration(spec, home().resolve("data/fashion-mnist-subset"));
   }
 
   /** The bundled model {@code name} (mlp, cnn, vit); a clear error for any other name. */

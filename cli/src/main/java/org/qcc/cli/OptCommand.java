@@ -85,7 +85,7 @@ final class OptCommand implements Callable<Integer> {
     PassManager pm = PassManager.build(PassRegistry.standard(), Pipeline.parse(pipeline), inst);
     Graph g = Models.load(model);
     int nodesBefore = g.nodes().size();
-    PassContext ctx = pm.run(g, new DatasetCalibration(calibration));
+    PassContext ctx = pm.run(g, Models.calibration(calibration));
     org.qcc.ir.Verifier.standard().verifyOrThrow(g);
     Models.save(g, output);
     if (!common.json) {

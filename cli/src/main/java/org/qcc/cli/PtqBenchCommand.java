@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.explore.DatasetCalibration;
 import org.qcc.ir.Graph;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
@@ -47,7 +48,7 @@ final class PtqBenchCommand implements Callable<Integer> {
             new String[] {"bias-correct", base + ",bias-correct{images=" + images + "}"},
             new String[] {"gptq", base + ",gptq{images=" + images + "}"},
             new String[] {"learned-round", base + ",learned-round{images=" + images + "}"});
-    DatasetCalibration calibration = new DatasetCalibration("fashion-mnist");
+    DatasetCalibration calibration = Models.calibration("fashion-mnist");
     var test = org.qcc.frontend.data.FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
     PrintWriter out = spec.commandLine().getOut();
     List<Map<String, Object>> rows = new ArrayList<>();

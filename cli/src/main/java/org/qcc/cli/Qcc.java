@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "qcc",
     mixinStandardHelpOptions = true,
-    version = "qcc 0.1.0",
+    version = "qcc " + Qcc.VERSION,
     description = "A compiler for quantized neural networks.",
     subcommands = {
       InspectCommand.class,
@@ -30,9 +30,13 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       SweepAccuracyCommand.class,
       SweepPtqCommand.class,
+      ExploreCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Qcc implements Runnable {
+  /** This build's version, as --version prints it and results stores record it. */
+  public static final String VERSION = "0.1.0";
+
   /** Success. */
   public static final int OK = 0;
   /** A check failed (e.g. a mismatch). */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.backends.rtl.Manifest;
 import org.qcc.backends.rtl.RtlCompiler;
+import org.qcc.explore.DatasetCalibration;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import org.qcc.passes.PassManager;
@@ -75,7 +76,7 @@ final class SimBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--images and --fold must be at least 1, --seconds positive");
     }
     var progress = common.progress(spec.commandLine().getErr());
-    DatasetCalibration calibration = new DatasetCalibration("fashion-mnist");
+    DatasetCalibration calibration = Models.calibration("fashion-mnist");
     FashionMnist test = FashionMnist.load(Models.home().resolve("data/fashion-mnist-subset"));
     if (images > test.count()) {
       throw new ParameterException(spec.commandLine(), "--images " + images + ": the bundled test subset has " + test.count() + " images");

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.explore.DatasetCalibration;
 import org.qcc.frontend.data.FashionMnist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,7 +76,7 @@ final class SweepAccuracyCommand implements Callable<Integer> {
     meta.put("first and last layers", firstLast);
     meta.put("status", "in progress");
     PrintWriter err = quiet || common.json ? null : spec.commandLine().getErr();
-    DatasetCalibration calibration = new DatasetCalibration("fashion-mnist");
+    DatasetCalibration calibration = Models.calibration("fashion-mnist");
     int total = points.size() * models.size();
     int done = 0;
     int computed = 0;

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.qcc.explore.DatasetCalibration;
+import org.qcc.explore.TopOne;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import org.qcc.passes.PassManager;
@@ -82,7 +84,7 @@ final class SweepPtqCommand implements Callable<Integer> {
     models.forEach(m -> files.put(m, Models.bundled(m)));
     test = FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
     images = limit > 0 ? Math.min(limit, test.count()) : test.count();
-    calibration = new DatasetCalibration("fashion-mnist");
+    calibration = Models.calibration("fashion-mnist");
     json = out.resolve("results.json");
     ResultsFile.load(json, PtqSweep.Result.class).forEach(r -> results.put(key(r.model(), r.pipeline()), r));
     PtqSweep.Settings s = new PtqSweep.Settings(calibrationImages, techniqueImages);
@@ -155,7 +157,7 @@ final class SweepPtqCommand implements Callable<Integer> {
       long start = System.nanoTime();
       Graph g = Models.load(files.get(p[0]));
       PassManager.build(PassRegistry.standard(), p[1]).run(g, calibration);
-      Accuracy.Result a = Accuracy.evaluate(g, test, images, 100, null);
+      TopOne.Result a = Accuracy.evaluate(g, test, images, 100, null);
       PtqSweep.Result r = new PtqSweep.Result(p[0], p[1], a.total(), a.correct(), a.top1(), (System.nanoTime() - start) / 1e9);
       results.put(key, r);
       computed++;

@@ -1,5 +1,5 @@
 // Calibration samples for data-driven passes, from Fashion-MNIST's training split.
-package org.qcc.cli;
+package org.qcc.explore;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -10,29 +10,30 @@ import org.qcc.passes.CalibrationData;
 /**
  * {@code fashion-mnist} (Debian's full training split, else the bundled 1,024 training images) or
  * a directory holding {@code train-images-idx3-ubyte.gz} and its labels. Read on first use, so a
- * pipeline with no data-driven pass never touches the files.
+ * pipeline with no data-driven pass never touches the files; safe to share between threads.
  */
-final class DatasetCalibration implements CalibrationData {
+public final class DatasetCalibration implements CalibrationData {
   private final String spec;
-  private FashionMnist data;
+  private final Path bundled;
+  private volatile FashionMnist data;
 
-  DatasetCalibration(String spec) {
+  /** {@code bundled}: the committed subset's directory, the fallback for {@code fashion-mnist}. */
+  public DatasetCalibration(String spec, Path bundled) {
     this.spec = spec;
+    this.bundled = bundled;
   }
 
-  private FashionMnist data() {
+  private synchronized FashionMnist data() {
     if (data == null) {
-      data =
-          spec.equals("fashion-mnist")
-              ? FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"), FashionMnist.Split.TRAIN)
-              : FashionMnist.load(Path.of(spec), FashionMnist.Split.TRAIN);
+      data = spec.equals("fashion-mnist") ? FashionMnist.locate(bundled, FashionMnist.Split.TRAIN) : FashionMnist.load(Path.of(spec), FashionMnist.Split.TRAIN);
     }
     return data;
   }
 
   @Override
   public String source() {
-    return data == null ? spec : data.dir() + " (training split)";
+    FashionMnist d = data;
+    return d == null ? spec : d.dir() + " (training split)";
   }
 
   @Override

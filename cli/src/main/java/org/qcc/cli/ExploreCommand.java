@@ -1,0 +1,207 @@
+// qcc explore: a design-space sweep of formats, sparsity, PTQ and folding, stored as it runs.
+package org.qcc.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.qcc.explore.Device;
+import org.qcc.explore.Explorer;
+import org.qcc.explore.Objective;
+import org.qcc.explore.Pareto;
+import org.qcc.explore.Point;
+import org.qcc.explore.PointEvaluator;
+import org.qcc.explore.PointResult;
+import org.qcc.explore.ResultsStore;
+import org.qcc.explore.Sha256;
+import org.qcc.explore.Space;
+import org.qcc.frontend.data.FashionMnist;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "explore",
+    description = {
+      "Explore a design space: every point of SPACE (formats of weights and activations, per layer if",
+      "asked, N:M sparsity, PTQ techniques, folding) is quantized, scored for top-1 accuracy on",
+      "Fashion-MNIST by the golden interpreter, lowered to the hardware chain, priced by the device's",
+      "calibrated cost model (LUTs, flip-flops, DSPs, block RAMs) and run on the cycle-level simulator",
+      "(throughput, latency) with an energy estimate. Points run in parallel and go into the SQLite",
+      "database --db as each finishes: an interrupted sweep resumes where it stopped, and a stored point",
+      "is never evaluated again. Prints the Pareto front over --objectives; `qcc report` draws it."
+    },
+    footer = {
+      "%nExamples:",
+      "  qcc explore models/fashion_mlp.onnx --space examples/space.yaml --device xc7a35t --db results.db",
+      "  qcc explore models/fashion_cnn.onnx --space big.yaml --device up5k --db cnn.db --jobs 2 --quiet",
+      "  qcc explore models/fashion_mlp.onnx --space examples/space.yaml --db results.db --objectives top1,dsps,energy",
+      "%nDevices: xc7a35t, xc7a100t, xc7z020, xc7 (no budget), up5k, hx8k, ice40 (no budget)."
+    })
+final class ExploreCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "MODEL", description = "A .onnx or .qir classifier of [N, 1, 28, 28] images.")
+  Path model;
+
+  @Option(names = "--space", required = true, paramLabel = "FILE", description = "The design space, a YAML file (see examples/space.yaml).")
+  Path space;
+
+  @Option(names = "--device", defaultValue = "xc7a35t", description = "The FPGA whose budget points must fit (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--db", defaultValue = "results.db", paramLabel = "FILE", description = "The results database, created or resumed (default: ${DEFAULT-VALUE}).")
+  Path db;
+
+  @Option(names = "--jobs", paramLabel = "N", description = "Points evaluated at once (default: the processors).")
+  Integer jobs;
+
+  @Option(names = "--objectives", defaultValue = "top1,luts,throughput", split = ",", description = "The front's objectives, two or three of: top1, luts, ffs, dsps, brams, throughput, latency, energy (default: ${DEFAULT-VALUE}).")
+  List<String> objectives;
+
+  @Option(names = "--quiet", description = "No progress output.")
+  boolean quiet;
+
+  @Mixin Common common;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    int threads = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
+    if (threads < 1) {
+      throw new ParameterException(spec.commandLine(), "--jobs must be at least 1");
+    }
+    if (objectives.size() < 2 || objectives.size() > 3) {
+      throw new ParameterException(spec.commandLine(), "--objectives takes two or three objectives, got " + objectives.size());
+    }
+    List<Objective> front = objectives.stream().map(Objective::named).toList();
+    Device dev = Device.named(device);
+    Space s = Space.read(space);
+    byte[] modelBytes = Files.readAllBytes(requireFile(model));
+    Models.load(model);
+    FashionMnist test = FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
+    PointEvaluator evaluator = new PointEvaluator(() -> Models.load(model), s, dev, test, Models.calibration("fashion-mnist"));
+    PrintWriter err = quiet || common.json ? null : spec.commandLine().getErr();
+    List<PointResult> results;
+    try (ResultsStore store = ResultsStore.open(db, true)) {
+      Map<String, String> identity = new LinkedHashMap<>();
+      identity.put("model_sha256", Sha256.hex(modelBytes));
+      identity.put("device", dev.name());
+      Map<String, String> info = new LinkedHashMap<>();
+      info.put("model", model.getFileName().toString());
+      info.put("device_description", dev.description());
+      info.put("budget", dev.budget().toString());
+      info.put("dataset", test.dir().toString());
+      info.put("clock_mhz", String.valueOf(s.clockMhz()));
+      store.bind(identity, info);
+      String versions = Json.MAPPER.writeValueAsString(versions(evaluator));
+      Explorer explorer = new Explorer(evaluator, store, versions, threads, (r, done, total, left) -> progress(err, r, done, total, left));
+      List<Point> points = s.grid();
+      int pending = explorer.pending(points).size();
+      if (err != null) {
+        err.printf("explore: %d points on %s (%d stored, %d to evaluate, %d at a time) into %s%n", points.size(), dev.name(), points.size() - pending, pending, Math.min(threads, Math.max(pending, 1)), db);
+        err.flush();
+      }
+      results = explorer.run(points);
+    }
+    List<PointResult> best = Pareto.front(results, front);
+    print(results, best, front);
+    return Qcc.OK;
+  }
+
+  private static Path requireFile(Path p) {
+    if (!Files.isRegularFile(p)) {
+      throw new org.qcc.ir.DiagnosticException(p.toString(), "no such file");
+    }
+    return p;
+  }
+
+  private static Map<String, String> versions(PointEvaluator evaluator) {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("qcc", Qcc.VERSION);
+    v.put("java", System.getProperty("java.version"));
+    v.put("context", evaluator.context());
+    return v;
+  }
+
+  private static void progress(PrintWriter err, PointResult r, int done, int total, double secondsLeft) {
+    if (err == null) {
+      return;
+    }
+    err.printf("[%d/%d] %s: %s (%.1f s)%s%n", done, total, r.label(), outcome(r), r.seconds(), done < total ? String.format(", about %s left", duration(secondsLeft)) : "");
+    err.flush();
+  }
+
+  private static String outcome(PointResult r) {
+    if (r.status().equals(PointResult.FAILED)) {
+      return "failed: " + r.error();
+    }
+    String top1 = String.format("top-1 %.2f%%", 100 * r.top1());
+    if (!r.hasHardware()) {
+      return top1 + ", no hardware: " + r.error();
+    }
+    return String.format("%s, %,d LUTs, %d DSPs, %d BRAMs, %,.0f images/s%s", top1, r.luts(), r.dsps(), r.brams(), r.imagesPerSecond(), r.fits() ? "" : " (" + r.error() + ")");
+  }
+
+  static String duration(double seconds) {
+    long s = Math.round(seconds);
+    return s < 60 ? s + " s" : s < 3600 ? s / 60 + " min " + s % 60 + " s" : s / 3600 + " h " + s % 3600 / 60 + " min";
+  }
+
+  private void print(List<PointResult> results, List<PointResult> best, List<Objective> front) {
+    var out = spec.commandLine().getOut();
+    long ok = results.stream().filter(PointResult::hasHardware).count();
+    long failed = results.stream().filter(r -> r.status().equals(PointResult.FAILED)).count();
+    if (common.json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("db", db.toString());
+      o.put("points", results.size());
+      o.put("with_hardware", ok);
+      o.put("failed", failed);
+      o.put("objectives", objectives);
+      o.put("front", best.stream().map(ExploreCommand::json).toList());
+      Json.print(out, o);
+      return;
+    }
+    out.printf("%d points: %d with hardware estimates, %d accuracy only, %d failed%n", results.size(), ok, results.size() - ok - failed, failed);
+    out.printf("Pareto front over %s (%d points):%n", String.join(", ", objectives), best.size());
+    out.printf("  %7s %8s %5s %6s %12s %10s %9s  %s%n", "top-1", "LUTs", "DSPs", "BRAMs", "images/s", "latency", "nJ/image", "point");
+    for (PointResult r : best) {
+      out.printf("  %6.2f%% %8d %5d %6d %12.0f %10d %9.1f  %s%n", 100 * r.top1(), r.luts(), r.dsps(), r.brams(), r.imagesPerSecond(), r.latencyCycles(), r.energyNj(), r.label());
+    }
+    out.printf("report: qcc report %s -o report.html%n", db);
+  }
+
+  static Map<String, Object> json(PointResult r) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("id", r.id());
+    o.put("config", r.config());
+    o.put("family", r.family());
+    o.put("status", r.status());
+    o.put("error", r.error());
+    o.put("top1", r.top1());
+    o.put("images", r.images());
+    o.put("luts", r.luts());
+    o.put("ffs", r.ffs());
+    o.put("dsps", r.dsps());
+    o.put("brams", r.brams());
+    o.put("cycles_per_image", r.cyclesPerImage());
+    o.put("latency_cycles", r.latencyCycles());
+    o.put("images_per_second", r.imagesPerSecond());
+    o.put("energy_nj", r.energyNj());
+    o.put("fits", r.fits());
+    o.put("bottleneck", r.bottleneck());
+    o.put("pipeline", r.pipeline());
+    o.put("seconds", r.seconds());
+    o.put("layers", r.layers());
+    return o;
+  }
+}

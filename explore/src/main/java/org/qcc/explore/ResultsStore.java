@@ -1,0 +1,286 @@
+// The embedded SQLite database `qcc explore` keeps its finished points in.
+package org.qcc.explore;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.qcc.ir.DiagnosticException;
+
+/**
+ * One row per finished point, committed as it finishes (each insert is its own transaction, in
+ * write-ahead-log mode), so killing the process loses only the points still running. {@code meta}
+ * names the model, device and tool versions the points belong to; a sweep of another model or
+ * device is refused rather than mixed in. The schema's version is SQLite's {@code user_version}:
+ * older stores are migrated step by step, newer ones refused.
+ */
+public final class ResultsStore implements AutoCloseable {
+  /** The schema this build writes. */
+  public static final int SCHEMA = 1;
+
+  /** What {@code meta.format} holds in a qcc store; anything else is someone else's database. */
+  static final String FORMAT = "qcc explore results";
+
+  /** Statements that bring a store from version {@code i} to {@code i + 1}; index 0 creates it. */
+  private static final List<List<String>> MIGRATIONS = List.of(List.of(
+      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      "CREATE TABLE points (id TEXT PRIMARY KEY, config TEXT NOT NULL, label TEXT NOT NULL, family TEXT NOT NULL, pipeline TEXT NOT NULL,"
+          + " status TEXT NOT NULL, error TEXT, top1 REAL, images INTEGER NOT NULL, luts INTEGER, ffs INTEGER, dsps INTEGER, brams INTEGER,"
+          + " cycles_per_image REAL, latency_cycles INTEGER, images_per_second REAL, energy_nj REAL, fits INTEGER, bottleneck TEXT,"
+          + " seconds REAL NOT NULL, versions TEXT NOT NULL, finished TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+      "CREATE TABLE layer_resources (point_id TEXT NOT NULL REFERENCES points(id), layer TEXT NOT NULL, position INTEGER NOT NULL,"
+          + " kind TEXT NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (point_id, layer, kind))"));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+  private final Connection db;
+
+  private ResultsStore(Path file, Connection db) {
+    this.file = file;
+    this.db = db;
+  }
+
+  /** Opens {@code file}, creating it when absent; {@code create} false refuses a missing file. */
+  public static ResultsStore open(Path file, boolean create) {
+    if (!create && !Files.isRegularFile(file)) {
+      throw new DiagnosticException(file.toString(), "no such results database (`qcc explore ... --db " + file + "` makes one)");
+    }
+    boolean fresh = !Files.exists(file);
+    Connection db;
+    try {
+      if (file.toAbsolutePath().getParent() != null) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+      }
+      db = DriverManager.getConnection("jdbc:sqlite:" + file);
+    } catch (SQLException | java.io.IOException e) {
+      throw new DiagnosticException(file.toString(), "cannot open the results database: " + e.getMessage());
+    }
+    ResultsStore store = new ResultsStore(file, db);
+    try {
+      store.migrate(fresh);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  private void migrate(boolean fresh) {
+    try (Statement s = db.createStatement()) {
+      int version;
+      try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+        version = rs.getInt(1);
+      }
+      int tables;
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
+        tables = rs.getInt(1);
+      }
+      if (version == 0 && tables > 0) {
+        throw new DiagnosticException(file.toString(), "not a qcc results database (it has tables but no qcc schema version)");
+      }
+      if (version > SCHEMA) {
+        throw new DiagnosticException(file.toString(), "written by a newer qcc (results schema " + version + ", this qcc reads up to " + SCHEMA + "); use that qcc or another --db");
+      }
+      if (version > 0) {
+        String format = meta().get("format");
+        if (!FORMAT.equals(format)) {
+          throw new DiagnosticException(file.toString(), "not a qcc results database (meta.format is '" + format + "')");
+        }
+      }
+      s.execute("PRAGMA journal_mode=WAL");
+      s.execute("PRAGMA foreign_keys=ON");
+      for (int v = version; v < SCHEMA; v++) {
+        db.setAutoCommit(false);
+        for (String sql : MIGRATIONS.get(v)) {
+          s.execute(sql);
+        }
+        if (v == 0) {
+          s.execute("INSERT INTO meta VALUES ('format', '" + FORMAT + "')");
+        }
+        s.execute("PRAGMA user_version = " + (v + 1));
+        db.commit();
+        db.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      String why = e.getMessage().contains("not a database") || e.getMessage().contains("SQLITE_NOTADB") ? "not an SQLite database" : e.getMessage();
+      throw new DiagnosticException(file.toString(), (fresh ? "cannot create the results database: " : "cannot read the results database: ") + why);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public synchronized Map<String, String> meta() {
+    Map<String, String> out = new LinkedHashMap<>();
+    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT key, value FROM meta ORDER BY key")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return out;
+  }
+
+  /**
+   * Records what the points belong to; refuses when the store already belongs to another value of
+   * any {@code identity} key (the model, the device), since their points would not compare.
+   */
+  public synchronized void bind(Map<String, String> identity, Map<String, String> info) {
+    Map<String, String> existing = meta();
+    for (Map.Entry<String, String> e : identity.entrySet()) {
+      String had = existing.get(e.getKey());
+      if (had != null && !had.equals(e.getValue())) {
+        throw new DiagnosticException(file.toString(), "holds points for " + e.getKey() + " " + had + ", not " + e.getValue() + "; use another --db");
+      }
+    }
+    try (PreparedStatement put = db.prepareStatement("INSERT OR REPLACE INTO meta VALUES (?, ?)")) {
+      Map<String, String> all = new LinkedHashMap<>(info);
+      all.putAll(identity);
+      for (Map.Entry<String, String> e : all.entrySet()) {
+        put.setString(1, e.getKey());
+        put.setString(2, e.getValue());
+        put.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  public synchronized Set<String> finishedIds() {
+    Set<String> ids = new HashSet<>();
+    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM points")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+    return ids;
+  }
+
+  /** Stores a finished point and its per-layer resources in one transaction. */
+  public synchronized void put(PointResult r, String versions) {
+    try {
+      db.setAutoCommit(false);
+      try (PreparedStatement p = db.prepareStatement(
+          "INSERT OR REPLACE INTO points (id, config, label, family, pipeline, status, error, top1, images, luts, ffs, dsps, brams,"
+              + " cycles_per_image, latency_cycles, images_per_second, energy_nj, fits, bottleneck, seconds, versions)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        Object[] values = {
+          r.id(), JSON.writeValueAsString(r.config()), r.label(), r.family(), r.pipeline(), r.status(), r.error(), r.top1(), r.images(),
+          r.luts(), r.ffs(), r.dsps(), r.brams(), r.cyclesPerImage(), r.latencyCycles(), r.imagesPerSecond(), r.energyNj(),
+          r.fits() == null ? null : r.fits() ? 1 : 0, r.bottleneck(), r.seconds(), versions
+        };
+        for (int i = 0; i < values.length; i++) {
+          if (values[i] == null) {
+            p.setNull(i + 1, Types.NULL);
+          } else {
+            p.setObject(i + 1, values[i]);
+          }
+        }
+        p.executeUpdate();
+      }
+      try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO layer_resources VALUES (?, ?, ?, ?, ?)")) {
+        int position = 0;
+        for (Map.Entry<String, Map<String, Long>> layer : r.layers().entrySet()) {
+          for (Map.Entry<String, Long> kind : layer.getValue().entrySet()) {
+            p.setString(1, r.id());
+            p.setString(2, layer.getKey());
+            p.setInt(3, position);
+            p.setString(4, kind.getKey());
+            p.setLong(5, kind.getValue());
+            p.executeUpdate();
+          }
+          position++;
+        }
+      }
+      db.commit();
+    } catch (SQLException | JsonProcessingException e) {
+      try {
+        db.rollback();
+      } catch (SQLException ignored) {
+        // the original failure is the one to report
+      }
+      throw failure(e);
+    } finally {
+      try {
+        db.setAutoCommit(true);
+      } catch (SQLException e) {
+        throw failure(e);
+      }
+    }
+  }
+
+  /** Every stored point, in the order they finished. */
+  public synchronized List<PointResult> points() {
+    Map<String, Map<String, Map<String, Long>>> layers = new LinkedHashMap<>();
+    try (Statement s = db.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT point_id, layer, kind, amount FROM layer_resources ORDER BY point_id, position, kind")) {
+        while (rs.next()) {
+          layers.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).computeIfAbsent(rs.getString(2), k -> new LinkedHashMap<>()).put(rs.getString(3), rs.getLong(4));
+        }
+      }
+      List<PointResult> out = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT * FROM points ORDER BY finished, id")) {
+        while (rs.next()) {
+          String id = rs.getString("id");
+          Integer fits = integer(rs, "fits");
+          out.add(new PointResult(
+              id, JSON.readValue(rs.getString("config"), new TypeReference<Map<String, Object>>() {}), rs.getString("label"), rs.getString("family"),
+              rs.getString("pipeline"), rs.getString("status"), rs.getString("error"), real(rs, "top1"), rs.getInt("images"),
+              whole(rs, "luts"), whole(rs, "ffs"), whole(rs, "dsps"), whole(rs, "brams"), real(rs, "cycles_per_image"), whole(rs, "latency_cycles"),
+              real(rs, "images_per_second"), real(rs, "energy_nj"), fits == null ? null : fits == 1, rs.getString("bottleneck"), rs.getDouble("seconds"),
+              layers.getOrDefault(id, Map.of())));
+        }
+      }
+      return out;
+    } catch (SQLException | JsonProcessingException e) {
+      throw failure(e);
+    }
+  }
+
+  private static Double real(ResultSet rs, String column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static Long whole(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static Integer integer(ResultSet rs, String column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  private DiagnosticException failure(Exception e) {
+    return new DiagnosticException(file.toString(), "results database: " + e.getMessage());
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      db.close();
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// A sweep on the bundled MLP: metrics of every kind of point, the store, and resuming.
+package org.qcc.explore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qcc.frontend.data.FashionMnist;
+import org.qcc.frontend.onnx.OnnxImporter;
+
+class ExplorerTest {
+  @TempDir Path tmp;
+
+  private static final Path HOME = Path.of(System.getProperty("qcc.home", ".."));
+
+  private static PointEvaluator evaluator(Space space, String device) {
+    Path model = HOME.resolve("models/fashion_mlp.onnx");
+    Path subset = HOME.resolve("data/fashion-mnist-subset");
+    return new PointEvaluator(() -> OnnxImporter.importFile(model), space, Device.named(device), FashionMnist.load(subset), new DatasetCalibration("fashion-mnist", subset));
+  }
+
+  @Test
+  void aSweepStoresEveryPointAndASecondRunEvaluatesNone() {
+    Space space = Space.parse(
+        """
+        weights: [int4, e2m1fin]
+        acts: [int8, none]
+        layers:
+          /fc2/*: {weights: int8}
+        evaluation: {images: 60, calibration-images: 32}
+        fold: {pe: 4, simd: 4}
+        """, "s.yaml");
+    List<String> seen = new ArrayList<>();
+    try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), true)) {
+      Explorer explorer = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, left) -> seen.add(r.id()));
+      List<PointResult> results = explorer.run(space.grid());
+      assertEquals(4, results.size());
+      assertEquals(4, seen.size());
+      for (PointResult r : results) {
+        if (r.config().get("acts").equals("none")) {
+          assertEquals(PointResult.NO_HARDWARE, r.status(), "fp32 activations have no hardware chain: " + r.error());
+          assertTrue(r.top1() > 0.5, r.label());
+        } else {
+          assertEquals(PointResult.OK, r.status(), r.label() + ": " + r.error());
+          assertTrue(r.top1() > 0.5 && r.luts() > 1000 && r.imagesPerSecond() > 0 && r.energyNj() > 0 && r.latencyCycles() > 0, r.toString());
+          assertEquals(Map.of("weights", "int8"), ((Map<?, ?>) r.config().get("layers")).get("/fc2/*"));
+          assertTrue(r.layers().size() >= 2 && r.layers().values().stream().allMatch(l -> l.containsKey("lut")), r.layers().toString());
+          assertNotNull(r.fits());
+        }
+      }
+      assertEquals("integer", results.get(0).family());
+      assertTrue(results.get(0).pipeline().contains("config=<layers>"), results.get(0).pipeline());
+    }
+    seen.clear();
+    try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), false)) {
+      Explorer again = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, left) -> seen.add(r.id()));
+      assertEquals(4, again.run(space.grid()).size());
+      assertEquals(List.of(), seen, "finished points are never recomputed");
+    }
+  }
+
+  @Test
+  void aLayerPatternThatMatchesNothingFailsThePointWithTheReason() {
+    Space space = Space.parse("weights: int4\nacts: int8\nlayers:\n  /nothing: {weights: int8}\nevaluation: {images: 10}\n", "s.yaml");
+    PointResult r = evaluator(space, "up5k").evaluate(space.grid().get(0));
+    assertEquals(PointResult.FAILED, r.status());
+    assertEquals("pass 'quantize': config <layers>: layer '/nothing' matches no Conv, Gemm or MatMul layer (layers: /fc1/Gemm, /fc2/Gemm, /fc3/Gemm)", r.error());
+  }
+}
