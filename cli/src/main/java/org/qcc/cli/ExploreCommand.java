@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.explore.Device;
 import org.qcc.explore.Explorer;
+import org.qcc.explore.Nsga2Search;
 import org.qcc.explore.Objective;
 import org.qcc.explore.Pareto;
 import org.qcc.explore.Point;
@@ -104,12 +105,16 @@ final class ExploreCommand implements Callable<Integer> {
       store.bind(identity, info);
       String versions = Json.MAPPER.writeValueAsString(versions(evaluator));
       Explorer explorer = new Explorer(evaluator, store, versions, threads, (r, done, total, left) -> progress(err, r, done, total, left));
-      List<Point> points = s.grid();
-      int pending = explorer.pending(points).size();
+      boolean grid = s.search().method().equals("grid");
       if (err != null) {
-        err.printf("explore: %d points on %s (%d stored, %d to evaluate, %d at a time) into %s%n", points.size(), dev.name(), points.size() - pending, pending, Math.min(threads, Math.max(pending, 1)), db);
+        int pending = grid ? explorer.pending(s.grid()).size() : 0;
+        String what = grid
+            ? String.format("%d points (%d stored, %d to evaluate)", s.gridSize(), s.gridSize() - pending, pending)
+            : String.format("NSGA-II over %d points: population %d, %d generations, seed %d", s.gridSize(), s.search().population(), s.search().generations(), s.search().seed());
+        err.printf("explore: %s on %s, %d at a time, into %s%n", what, dev.name(), threads, db);
         err.flush();
       }
+      List<Point> points = grid ? s.grid() : Nsga2Search.run(s, explorer, front);
       results = explorer.run(points);
     }
     List<PointResult> best = Pareto.front(results, front);

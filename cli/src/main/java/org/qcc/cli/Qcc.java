@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       SweepAccuracyCommand.class,
       SweepPtqCommand.class,
       ExploreCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Qcc implements Runnable {

@@ -2,22 +2,20 @@
 package org.qcc.explore;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
  * A point already in the store is never evaluated again, so an interrupted sweep resumes where it
- * stopped; {@link #run} returns the results of every point asked for, stored or new.
+ * stopped. Thread-safe: a search may ask for points from several threads at once.
  */
 public final class Explorer {
-  /** Called once per newly finished point, from the thread that runs the sweep. */
+  /** Called once per newly evaluated point; {@code total} is the most evaluations the search may ask for. */
   public interface Listener {
     void finished(PointResult r, int done, int total, double secondsLeft);
   }
@@ -27,6 +25,10 @@ public final class Explorer {
   private final String versions;
   private final int jobs;
   private final Listener listener;
+  private final Map<String, PointResult> known = new ConcurrentHashMap<>();
+  private final long start = System.nanoTime();
+  private int evaluated;
+  private int budget;
 
   public Explorer(PointEvaluator evaluator, ResultsStore store, String versions, int jobs, Listener listener) {
     this.evaluator = evaluator;
@@ -34,50 +36,61 @@ public final class Explorer {
     this.versions = versions;
     this.jobs = jobs;
     this.listener = listener;
+    store.points().forEach(r -> known.put(r.id(), r));
   }
 
-  /** The ids of {@code points} that are not stored yet. */
+  public int jobs() {
+    return jobs;
+  }
+
+  /** The points of {@code points} that are not stored yet, each once. */
   public List<Point> pending(List<Point> points) {
-    Set<String> done = store.finishedIds();
     String context = evaluator.context();
-    return points.stream().filter(p -> !done.contains(p.id(context))).distinct().toList();
+    return points.stream().filter(p -> !known.containsKey(p.id(context))).distinct().toList();
   }
 
+  /** Announces how many evaluations are coming, for the progress line's count and time left. */
+  public synchronized void expect(int evaluations) {
+    budget = evaluated + evaluations;
+  }
+
+  /** The stored result of {@code p}, else evaluates and stores it. */
+  public PointResult result(Point p) {
+    String id = p.id(evaluator.context());
+    PointResult r = known.get(id);
+    if (r != null) {
+      return r;
+    }
+    r = evaluator.evaluate(p);
+    store.put(r, versions);
+    known.put(id, r);
+    synchronized (this) {
+      evaluated++;
+      budget = Math.max(budget, evaluated);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      listener.finished(r, evaluated, budget, elapsed / evaluated * (budget - evaluated));
+    }
+    return r;
+  }
+
+  /** Every point's result, evaluating the missing ones {@link #jobs} at a time; in the order given. */
   public List<PointResult> run(List<Point> points) {
-    List<Point> todo = pending(points);
-    if (!todo.isEmpty()) {
-      evaluate(todo);
-    }
-    Map<String, PointResult> byId = new LinkedHashMap<>();
-    store.points().forEach(r -> byId.put(r.id(), r));
-    String context = evaluator.context();
-    List<PointResult> out = new ArrayList<>();
-    for (Point p : points) {
-      PointResult r = byId.get(p.id(context));
-      if (r != null && !out.contains(r)) {
-        out.add(r);
-      }
-    }
-    return out;
-  }
-
-  private void evaluate(List<Point> todo) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, todo.size()), r -> {
+    expect(pending(points).size());
+    ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
       Thread t = new Thread(r, "qcc-explore");
       t.setDaemon(true);
       return t;
     });
     try {
-      ExecutorCompletionService<PointResult> finished = new ExecutorCompletionService<>(pool);
-      todo.forEach(p -> finished.submit(() -> evaluator.evaluate(p)));
-      long start = System.nanoTime();
-      for (int done = 1; done <= todo.size(); done++) {
-        Future<PointResult> f = finished.take();
-        PointResult r = f.get();
-        store.put(r, versions);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        listener.finished(r, done, todo.size(), elapsed / done * (todo.size() - done));
+      List<Future<PointResult>> futures = new ArrayList<>();
+      for (Point p : points.stream().distinct().toList()) {
+        futures.add(pool.submit(() -> result(p)));
       }
+      List<PointResult> out = new ArrayList<>();
+      for (Future<PointResult> f : futures) {
+        out.add(f.get());
+      }
+      return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted; the finished points are stored", e);

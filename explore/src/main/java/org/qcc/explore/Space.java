@@ -60,6 +60,9 @@ public record Space(
   /** grid: every point; nsga2: an evolutionary multi-objective search over the same dimensions. */
   public record Search(String method, int population, int generations, long seed) {}
 
+  /** The most points a grid search enumerates; larger spaces are for NSGA-II. */
+  public static final long MAX_GRID = 100_000;
+
   private static final Set<String> KEYS = Set.of("weights", "acts", "granularity", "group-size", "sparsity", "ptq", "fold", "layers", "evaluation", "clock-mhz", "search");
 
   public static Space read(Path file) {
@@ -177,7 +180,11 @@ public record Space(
         clock = c.asDouble();
       }
       Search search = root.has("search") ? search() : new Search("grid", 0, 0, 0);
-      return new Space(weights, acts, granularity, groupSize, sparsity, ptq, pe, simd, layers, evaluation, clock, search);
+      Space space = new Space(weights, acts, granularity, groupSize, sparsity, ptq, pe, simd, layers, evaluation, clock, search);
+      if (search.method().equals("grid") && space.gridSize() > MAX_GRID) {
+        throw doc.error(root.has("search") ? "/search" : "", "the grid has " + space.gridSize() + " points, more than " + MAX_GRID + " to enumerate; search it with {method: nsga2}");
+      }
+      return space;
     }
 
     private JsonNode node(String pointer) {
