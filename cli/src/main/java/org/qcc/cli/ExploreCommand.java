@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.explore.Confirmation;
+import org.qcc.explore.Confirmations;
 import org.qcc.explore.Device;
+import org.qcc.explore.FrontConfirmer;
 import org.qcc.explore.Explorer;
 import org.qcc.explore.Nsga2Search;
 import org.qcc.explore.Objective;
@@ -67,6 +70,12 @@ final class ExploreCommand implements Callable<Integer> {
   @Option(names = "--objectives", defaultValue = "top1,luts,throughput", split = ",", description = "The front's objectives, two or three of: top1, luts, ffs, dsps, brams, throughput, latency, energy (default: ${DEFAULT-VALUE}).")
   List<String> objectives;
 
+  @Option(names = "--confirm", defaultValue = "0", paramLabel = "N", description = "Confirm the first N points of the front on real tools: write each one's RTL, co-simulate it on Verilator against the golden interpreter and synthesize it with yosys (stored; minutes per point).")
+  int confirm;
+
+  @Option(names = "--confirm-images", defaultValue = "20", paramLabel = "N", description = "Test images each confirmation streams through Verilator (default: ${DEFAULT-VALUE}).")
+  int confirmImages;
+
   @Option(names = "--quiet", description = "No progress output.")
   boolean quiet;
 
@@ -80,6 +89,9 @@ final class ExploreCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--jobs must be at least 1");
     }
+    if (confirm < 0 || confirmImages < 1) {
+      throw new ParameterException(spec.commandLine(), "--confirm must be 0 or more and --confirm-images at least 1");
+    }
     if (objectives.size() < 2 || objectives.size() > 3) {
       throw new ParameterException(spec.commandLine(), "--objectives takes two or three objectives, got " + objectives.size());
     }
@@ -92,6 +104,8 @@ final class ExploreCommand implements Callable<Integer> {
     PointEvaluator evaluator = new PointEvaluator(() -> Models.load(model), s, dev, test, Models.calibration("fashion-mnist"));
     PrintWriter err = quiet || common.json ? null : spec.commandLine().getErr();
     List<PointResult> results;
+    List<PointResult> best;
+    Map<String, Confirmation> confirmations;
     try (ResultsStore store = ResultsStore.open(db, true)) {
       Map<String, String> identity = new LinkedHashMap<>();
       identity.put("model_sha256", Sha256.hex(modelBytes));
@@ -116,9 +130,10 @@ final class ExploreCommand implements Callable<Integer> {
       }
       List<Point> points = grid ? s.grid() : Nsga2Search.run(s, explorer, front);
       results = explorer.run(points);
+      best = Pareto.front(results, front);
+      confirmations = confirm(points, best, store, evaluator, dev, test, versions, err);
     }
-    List<PointResult> best = Pareto.front(results, front);
-    print(results, best, front);
+    print(results, best, confirmations);
     return Qcc.OK;
   }
 
@@ -161,7 +176,35 @@ final class ExploreCommand implements Callable<Integer> {
     return s < 60 ? s + " s" : s < 3600 ? s / 60 + " min " + s % 60 + " s" : s / 3600 + " h " + s % 3600 / 60 + " min";
   }
 
-  private void print(List<PointResult> results, List<PointResult> best, List<Objective> front) {
+  /** Confirms the front's first --confirm points not confirmed before; returns every confirmation of the front. */
+  private Map<String, Confirmation> confirm(List<Point> points, List<PointResult> best, ResultsStore store, PointEvaluator evaluator, Device dev, FashionMnist test, String versions, PrintWriter err) {
+    Map<String, Confirmation> done = store.confirmations();
+    Path designs = db.toAbsolutePath().resolveSibling(db.getFileName().toString().replaceFirst("\\.db$", "") + "-designs");
+    FrontConfirmer confirmer = new FrontConfirmer(evaluator, dev, test, designs, confirmImages, step -> {
+      if (err != null) {
+        err.println("qcc: " + step + "...");
+        err.flush();
+      }
+    });
+    Map<String, Point> byId = new LinkedHashMap<>();
+    points.forEach(p -> byId.put(p.id(evaluator.context()), p));
+    Map<String, Confirmation> out = new LinkedHashMap<>();
+    for (PointResult r : best.subList(0, Math.min(confirm, best.size()))) {
+      Confirmation c = done.get(r.id());
+      if (c == null) {
+        if (err != null) {
+          err.printf("confirm: %s on Verilator and yosys%n", r.label());
+          err.flush();
+        }
+        c = confirmer.confirm(byId.get(r.id()));
+        store.putConfirmation(c, versions);
+      }
+      out.put(r.id(), c);
+    }
+    return out;
+  }
+
+  private void print(List<PointResult> results, List<PointResult> best, Map<String, Confirmation> confirmations) {
     var out = spec.commandLine().getOut();
     long ok = results.stream().filter(PointResult::hasHardware).count();
     long failed = results.stream().filter(r -> r.status().equals(PointResult.FAILED)).count();
@@ -173,6 +216,7 @@ final class ExploreCommand implements Callable<Integer> {
       o.put("failed", failed);
       o.put("objectives", objectives);
       o.put("front", best.stream().map(ExploreCommand::json).toList());
+      o.put("confirmations", confirmations.values());
       Json.print(out, o);
       return;
     }
@@ -181,6 +225,12 @@ final class ExploreCommand implements Callable<Integer> {
     out.printf("  %7s %8s %5s %6s %12s %10s %9s  %s%n", "top-1", "LUTs", "DSPs", "BRAMs", "images/s", "latency", "nJ/image", "point");
     for (PointResult r : best) {
       out.printf("  %6.2f%% %8d %5d %6d %12.0f %10d %9.1f  %s%n", 100 * r.top1(), r.luts(), r.dsps(), r.brams(), r.imagesPerSecond(), r.latencyCycles(), r.energyNj(), r.label());
+    }
+    for (PointResult r : best) {
+      Confirmation c = confirmations.get(r.id());
+      if (c != null) {
+        out.printf("confirmed %s: %s; %s%n", r.label(), Confirmations.verilator(c), Confirmations.synthesis(c, r, Device.named(device)));
+      }
     }
     out.printf("report: qcc report %s -o report.html%n", db);
   }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.qcc.explore.Confirmation;
 import org.qcc.explore.Objective;
 import org.qcc.explore.PointResult;
 import org.qcc.explore.Report;
@@ -62,14 +63,16 @@ final class ReportCommand implements Callable<Integer> {
     List<Objective> front = objectives.stream().map(Objective::named).toList();
     Map<String, String> meta;
     List<PointResult> points;
+    Map<String, Confirmation> confirmations;
     try (ResultsStore store = ResultsStore.open(db, false)) {
       meta = store.meta();
       points = store.points();
+      confirmations = store.confirmations();
     }
     List<Map<String, Object>> rows = Report.rows(points, front);
     Map<String, Object> written = new LinkedHashMap<>();
     if (output != null) {
-      Models.writeAtomically(output, Report.html(meta, points, front).getBytes(StandardCharsets.UTF_8));
+      Models.writeAtomically(output, Report.html(meta, points, front, confirmations).getBytes(StandardCharsets.UTF_8));
       written.put("html", output.toString());
     }
     if (csv != null) {
@@ -80,6 +83,7 @@ final class ReportCommand implements Callable<Integer> {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("meta", meta);
       doc.put("points", points.stream().map(ExploreCommand::json).toList());
+      doc.put("confirmations", confirmations.values());
       Models.writeAtomically(exportJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
       written.put("json", exportJson.toString());
     }

@@ -2,6 +2,7 @@
 package org.qcc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -148,6 +149,32 @@ class ExploreCommandTest {
     String rendered = Files.readString(dom);
     assertEquals(3, count(rendered, "<svg class=\"plot\""), "the browser parsed the three plots");
     assertTrue(count(rendered, "<circle class=\"point") >= 3 * 12 - 3, "every point with metrics is in each plot");
+  }
+
+  @Test
+  void theFrontsBestPointIsConfirmedBitExactOnVerilatorAndSynthesizedOnce() throws Exception {
+    assumeTrue(org.qcc.testbenches.Verilator.available() && org.qcc.testbenches.Synthesis.available() || System.getenv("CI") != null, "verilator and yosys are not installed");
+    Path db = tmp.resolve("tiny.db");
+    Path s = space("weights: [e2m1fin, int4]\nacts: int8\nfold: {pe: 1, simd: 1}\nevaluation: {images: 50, calibration-images: 32}\n");
+    String[] args = {"explore", CliTest.model("tiny"), "--space", s.toString(), "--db", db.toString(), "--device", "hx8k", "--confirm", "1", "--confirm-images", "8"};
+    CliTest.Run first = CliTest.qcc(args);
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("Verilator bit-exact against the golden interpreter on 8 images") && first.out().contains("(the cycle-level model's count); yosys ice40: "), first.out());
+    Map<String, org.qcc.explore.Confirmation> stored;
+    try (ResultsStore store = ResultsStore.open(db, false)) {
+      stored = store.confirmations();
+    }
+    assertEquals(1, stored.size());
+    org.qcc.explore.Confirmation c = stored.values().iterator().next();
+    assertTrue(c.bitExact() && c.cycleModelAgrees() && c.synthesized().get("lut4") > 1000, c.toString());
+    assertTrue(Files.isRegularFile(Path.of(c.design(), "synth/ice40/report.json")), "the design stays for qcc sim and qcc synth");
+
+    CliTest.Run again = CliTest.qcc(args);
+    assertEquals(0, again.code(), again.err());
+    assertFalse(again.err().contains("confirm: "), "a confirmed point is not confirmed again: " + again.err());
+    Path html = tmp.resolve("tiny.html");
+    assertEquals(0, CliTest.qcc("report", db.toString(), "-o", html.toString()).code());
+    assertTrue(Files.readString(html).contains("<h2>Confirmed on Verilator and yosys</h2>"));
   }
 
   private static boolean onPath(String tool) {

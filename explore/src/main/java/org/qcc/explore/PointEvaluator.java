@@ -61,22 +61,35 @@ public final class PointEvaluator {
   public PointResult evaluate(Point p) {
     long start = System.nanoTime();
     String id = p.id(context());
-    Path config = null;
-    String pipeline = p.pipeline(space, null);
+    String pipeline = p.pipeline(space, p.quantizeLayers().isEmpty() ? null : LAYERS);
     try {
-      if (!p.quantizeLayers().isEmpty()) {
-        config = Files.createTempFile("qcc-explore-", ".json");
-        JSON.writeValue(config.toFile(), Map.of("layers", p.quantizeLayers()));
-        pipeline = p.pipeline(space, config.toString());
-      }
-      Graph g = model.get();
-      PassManager.build(PassRegistry.standard(), pipeline).run(g, calibration);
+      Graph g = quantized(p);
       TopOne.Result accuracy = TopOne.evaluate(g, test, space.evaluation().images(), 100, null);
-      String stored = p.pipeline(space, config == null ? null : LAYERS);
-      return hardware(id, p, stored, g, accuracy, start);
+      return hardware(id, p, pipeline, g, accuracy, start);
     } catch (DiagnosticException | IllegalArgumentException | IllegalStateException e) {
-      String why = config == null ? e.getMessage() : e.getMessage().replace(config.toString(), LAYERS);
-      return new PointResult(id, p.describe(), p.label(), p.family(), p.pipeline(space, config == null ? null : LAYERS), PointResult.FAILED, why, null, 0, null, null, null, null, null, null, null, null, null, null, seconds(start), Map.of());
+      return new PointResult(id, p.describe(), p.label(), p.family(), pipeline, PointResult.FAILED, e.getMessage(), null, 0, null, null, null, null, null, null, null, null, null, null, seconds(start), Map.of());
+    }
+  }
+
+  /**
+   * A fresh copy of the model under {@code p}'s passes. Per-layer formats go to quantize through a
+   * temporary config file, which errors call {@value #LAYERS}.
+   */
+  public Graph quantized(Point p) {
+    if (p.quantizeLayers().isEmpty()) {
+      Graph g = model.get();
+      PassManager.build(PassRegistry.standard(), p.pipeline(space, null)).run(g, calibration);
+      return g;
+    }
+    Path config = null;
+    try {
+      config = Files.createTempFile("qcc-explore-", ".json");
+      JSON.writeValue(config.toFile(), Map.of("layers", p.quantizeLayers()));
+      Graph g = model.get();
+      PassManager.build(PassRegistry.standard(), p.pipeline(space, config.toString())).run(g, calibration);
+      return g;
+    } catch (DiagnosticException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replace(config.toString(), LAYERS), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

@@ -19,7 +19,7 @@ import java.util.TreeSet;
 public final class Report {
   private Report() {}
 
-  public static String html(Map<String, String> meta, List<PointResult> points, List<Objective> objectives) {
+  public static String html(Map<String, String> meta, List<PointResult> points, List<Objective> objectives, Map<String, Confirmation> confirmations) {
     List<PointResult> front = Pareto.front(points, objectives);
     String title = "qcc explore: " + meta.getOrDefault("model", "model") + " on " + meta.getOrDefault("device", "device");
     StringBuilder h = new StringBuilder();
@@ -40,6 +40,7 @@ public final class Report {
     }
     h.append("</div>\n<p class=\"note\">Filled: fits the device; hollow: over its budget. Outlined and larger: on that plot's Pareto front. Resources are the calibrated cost model's estimates, speed the cycle-level simulator's, energy an estimate from operation and memory-access counts (45 nm figures).</p>\n");
     h.append("<h2>Pareto front</h2>\n").append(table("front", front));
+    h.append(confirmed(points, confirmations, meta.get("device")));
     h.append("<h2>Per-layer resources of the front's points</h2>\n");
     for (PointResult r : front) {
       h.append(layers(r));
@@ -47,6 +48,29 @@ public final class Report {
     h.append("<h2>Every point</h2>\n").append(table("all", points));
     h.append("<script>\n").append(SORT).append("</script>\n</body>\n</html>\n");
     return h.toString();
+  }
+
+  /** Points checked on Verilator and yosys, against the estimates they were chosen by. */
+  private static String confirmed(List<PointResult> points, Map<String, Confirmation> confirmations, String deviceName) {
+    if (confirmations.isEmpty()) {
+      return "";
+    }
+    Device device = Device.named(deviceName);
+    StringBuilder t = new StringBuilder("<h2>Confirmed on Verilator and yosys</h2>\n<table class=\"sortable\" id=\"confirmed\">\n<thead><tr>");
+    List.of("point", "Verilator", "synthesis", "design").forEach(c -> t.append("<th>").append(c).append("</th>"));
+    t.append("</tr></thead>\n<tbody>\n");
+    for (PointResult r : points) {
+      Confirmation c = confirmations.get(r.id());
+      if (c != null) {
+        t.append("<tr>");
+        cell(t, r.label());
+        cell(t, Confirmations.verilator(c));
+        cell(t, Confirmations.synthesis(c, r, device));
+        cell(t, c.design());
+        t.append("</tr>\n");
+      }
+    }
+    return t.append("</tbody>\n</table>\n").toString();
   }
 
   private static final List<String> COLUMNS = List.of("point", "family", "status", "top-1 %", "LUTs", "FFs", "DSPs", "BRAMs", "images/s", "latency (cycles)", "nJ/image", "fits", "bottleneck", "note");
@@ -156,7 +180,7 @@ public final class Report {
       svg circle.point { fill-opacity: 0.8; stroke-width: 1.5; }
       table { border-collapse: collapse; font-size: 13px; margin: 0.5em 0; }
       th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
-      td:first-child, th:first-child, table.meta td { text-align: left; }
+      td:first-child, th:first-child, table.meta td, #confirmed td { text-align: left; }
       table.sortable th { cursor: pointer; background: #f4f4f4; }
       .note { color: #666; font-size: 12px; max-width: 60em; }
       """;

@@ -30,12 +30,12 @@ import org.qcc.ir.DiagnosticException;
  */
 public final class ResultsStore implements AutoCloseable {
   /** The schema this build writes. */
-  public static final int SCHEMA = 1;
+  public static final int SCHEMA = 2;
 
   /** What {@code meta.format} holds in a qcc store; anything else is someone else's database. */
   static final String FORMAT = "qcc explore results";
 
-  /** Statements that bring a store from version {@code i} to {@code i + 1}; index 0 creates it. */
+  /** Statements that bring a store from version {@code i} to {@code i + 1}; index 0 creates it (version 1). */
   private static final List<List<String>> MIGRATIONS = List.of(List.of(
       "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
       "CREATE TABLE points (id TEXT PRIMARY KEY, config TEXT NOT NULL, label TEXT NOT NULL, family TEXT NOT NULL, pipeline TEXT NOT NULL,"
@@ -43,7 +43,13 @@ public final class ResultsStore implements AutoCloseable {
           + " cycles_per_image REAL, latency_cycles INTEGER, images_per_second REAL, energy_nj REAL, fits INTEGER, bottleneck TEXT,"
           + " seconds REAL NOT NULL, versions TEXT NOT NULL, finished TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
       "CREATE TABLE layer_resources (point_id TEXT NOT NULL REFERENCES points(id), layer TEXT NOT NULL, position INTEGER NOT NULL,"
-          + " kind TEXT NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (point_id, layer, kind))"));
+          + " kind TEXT NOT NULL, amount INTEGER NOT NULL, PRIMARY KEY (point_id, layer, kind))"),
+      // 2: front points confirmed on Verilator and yosys.
+      List.of(
+          "CREATE TABLE confirmations (point_id TEXT PRIMARY KEY REFERENCES points(id), design TEXT NOT NULL, bit_exact INTEGER, images INTEGER NOT NULL,"
+              + " mismatches INTEGER NOT NULL, cycles_per_image REAL, cycle_model_agrees INTEGER, verilator_note TEXT, synthesis_device TEXT,"
+              + " synthesized TEXT NOT NULL, synthesis_note TEXT, seconds REAL NOT NULL, versions TEXT NOT NULL,"
+              + " finished TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"));
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -186,15 +192,9 @@ public final class ResultsStore implements AutoCloseable {
         Object[] values = {
           r.id(), JSON.writeValueAsString(r.config()), r.label(), r.family(), r.pipeline(), r.status(), r.error(), r.top1(), r.images(),
           r.luts(), r.ffs(), r.dsps(), r.brams(), r.cyclesPerImage(), r.latencyCycles(), r.imagesPerSecond(), r.energyNj(),
-          r.fits() == null ? null : r.fits() ? 1 : 0, r.bottleneck(), r.seconds(), versions
+          r.fits(), r.bottleneck(), r.seconds(), versions
         };
-        for (int i = 0; i < values.length; i++) {
-          if (values[i] == null) {
-            p.setNull(i + 1, Types.NULL);
-          } else {
-            p.setObject(i + 1, values[i]);
-          }
-        }
+        bind(p, values);
         p.executeUpdate();
       }
       try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO layer_resources VALUES (?, ?, ?, ?, ?)")) {
@@ -226,6 +226,48 @@ public final class ResultsStore implements AutoCloseable {
         throw failure(e);
       }
     }
+  }
+
+  private static void bind(PreparedStatement p, Object[] values) throws SQLException {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == null) {
+        p.setNull(i + 1, Types.NULL);
+      } else {
+        p.setObject(i + 1, values[i] instanceof Boolean b ? (b ? 1 : 0) : values[i]);
+      }
+    }
+  }
+
+  public synchronized void putConfirmation(Confirmation c, String versions) {
+    try (PreparedStatement p = db.prepareStatement(
+        "INSERT OR REPLACE INTO confirmations (point_id, design, bit_exact, images, mismatches, cycles_per_image, cycle_model_agrees, verilator_note,"
+            + " synthesis_device, synthesized, synthesis_note, seconds, versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      bind(p, new Object[] {
+        c.pointId(), c.design(), c.bitExact(), c.images(), c.mismatches(), c.cyclesPerImage(), c.cycleModelAgrees(), c.verilatorNote(),
+        c.synthesisDevice(), JSON.writeValueAsString(c.synthesized()), c.synthesisNote(), c.seconds(), versions
+      });
+      p.executeUpdate();
+    } catch (SQLException | JsonProcessingException e) {
+      throw failure(e);
+    }
+  }
+
+  /** The confirmed points by id. */
+  public synchronized Map<String, Confirmation> confirmations() {
+    Map<String, Confirmation> out = new LinkedHashMap<>();
+    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM confirmations ORDER BY finished")) {
+      while (rs.next()) {
+        Integer bitExact = integer(rs, "bit_exact");
+        Integer agrees = integer(rs, "cycle_model_agrees");
+        out.put(rs.getString("point_id"), new Confirmation(
+            rs.getString("point_id"), rs.getString("design"), bitExact == null ? null : bitExact == 1, rs.getInt("images"), rs.getInt("mismatches"),
+            real(rs, "cycles_per_image"), agrees == null ? null : agrees == 1, rs.getString("verilator_note"), rs.getString("synthesis_device"),
+            JSON.readValue(rs.getString("synthesized"), new TypeReference<Map<String, Long>>() {}), rs.getString("synthesis_note"), rs.getDouble("seconds")));
+      }
+    } catch (SQLException | JsonProcessingException e) {
+      throw failure(e);
+    }
+    return out;
   }
 
   /** Every stored point, in the order they finished. */

@@ -48,6 +48,27 @@ class ResultsStoreTest {
   }
 
   @Test
+  void aVersionOneStoreIsMigratedKeepingItsPoints() throws Exception {
+    Path db = tmp.resolve("v1.db");
+    PointResult a = result("a", 0.875, 1000, 5e4);
+    try (ResultsStore s = ResultsStore.open(db, true)) {
+      s.put(a, "{}");
+    }
+    // What qcc wrote before confirmations existed.
+    sql(db, "DROP TABLE confirmations");
+    sql(db, "PRAGMA user_version = 1");
+    try (ResultsStore s = ResultsStore.open(db, false)) {
+      assertEquals(List.of(a), s.points());
+      Confirmation c = new Confirmation("a", "/d/a", true, 10, 0, 120.5, true, null, "xc7", Map.of("lut", 990L, "dsp", 3L), null, 42.0);
+      s.putConfirmation(c, "{}");
+      assertEquals(Map.of("a", c), s.confirmations());
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA user_version")) {
+      assertEquals(ResultsStore.SCHEMA, rs.getInt(1));
+    }
+  }
+
+  @Test
   void aStoreOfAnotherDeviceIsRefused() {
     Path db = tmp.resolve("r.db");
     try (ResultsStore s = ResultsStore.open(db, true)) {
@@ -64,7 +85,7 @@ class ResultsStoreTest {
     Path newer = tmp.resolve("newer.db");
     ResultsStore.open(newer, true).close();
     sql(newer, "PRAGMA user_version = " + (ResultsStore.SCHEMA + 1));
-    assertEquals("written by a newer qcc (results schema 2, this qcc reads up to 1); use that qcc or another --db",
+    assertEquals("written by a newer qcc (results schema 3, this qcc reads up to 2); use that qcc or another --db",
         assertThrows(DiagnosticException.class, () -> ResultsStore.open(newer, false)).diagnostic().message());
 
     Path foreign = tmp.resolve("foreign.db");

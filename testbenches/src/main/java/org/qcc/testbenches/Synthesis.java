@@ -72,6 +72,11 @@ public final class Synthesis {
   /** Bits an iCE40 block RAM (SB_RAM40_4K) holds. */
   private static final int BRAM_BITS = 4096;
 
+  /** Whether {@code yosys} is on the PATH. */
+  public static boolean available() {
+    return ExternalTool.available("yosys");
+  }
+
   /** Synthesizes the design in {@code dir} for {@code device}; {@code progress} hears when yosys starts. */
   public static Report run(Path dir, Device device, Consumer<String> progress) {
     Manifest m = Manifest.read(dir);
