@@ -238,6 +238,7 @@ final class ExploreCommand implements Callable<Integer> {
   static Map<String, Object> json(PointResult r) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("id", r.id());
+    o.put("label", r.label());
     o.put("config", r.config());
     o.put("family", r.family());
     o.put("status", r.status());

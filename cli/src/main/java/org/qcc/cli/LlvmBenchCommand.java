@@ -124,19 +124,7 @@ final class LlvmBenchCommand implements Callable<Integer> {
       bodies.add(() -> fp32.run(in, batch));
     }
     List<BenchTiming> t = BenchTiming.alternating(seconds, bodies);
-    return new Row(model, config, jit.compileSeconds(), t.get(0), t.get(1), t.get(fp32 == null ? 0 : 2), sameBits(expected, actual));
-  }
-
-  private static boolean sameBits(float[] a, float[] b) {
-    if (a.length != b.length) {
-      return false;
-    }
-    for (int i = 0; i < a.length; i++) {
-      if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-        return false;
-      }
-    }
-    return true;
+    return new Row(model, config, jit.compileSeconds(), t.get(0), t.get(1), t.get(fp32 == null ? 0 : 2), Tensors.sameBits(expected, actual));
   }
 
   private static void report(PrintWriter progress, String what) {

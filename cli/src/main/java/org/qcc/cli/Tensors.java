@@ -16,6 +16,19 @@ final class Tensors {
 
   private Tensors() {}
 
+  /** Whether two outputs agree bit for bit, the test every backend must pass against the interpreter. */
+  static boolean sameBits(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return false;
+    }
+    for (int i = 0; i < a.length; i++) {
+      if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static Named read(Path file) {
     String n = file.getFileName().toString();
     if (n.endsWith(".npy")) {
