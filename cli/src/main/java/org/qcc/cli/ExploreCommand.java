@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +12,15 @@ import java.util.concurrent.Callable;
 import org.qcc.explore.Confirmation;
 import org.qcc.explore.Confirmations;
 import org.qcc.explore.Device;
-import org.qcc.explore.FrontConfirmer;
 import org.qcc.explore.Explorer;
+import org.qcc.explore.FrontConfirmer;
 import org.qcc.explore.Nsga2Search;
 import org.qcc.explore.Objective;
 import org.qcc.explore.Pareto;
 import org.qcc.explore.Point;
 import org.qcc.explore.PointEvaluator;
 import org.qcc.explore.PointResult;
+import org.qcc.explore.Report;
 import org.qcc.explore.ResultsStore;
 import org.qcc.explore.Sha256;
 import org.qcc.explore.Space;
@@ -98,8 +97,9 @@ final class ExploreCommand implements Callable<Integer> {
     List<Objective> front = objectives.stream().map(Objective::named).toList();
     Device dev = Device.named(device);
     Space s = Space.read(space);
-    byte[] modelBytes = Files.readAllBytes(requireFile(model));
+    // A malformed model fails here, before the database is created.
     Models.load(model);
+    byte[] modelBytes = Files.readAllBytes(model);
     FashionMnist test = FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
     PointEvaluator evaluator = new PointEvaluator(() -> Models.load(model), s, dev, test, Models.calibration("fashion-mnist"));
     PrintWriter err = quiet || common.json ? null : spec.commandLine().getErr();
@@ -118,7 +118,7 @@ final class ExploreCommand implements Callable<Integer> {
       info.put("clock_mhz", String.valueOf(s.clockMhz()));
       store.bind(identity, info);
       String versions = Json.MAPPER.writeValueAsString(versions(evaluator));
-      Explorer explorer = new Explorer(evaluator, store, versions, threads, (r, done, total, left) -> progress(err, r, done, total, left));
+      Explorer explorer = new Explorer(evaluator, store, versions, threads, (r, done, total, elapsed) -> progress(err, r, done, total, elapsed));
       boolean grid = s.search().method().equals("grid");
       if (err != null) {
         int pending = grid ? explorer.pending(s.grid()).size() : 0;
@@ -137,13 +137,6 @@ final class ExploreCommand implements Callable<Integer> {
     return Qcc.OK;
   }
 
-  private static Path requireFile(Path p) {
-    if (!Files.isRegularFile(p)) {
-      throw new org.qcc.ir.DiagnosticException(p.toString(), "no such file");
-    }
-    return p;
-  }
-
   private static Map<String, String> versions(PointEvaluator evaluator) {
     Map<String, String> v = new LinkedHashMap<>();
     v.put("qcc", Qcc.VERSION);
@@ -152,11 +145,12 @@ final class ExploreCommand implements Callable<Integer> {
     return v;
   }
 
-  private static void progress(PrintWriter err, PointResult r, int done, int total, double secondsLeft) {
+  private static void progress(PrintWriter err, PointResult r, int done, int total, double elapsed) {
     if (err == null) {
       return;
     }
-    err.printf("[%d/%d] %s: %s (%.1f s)%s%n", done, total, r.label(), outcome(r), r.seconds(), done < total ? String.format(", about %s left", duration(secondsLeft)) : "");
+    String pace = String.format(", %.2f points/s", done / Math.max(elapsed, 1e-9)) + (done < total ? ", about " + duration(elapsed / done * (total - done)) + " left" : "");
+    err.printf("[%d/%d] %s: %s (%.1f s)%s%n", done, total, r.label(), outcome(r), r.seconds(), pace);
     err.flush();
   }
 
@@ -176,7 +170,7 @@ final class ExploreCommand implements Callable<Integer> {
     return s < 60 ? s + " s" : s < 3600 ? s / 60 + " min " + s % 60 + " s" : s / 3600 + " h " + s % 3600 / 60 + " min";
   }
 
-  /** Confirms the front's first --confirm points not confirmed before; returns every confirmation of the front. */
+  /** The confirmations of the front's first --confirm points, running those not confirmed before. */
   private Map<String, Confirmation> confirm(List<Point> points, List<PointResult> best, ResultsStore store, PointEvaluator evaluator, Device dev, FashionMnist test, String versions, PrintWriter err) {
     Map<String, Confirmation> done = store.confirmations();
     Path designs = db.toAbsolutePath().resolveSibling(db.getFileName().toString().replaceFirst("\\.db$", "") + "-designs");
@@ -235,28 +229,10 @@ final class ExploreCommand implements Callable<Integer> {
     out.printf("report: qcc report %s -o report.html%n", db);
   }
 
+  /** A point as JSON: its metrics, its configuration and its resources per layer. */
   static Map<String, Object> json(PointResult r) {
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("id", r.id());
-    o.put("label", r.label());
+    Map<String, Object> o = Report.row(r);
     o.put("config", r.config());
-    o.put("family", r.family());
-    o.put("status", r.status());
-    o.put("error", r.error());
-    o.put("top1", r.top1());
-    o.put("images", r.images());
-    o.put("luts", r.luts());
-    o.put("ffs", r.ffs());
-    o.put("dsps", r.dsps());
-    o.put("brams", r.brams());
-    o.put("cycles_per_image", r.cyclesPerImage());
-    o.put("latency_cycles", r.latencyCycles());
-    o.put("images_per_second", r.imagesPerSecond());
-    o.put("energy_nj", r.energyNj());
-    o.put("fits", r.fits());
-    o.put("bottleneck", r.bottleneck());
-    o.put("pipeline", r.pipeline());
-    o.put("seconds", r.seconds());
     o.put("layers", r.layers());
     return o;
   }

@@ -3,7 +3,6 @@ package org.qcc.cli;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;

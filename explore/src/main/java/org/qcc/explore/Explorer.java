@@ -15,9 +15,12 @@ import java.util.concurrent.Future;
  * stopped. Thread-safe: a search may ask for points from several threads at once.
  */
 public final class Explorer {
-  /** Called once per newly evaluated point; {@code total} is the most evaluations the search may ask for. */
+  /**
+   * Called once per newly evaluated point, {@code elapsed} seconds after the explorer started;
+   * {@code total} is the most evaluations the search may still ask for, plus those done.
+   */
   public interface Listener {
-    void finished(PointResult r, int done, int total, double secondsLeft);
+    void finished(PointResult r, int done, int total, double elapsed);
   }
 
   private final PointEvaluator evaluator;
@@ -67,8 +70,7 @@ public final class Explorer {
     synchronized (this) {
       evaluated++;
       budget = Math.max(budget, evaluated);
-      double elapsed = (System.nanoTime() - start) / 1e9;
-      listener.finished(r, evaluated, budget, elapsed / evaluated * (budget - evaluated));
+      listener.finished(r, evaluated, budget, (System.nanoTime() - start) / 1e9);
     }
     return r;
   }

@@ -123,32 +123,38 @@ public final class Report {
     return t.append("</table>\n</details>\n").toString();
   }
 
-  /** Column names and values for the CSV and JSON exports, one row per point. */
+  /** One point's metrics by column name, as the CSV export, `qcc explore --json` and the JSON export write them. */
+  public static Map<String, Object> row(PointResult r) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("id", r.id());
+    o.put("label", r.label());
+    o.put("family", r.family());
+    o.put("status", r.status());
+    o.put("error", r.error());
+    o.put("top1", r.top1());
+    o.put("images", r.images());
+    o.put("luts", r.luts());
+    o.put("ffs", r.ffs());
+    o.put("dsps", r.dsps());
+    o.put("brams", r.brams());
+    o.put("cycles_per_image", r.cyclesPerImage());
+    o.put("latency_cycles", r.latencyCycles());
+    o.put("images_per_second", r.imagesPerSecond());
+    o.put("energy_nj", r.energyNj());
+    o.put("fits", r.fits());
+    o.put("bottleneck", r.bottleneck());
+    o.put("pipeline", r.pipeline());
+    o.put("seconds", r.seconds());
+    return o;
+  }
+
+  /** The CSV export's rows: each point's {@link #row}, and whether it is on the front over {@code objectives}. */
   public static List<Map<String, Object>> rows(List<PointResult> points, List<Objective> objectives) {
     List<PointResult> front = Pareto.front(points, objectives);
     List<Map<String, Object>> out = new ArrayList<>();
     for (PointResult r : points) {
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("id", r.id());
-      o.put("label", r.label());
-      o.put("family", r.family());
-      o.put("status", r.status());
-      o.put("error", r.error());
-      o.put("top1", r.top1());
-      o.put("images", r.images());
-      o.put("luts", r.luts());
-      o.put("ffs", r.ffs());
-      o.put("dsps", r.dsps());
-      o.put("brams", r.brams());
-      o.put("cycles_per_image", r.cyclesPerImage());
-      o.put("latency_cycles", r.latencyCycles());
-      o.put("images_per_second", r.imagesPerSecond());
-      o.put("energy_nj", r.energyNj());
-      o.put("fits", r.fits());
-      o.put("bottleneck", r.bottleneck());
+      Map<String, Object> o = row(r);
       o.put("pareto", front.contains(r));
-      o.put("pipeline", r.pipeline());
-      o.put("seconds", r.seconds());
       out.add(o);
     }
     return out;

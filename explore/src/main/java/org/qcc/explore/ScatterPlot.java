@@ -2,6 +2,7 @@
 package org.qcc.explore;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -84,7 +85,7 @@ final class ScatterPlot {
     s.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%d\" class=\"label\" text-anchor=\"middle\" transform=\"rotate(-90 16 %d)\">%s%s</text>%n", (TOP + HEIGHT - BOTTOM) / 2, (TOP + HEIGHT - BOTTOM) / 2, Html.escape(y.title()), ay.log() ? " (log scale)" : ""));
     if (front.size() > 1) {
       s.append("<polyline class=\"front\" points=\"");
-      List<PointResult> byX = front.stream().filter(r -> x.value(r) != null && y.value(r) != null).sorted(java.util.Comparator.comparingDouble(x::value)).toList();
+      List<PointResult> byX = front.stream().filter(r -> x.value(r) != null && y.value(r) != null).sorted(Comparator.comparingDouble(x::value)).toList();
       for (int i = 0; i < byX.size(); i++) {
         double px = ax.pixel(x.value(byX.get(i)));
         double py = ay.pixel(y.value(byX.get(i)));

@@ -38,7 +38,7 @@ class ExplorerTest {
         """, "s.yaml");
     List<String> seen = new ArrayList<>();
     try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), true)) {
-      Explorer explorer = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, left) -> seen.add(r.id()));
+      Explorer explorer = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, elapsed) -> seen.add(r.id()));
       List<PointResult> results = explorer.run(space.grid());
       assertEquals(4, results.size());
       assertEquals(4, seen.size());
@@ -59,7 +59,7 @@ class ExplorerTest {
     }
     seen.clear();
     try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), false)) {
-      Explorer again = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, left) -> seen.add(r.id()));
+      Explorer again = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, elapsed) -> seen.add(r.id()));
       assertEquals(4, again.run(space.grid()).size());
       assertEquals(List.of(), seen, "finished points are never recomputed");
     }
