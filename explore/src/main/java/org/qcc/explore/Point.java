@@ -45,7 +45,7 @@ public record Point(String weights, String acts, String sparsity, List<String> p
 
   /** Whether any layer's activations are quantized, so calibration has thresholds to find. */
   boolean quantizesActs() {
-    return formats().findAny().isPresent() && (!acts.equals("none") || layers.values().stream().anyMatch(l -> l.acts() != null && !l.acts().equals("none")));
+    return !acts.equals("none") || layers.values().stream().anyMatch(l -> l.acts() != null && !l.acts().equals("none"));
   }
 
   /** The per-layer quantize config (the {@code layers} section of a quantize config file), empty when none. */
