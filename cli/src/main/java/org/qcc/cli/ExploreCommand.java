@@ -120,20 +120,21 @@ final class ExploreCommand implements Callable<Integer> {
       String versions = Json.MAPPER.writeValueAsString(versions(evaluator));
       Explorer explorer = new Explorer(evaluator, store, versions, threads, (r, done, total, elapsed) -> progress(err, r, done, total, elapsed));
       boolean grid = s.search().method().equals("grid");
+      List<Point> gridPoints = grid ? s.grid() : List.of();
       if (err != null) {
-        int pending = grid ? explorer.pending(s.grid()).size() : 0;
+        int pending = explorer.pending(gridPoints).size();
         String what = grid
             ? String.format("%d points (%d stored, %d to evaluate)", s.gridSize(), s.gridSize() - pending, pending)
             : String.format("NSGA-II over %d points: population %d, %d generations, seed %d", s.gridSize(), s.search().population(), s.search().generations(), s.search().seed());
         err.printf("explore: %s on %s, %d at a time, into %s%n", what, dev.name(), threads, db);
         err.flush();
       }
-      List<Point> points = grid ? s.grid() : Nsga2Search.run(s, explorer, front);
+      List<Point> points = grid ? gridPoints : Nsga2Search.run(s, explorer, front);
       results = explorer.run(points);
       best = Pareto.front(results, front);
       confirmations = confirm(points, best, store, evaluator, dev, test, versions, err);
     }
-    print(results, best, confirmations);
+    print(results, best, confirmations, dev);
     return Qcc.OK;
   }
 
@@ -198,7 +199,7 @@ final class ExploreCommand implements Callable<Integer> {
     return out;
   }
 
-  private void print(List<PointResult> results, List<PointResult> best, Map<String, Confirmation> confirmations) {
+  private void print(List<PointResult> results, List<PointResult> best, Map<String, Confirmation> confirmations, Device dev) {
     var out = spec.commandLine().getOut();
     long ok = results.stream().filter(PointResult::hasHardware).count();
     long failed = results.stream().filter(r -> r.status().equals(PointResult.FAILED)).count();
@@ -223,7 +224,7 @@ final class ExploreCommand implements Callable<Integer> {
     for (PointResult r : best) {
       Confirmation c = confirmations.get(r.id());
       if (c != null) {
-        out.printf("confirmed %s: %s; %s%n", r.label(), Confirmations.verilator(c), Confirmations.synthesis(c, r, Device.named(device)));
+        out.printf("confirmed %s: %s; %s%n", r.label(), Confirmations.verilator(c), Confirmations.synthesis(c, r, dev));
       }
     }
     out.printf("report: qcc report %s -o report.html%n", db);

@@ -76,19 +76,19 @@ public final class PointEvaluator {
    * temporary config file, which errors call {@value #LAYERS}.
    */
   public Graph quantized(Point p) {
-    if (p.quantizeLayers().isEmpty()) {
-      Graph g = model.get();
-      PassManager.build(PassRegistry.standard(), p.pipeline(space, null)).run(g, calibration);
-      return g;
-    }
     Path config = null;
     try {
-      config = Files.createTempFile("qcc-explore-", ".json");
-      JSON.writeValue(config.toFile(), Map.of("layers", p.quantizeLayers()));
+      if (!p.quantizeLayers().isEmpty()) {
+        config = Files.createTempFile("qcc-explore-", ".json");
+        JSON.writeValue(config.toFile(), Map.of("layers", p.quantizeLayers()));
+      }
       Graph g = model.get();
-      PassManager.build(PassRegistry.standard(), p.pipeline(space, config.toString())).run(g, calibration);
+      PassManager.build(PassRegistry.standard(), p.pipeline(space, config == null ? null : config.toString())).run(g, calibration);
       return g;
     } catch (DiagnosticException | IllegalArgumentException e) {
+      if (config == null) {
+        throw e;
+      }
       throw new IllegalArgumentException(e.getMessage().replace(config.toString(), LAYERS), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -98,6 +98,7 @@ public final class PointEvaluator {
       }
     }
   }
+
 
   private PointResult hardware(String id, Point p, String pipeline, Graph g, TopOne.Result accuracy, long start) {
     Dataflow d;
