@@ -11,19 +11,24 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.explore.Confirmation;
 import org.qcc.explore.Confirmations;
+import org.qcc.explore.DatasetCalibration;
 import org.qcc.explore.Device;
 import org.qcc.explore.Explorer;
 import org.qcc.explore.FrontConfirmer;
+import org.qcc.explore.LocalExecutor;
 import org.qcc.explore.Nsga2Search;
 import org.qcc.explore.Objective;
 import org.qcc.explore.Pareto;
 import org.qcc.explore.Point;
 import org.qcc.explore.PointEvaluator;
+import org.qcc.explore.PointExecutor;
 import org.qcc.explore.PointResult;
 import org.qcc.explore.Report;
 import org.qcc.explore.ResultsStore;
 import org.qcc.explore.Sha256;
 import org.qcc.explore.Space;
+import org.qcc.explore.spark.SparkExecutor;
+import org.qcc.explore.spark.Sweep;
 import org.qcc.frontend.data.FashionMnist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +44,8 @@ import picocli.CommandLine.Spec;
       "asked, N:M sparsity, PTQ techniques, folding) is quantized, scored for top-1 accuracy on",
       "Fashion-MNIST by the golden interpreter, lowered to the hardware chain, priced by the device's",
       "calibrated cost model (LUTs, flip-flops, DSPs, block RAMs) and run on the cycle-level simulator",
-      "(throughput, latency) with an energy estimate. Points run in parallel and go into the SQLite",
+      "(throughput, latency) with an energy estimate. Points run in parallel, on this machine or as Apache",
+      "Spark tasks (--executor spark, embedded or on a cluster), and go into the SQLite",
       "database --db as each finishes: an interrupted sweep resumes where it stopped, and a stored point",
       "is never evaluated again. Prints the Pareto front over --objectives; `qcc report` draws it."
     },
@@ -48,6 +54,8 @@ import picocli.CommandLine.Spec;
       "  qcc explore models/fashion_mlp.onnx --space examples/space.yaml --device xc7a35t --db results.db",
       "  qcc explore models/fashion_cnn.onnx --space big.yaml --device up5k --db cnn.db --jobs 2 --quiet",
       "  qcc explore models/fashion_mlp.onnx --space examples/space.yaml --db results.db --objectives top1,dsps,energy",
+      "  qcc explore models/fashion_cnn.onnx --space examples/space.yaml --db cnn.db --executor spark --master local[4]",
+      "  qcc explore models/fashion_cnn.onnx --space big.yaml --db cnn.db --executor spark --master spark://head:7077 --conf spark.executor.memory=4g",
       "%nDevices: xc7a35t, xc7a100t, xc7z020, xc7 (no budget), up5k, hx8k, ice40 (no budget)."
     })
 final class ExploreCommand implements Callable<Integer> {
@@ -63,8 +71,17 @@ final class ExploreCommand implements Callable<Integer> {
   @Option(names = "--db", defaultValue = "results.db", paramLabel = "FILE", description = "The results database, created or resumed (default: ${DEFAULT-VALUE}).")
   Path db;
 
-  @Option(names = "--jobs", paramLabel = "N", description = "Points evaluated at once (default: the processors).")
+  @Option(names = "--jobs", paramLabel = "N", description = "Points evaluated at once by the local executor (default: the processors).")
   Integer jobs;
+
+  @Option(names = "--executor", defaultValue = "local", paramLabel = "local|spark", description = "Where points are evaluated: threads of this process (local, the default) or Apache Spark tasks (spark; see --master).")
+  String executor;
+
+  @Option(names = "--master", defaultValue = "local[*]", paramLabel = "URL", description = "The Spark master of --executor spark: local[N] runs embedded, spark://HOST:7077 (or any master Spark accepts) on a cluster (default: ${DEFAULT-VALUE}).")
+  String master;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --executor spark, e.g. spark.executor.memory=4g (repeatable).")
+  Map<String, String> sparkConf = new LinkedHashMap<>();
 
   @Option(names = "--objectives", defaultValue = "top1,luts,throughput", split = ",", description = "The front's objectives, two or three of: top1, luts, ffs, dsps, brams, throughput, latency, energy (default: ${DEFAULT-VALUE}).")
   List<String> objectives;
@@ -88,6 +105,17 @@ final class ExploreCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--jobs must be at least 1");
     }
+    boolean spark = switch (executor) {
+      case "local" -> false;
+      case "spark" -> true;
+      default -> throw new ParameterException(spec.commandLine(), "--executor must be local or spark, not '" + executor + "'");
+    };
+    if (spark && jobs != null) {
+      throw new ParameterException(spec.commandLine(), "--jobs is for --executor local; Spark runs as many points at once as its master gives it cores (--master local[N])");
+    }
+    if (!spark && !sparkConf.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--conf sets Spark settings; it needs --executor spark");
+    }
     if (confirm < 0 || confirmImages < 1) {
       throw new ParameterException(spec.commandLine(), "--confirm must be 0 or more and --confirm-images at least 1");
     }
@@ -101,12 +129,15 @@ final class ExploreCommand implements Callable<Integer> {
     Models.load(model);
     byte[] modelBytes = Files.readAllBytes(model);
     FashionMnist test = FashionMnist.locate(Models.home().resolve("data/fashion-mnist-subset"));
-    PointEvaluator evaluator = new PointEvaluator(() -> Models.load(model), s, dev, test, Models.calibration("fashion-mnist"));
+    DatasetCalibration calibration = Models.calibration("fashion-mnist");
+    PointEvaluator evaluator = new PointEvaluator(() -> Models.load(model), s, dev, test, calibration);
     PrintWriter err = quiet || common.json ? null : spec.commandLine().getErr();
+    Path designs = db.toAbsolutePath().resolveSibling(db.getFileName().toString().replaceFirst("\\.db$", "") + "-designs");
     List<PointResult> results;
     List<PointResult> best;
     Map<String, Confirmation> confirmations;
     try (ResultsStore store = ResultsStore.open(db, true)) {
+      store.claimForSweep();
       Map<String, String> identity = new LinkedHashMap<>();
       identity.put("model_sha256", Sha256.hex(modelBytes));
       identity.put("device", dev.name());
@@ -118,21 +149,26 @@ final class ExploreCommand implements Callable<Integer> {
       info.put("clock_mhz", String.valueOf(s.clockMhz()));
       store.bind(identity, info);
       String versions = Json.MAPPER.writeValueAsString(versions(evaluator));
-      Explorer explorer = new Explorer(evaluator, store, versions, threads, (r, done, total, elapsed) -> progress(err, r, done, total, elapsed));
-      boolean grid = s.search().method().equals("grid");
-      List<Point> gridPoints = grid ? s.grid() : List.of();
-      if (err != null) {
-        int pending = explorer.pending(gridPoints).size();
-        String what = grid
-            ? String.format("%d points (%d stored, %d to evaluate)", s.gridSize(), s.gridSize() - pending, pending)
-            : String.format("NSGA-II over %d points: population %d, %d generations, seed %d", s.gridSize(), s.search().population(), s.search().generations(), s.search().seed());
-        err.printf("explore: %s on %s, %d at a time, into %s%n", what, dev.name(), threads, db);
-        err.flush();
+      try (PointExecutor points = spark
+          ? SparkExecutor.start(master, sparkConf, Sweep.of(model, space, dev, evaluator, test, calibration, designs, confirmImages))
+          : new LocalExecutor(evaluator, threads, new FrontConfirmer(evaluator, dev, test, designs, confirmImages, step -> step(err, step)))) {
+        Explorer explorer = new Explorer(points, store, versions, (r, done, total, elapsed) -> progress(err, r, done, total, elapsed));
+        boolean grid = s.search().method().equals("grid");
+        List<Point> gridPoints = grid ? s.grid() : List.of();
+        if (err != null) {
+          int pending = explorer.pending(gridPoints).size();
+          String what = grid
+              ? String.format("%d points (%d stored, %d to evaluate)", s.gridSize(), s.gridSize() - pending, pending)
+              : String.format("NSGA-II over %d points: population %d, %d generations, seed %d", s.gridSize(), s.search().population(), s.search().generations(), s.search().seed());
+          String where = spark ? "Spark " + master + ", " + points.parallelism() + " tasks at a time" : points.parallelism() + " at a time";
+          err.printf("explore: %s on %s, %s, into %s%n", what, dev.name(), where, db);
+          err.flush();
+        }
+        List<Point> visited = grid ? gridPoints : Nsga2Search.run(s, explorer, front);
+        results = explorer.run(visited);
+        best = Pareto.front(results, front);
+        confirmations = confirm(visited, best, store, points, versions, err);
       }
-      List<Point> points = grid ? gridPoints : Nsga2Search.run(s, explorer, front);
-      results = explorer.run(points);
-      best = Pareto.front(results, front);
-      confirmations = confirm(points, best, store, evaluator, dev, test, versions, err);
     }
     print(results, best, confirmations, dev);
     return Qcc.OK;
@@ -171,18 +207,18 @@ final class ExploreCommand implements Callable<Integer> {
     return s < 60 ? s + " s" : s < 3600 ? s / 60 + " min " + s % 60 + " s" : s / 3600 + " h " + s % 3600 / 60 + " min";
   }
 
+  private static void step(PrintWriter err, String step) {
+    if (err != null) {
+      err.println("qcc: " + step + "...");
+      err.flush();
+    }
+  }
+
   /** The confirmations of the front's first --confirm points, running those not confirmed before. */
-  private Map<String, Confirmation> confirm(List<Point> points, List<PointResult> best, ResultsStore store, PointEvaluator evaluator, Device dev, FashionMnist test, String versions, PrintWriter err) {
+  private Map<String, Confirmation> confirm(List<Point> points, List<PointResult> best, ResultsStore store, PointExecutor executor, String versions, PrintWriter err) {
     Map<String, Confirmation> done = store.confirmations();
-    Path designs = db.toAbsolutePath().resolveSibling(db.getFileName().toString().replaceFirst("\\.db$", "") + "-designs");
-    FrontConfirmer confirmer = new FrontConfirmer(evaluator, dev, test, designs, confirmImages, step -> {
-      if (err != null) {
-        err.println("qcc: " + step + "...");
-        err.flush();
-      }
-    });
     Map<String, Point> byId = new LinkedHashMap<>();
-    points.forEach(p -> byId.put(p.id(evaluator.context()), p));
+    points.forEach(p -> byId.put(p.id(executor.context()), p));
     Map<String, Confirmation> out = new LinkedHashMap<>();
     for (PointResult r : best.subList(0, Math.min(confirm, best.size()))) {
       Confirmation c = done.get(r.id());
@@ -191,7 +227,7 @@ final class ExploreCommand implements Callable<Integer> {
           err.printf("confirm: %s on Verilator and yosys%n", r.label());
           err.flush();
         }
-        c = confirmer.confirm(byId.get(r.id()));
+        c = executor.confirm(byId.get(r.id()));
         store.putConfirmation(c, versions);
       }
       out.put(r.id(), c);

@@ -7,12 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.qcc.explore.DatasetCalibration;
+import org.qcc.frontend.ModelFiles;
 import org.qcc.frontend.onnx.OnnxExporter;
-import org.qcc.frontend.onnx.OnnxImporter;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.Graph;
-import org.qcc.ir.Verifier;
-import org.qcc.ir.text.QirParser;
 import org.qcc.ir.text.QirPrinter;
 
 /** Model files in and out; the format follows the extension. */
@@ -20,25 +18,7 @@ public final class Models {
   private Models() {}
 
   public static Graph load(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new DiagnosticException(file.toString(), "no such file");
-    }
-    String name = file.getFileName().toString();
-    Graph g;
-    if (name.endsWith(".qir")) {
-      String text;
-      try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new DiagnosticException(file.toString(), "cannot read file: " + e.getMessage());
-      }
-      g = QirParser.parse(text, file.toString());
-      Verifier.standard().inferTypes(g);
-      Verifier.standard().verifyOrThrow(g);
-    } else {
-      g = OnnxImporter.importFile(file);
-    }
-    return g;
+    return ModelFiles.load(file);
   }
 
   /** Writes atomically (temporary file, then rename), so a failure leaves no partial output. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
 import java.io.File;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -69,6 +71,12 @@ class ExploreCommandTest {
         .redirectErrorStream(true).redirectOutput(tmp.resolve("first.log").toFile()).start();
     try {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+      while (finished(db) < 1 && p.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      CliTest.Run second = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s.toString(), "--db", db.toString());
+      assertEquals(2, second.code(), second.err());
+      assertTrue(second.err().matches("qcc: error: " + Pattern.quote(db.toString()) + ": another sweep is writing to this results database \\(pid " + p.pid() + " on .+\\); wait for it to finish or use another --db\n"), second.err());
       while (finished(db) < 3 && p.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
@@ -78,14 +86,39 @@ class ExploreCommandTest {
     Map<String, Double> before = seconds(db);
     assertTrue(before.size() >= 3 && before.size() < 12, "killed after " + before.size() + " of 12 points: " + Files.readString(tmp.resolve("first.log")));
 
-    CliTest.Run again = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s.toString(), "--db", db.toString(), "--jobs", "2");
+    // Resumed on the other executor: Spark, embedded.
+    CliTest.Run again = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s.toString(), "--db", db.toString(), "--executor", "spark", "--master", "local[2]");
     assertEquals(0, again.code(), again.err());
+    assertTrue(again.err().contains("Spark local[2], 2 tasks at a time"), again.err());
     assertTrue(again.err().contains("12 points (" + before.size() + " stored, " + (12 - before.size()) + " to evaluate)"), again.err());
     assertEquals(12 - before.size(), again.err().lines().filter(l -> l.startsWith("[")).count(), again.err());
     Map<String, Double> after = seconds(db);
     assertEquals(12, after.size());
     before.forEach((id, secs) -> assertEquals(secs, after.get(id), "point " + id + " was evaluated again"));
     assertTrue(again.out().contains("Pareto front over top1, luts, throughput"), again.out());
+  }
+
+  @Test
+  void sparkOptionsThatCannotWorkAreOneLineErrors() throws Exception {
+    String s = space(SPACE).toString();
+    String db = tmp.resolve("r.db").toString();
+    CliTest.Run jobs = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s, "--db", db, "--executor", "spark", "--jobs", "2");
+    assertEquals(2, jobs.code());
+    assertTrue(jobs.err().startsWith("qcc: error: --jobs is for --executor local;"), jobs.err());
+    CliTest.Run conf = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s, "--db", db, "--conf", "spark.executor.memory=4g");
+    assertEquals(2, conf.code());
+    assertTrue(conf.err().startsWith("qcc: error: --conf sets Spark settings; it needs --executor spark"), conf.err());
+    CliTest.Run kind = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s, "--db", db, "--executor", "ray");
+    assertEquals(2, kind.code());
+    assertTrue(kind.err().startsWith("qcc: error: --executor must be local or spark, not 'ray'"), kind.err());
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    CliTest.Run unreachable = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s, "--db", db, "--executor", "spark", "--master", "spark://127.0.0.1:" + port);
+    assertEquals(2, unreachable.code());
+    assertEquals("qcc: error: spark://127.0.0.1:" + port + ": cannot reach the Spark master (127.0.0.1:" + port + ": Connection refused)\n", unreachable.err());
+    assertEquals(0, seconds(Path.of(db)).size());
   }
 
   private static int finished(Path db) {

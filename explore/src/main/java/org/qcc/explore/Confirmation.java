@@ -1,6 +1,7 @@
 // A front point checked on real tools: Verilator against the golden interpreter, yosys for resources.
 package org.qcc.explore;
 
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -20,4 +21,4 @@ public record Confirmation(
     String synthesisDevice,
     Map<String, Long> synthesized,
     String synthesisNote,
-    double seconds) {}
+    double seconds) implements Serializable {}

@@ -23,7 +23,14 @@ public final class DatasetCalibration implements CalibrationData {
     this.bundled = bundled;
   }
 
-  private synchronized FashionMnist data() {
+  /** Calibration from a split already in memory. */
+  public DatasetCalibration(FashionMnist data) {
+    this(data.dir().toString(), data.dir());
+    this.data = data;
+  }
+
+  /** The training split, read on first use. */
+  public synchronized FashionMnist data() {
     if (data == null) {
       data = spec.equals("fashion-mnist") ? FashionMnist.locate(bundled, FashionMnist.Split.TRAIN) : FashionMnist.load(Path.of(spec), FashionMnist.Split.TRAIN);
     }

@@ -1,6 +1,7 @@
 // One configuration of a design space: formats, sparsity, PTQ techniques and folding.
 package org.qcc.explore;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,9 +19,9 @@ import org.qcc.ir.formats.Minifloat;
  * {@code layers} maps a layer name or glob to the formats that differ from the space-wide ones
  * (null: the space-wide choice). {@code pe} and {@code simd} bound each layer's folding.
  */
-public record Point(String weights, String acts, String sparsity, List<String> ptq, int pe, int simd, Map<String, LayerFormats> layers) {
+public record Point(String weights, String acts, String sparsity, List<String> ptq, int pe, int simd, Map<String, LayerFormats> layers) implements Serializable {
 
-  public record LayerFormats(String weights, String acts) {}
+  public record LayerFormats(String weights, String acts) implements Serializable {}
 
   public Point {
     ptq = List.copyOf(ptq);
@@ -69,14 +70,16 @@ public record Point(String weights, String acts, String sparsity, List<String> p
   /**
    * The pass pipeline: transforms that act before quantization (equalize, smoothquant), pruning,
    * quantize, calibration, then the techniques that adjust quantized weights (gptq or
-   * learned-round, then bias-correct, which corrects whatever error they leave).
+   * learned-round, then bias-correct, which corrects whatever error they leave). Every
+   * data-driven pass is given its image count, so a point reads only the first
+   * {@link Space.Evaluation#trainingImages()} training images, all a remote worker is sent.
    */
   public String pipeline(Space space, String configFile) {
     String images = "{images=" + space.evaluation().techniqueImages() + "}";
     List<String> steps = new ArrayList<>();
     steps.add("canonicalize");
     if (ptq.contains("equalize")) {
-      steps.add("equalize");
+      steps.add("equalize" + images);
     }
     if (ptq.contains("smoothquant")) {
       steps.add("smoothquant" + images);

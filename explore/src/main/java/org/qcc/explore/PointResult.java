@@ -1,6 +1,7 @@
 // A point's measured outcome: accuracy, estimated resources, simulated speed and energy.
 package org.qcc.explore;
 
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -29,7 +30,7 @@ public record PointResult(
     Boolean fits,
     String bottleneck,
     double seconds,
-    Map<String, Map<String, Long>> layers) {
+    Map<String, Map<String, Long>> layers) implements Serializable {
 
   public static final String OK = "ok";
   public static final String NO_HARDWARE = "no-hardware";

@@ -4,8 +4,16 @@ package org.qcc.explore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -55,6 +63,7 @@ public final class ResultsStore implements AutoCloseable {
 
   private final Path file;
   private final Connection db;
+  private FileChannel sweepLock;
 
   private ResultsStore(Path file, Connection db) {
     this.file = file;
@@ -73,7 +82,7 @@ public final class ResultsStore implements AutoCloseable {
         Files.createDirectories(file.toAbsolutePath().getParent());
       }
       db = DriverManager.getConnection("jdbc:sqlite:" + file);
-    } catch (SQLException | java.io.IOException e) {
+    } catch (SQLException | IOException e) {
       throw new DiagnosticException(file.toString(), "cannot open the results database: " + e.getMessage());
     }
     ResultsStore store = new ResultsStore(file, db);
@@ -317,11 +326,42 @@ public final class ResultsStore implements AutoCloseable {
     return new DiagnosticException(file.toString(), "results database: " + e.getMessage());
   }
 
+  /**
+   * Claims the store for one sweep until {@link #close()}: two sweeps writing one store would each
+   * evaluate the other's pending points. The claim is an OS lock on {@code FILE.lock}, so it
+   * ends with the process that held it, however that process ends.
+   */
+  public synchronized void claimForSweep() {
+    Path lock = file.resolveSibling(file.getFileName() + ".lock");
+    try {
+      FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileLock held;
+      try {
+        held = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        held = null;
+      }
+      if (held == null) {
+        String owner = new String(Files.readAllBytes(lock), StandardCharsets.UTF_8).trim();
+        channel.close();
+        throw new DiagnosticException(file.toString(), "another sweep is writing to this results database (" + (owner.isEmpty() ? "unknown process" : owner) + "); wait for it to finish or use another --db");
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + InetAddress.getLocalHost().getHostName()).getBytes(StandardCharsets.UTF_8)));
+      sweepLock = channel;
+    } catch (IOException e) {
+      throw new DiagnosticException(lock.toString(), "cannot lock the results database: " + e.getMessage());
+    }
+  }
+
   @Override
   public synchronized void close() {
     try {
       db.close();
-    } catch (SQLException e) {
+      if (sweepLock != null) {
+        sweepLock.close();
+      }
+    } catch (SQLException | IOException e) {
       throw failure(e);
     }
   }

@@ -55,7 +55,12 @@ public record Space(
   public record LayerChoices(String pattern, List<String> weights, List<String> acts) {}
 
   /** How each point is scored: test images, and samples for calibration and data-driven techniques. */
-  public record Evaluation(int images, int calibrationImages, int techniqueImages) {}
+  public record Evaluation(int images, int calibrationImages, int techniqueImages) {
+    /** The training images the data-driven passes of any point read (the first ones). */
+    public int trainingImages() {
+      return Math.max(calibrationImages, techniqueImages);
+    }
+  }
 
   /** grid: every point; nsga2: an evolutionary multi-objective search over the same dimensions. */
   public record Search(String method, int population, int generations, long seed) {}

@@ -37,8 +37,9 @@ class ExplorerTest {
         fold: {pe: 4, simd: 4}
         """, "s.yaml");
     List<String> seen = new ArrayList<>();
-    try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), true)) {
-      Explorer explorer = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, elapsed) -> seen.add(r.id()));
+    try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), true);
+        LocalExecutor executor = new LocalExecutor(evaluator(space, "xc7a35t"), 2, null)) {
+      Explorer explorer = new Explorer(executor, store, "{}", (r, done, total, elapsed) -> seen.add(r.id()));
       List<PointResult> results = explorer.run(space.grid());
       assertEquals(4, results.size());
       assertEquals(4, seen.size());
@@ -58,8 +59,9 @@ class ExplorerTest {
       assertTrue(results.get(0).pipeline().contains("config=<layers>"), results.get(0).pipeline());
     }
     seen.clear();
-    try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), false)) {
-      Explorer again = new Explorer(evaluator(space, "xc7a35t"), store, "{}", 2, (r, done, total, elapsed) -> seen.add(r.id()));
+    try (ResultsStore store = ResultsStore.open(tmp.resolve("r.db"), false);
+        LocalExecutor executor = new LocalExecutor(evaluator(space, "xc7a35t"), 2, null)) {
+      Explorer again = new Explorer(executor, store, "{}", (r, done, total, elapsed) -> seen.add(r.id()));
       assertEquals(4, again.run(space.grid()).size());
       assertEquals(List.of(), seen, "finished points are never recomputed");
     }

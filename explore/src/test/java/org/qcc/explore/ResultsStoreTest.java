@@ -81,6 +81,22 @@ class ResultsStoreTest {
   }
 
   @Test
+  void aStoreHasOneSweepAtATime() {
+    Path db = tmp.resolve("r.db");
+    try (ResultsStore first = ResultsStore.open(db, true)) {
+      first.claimForSweep();
+      try (ResultsStore second = ResultsStore.open(db, false)) {
+        DiagnosticException e = assertThrows(DiagnosticException.class, second::claimForSweep);
+        assertTrue(e.diagnostic().message().matches("another sweep is writing to this results database \\(pid \\d+ on .+\\); wait for it to finish or use another --db"), e.getMessage());
+        assertEquals(0, second.points().size(), "reading is still allowed");
+      }
+    }
+    try (ResultsStore again = ResultsStore.open(db, false)) {
+      again.claimForSweep();
+    }
+  }
+
+  @Test
   void newerSchemasForeignDatabasesAndOtherFilesAreRefused() throws Exception {
     Path newer = tmp.resolve("newer.db");
     ResultsStore.open(newer, true).close();

@@ -54,7 +54,7 @@ class SpaceTest {
   void pointsNameTheirPipelineAndFamily() {
     Space s = Space.parse(SPACE, "space.yaml");
     Point p = new Point("e2m1fin", "int8", "2:4", List.of("equalize", "bias-correct"), 8, 4, Map.of());
-    assertEquals("canonicalize,equalize,sparsify{n=2,m=4},quantize{weights=e2m1fin,acts=int8,granularity=channel},calibrate{method=mse,images=256},bias-correct{images=64}", p.pipeline(s, null));
+    assertEquals("canonicalize,equalize{images=64},sparsify{n=2,m=4},quantize{weights=e2m1fin,acts=int8,granularity=channel},calibrate{method=mse,images=256},bias-correct{images=64}", p.pipeline(s, null));
     assertEquals("mixed", p.family());
     assertEquals("integer", new Point("int4", "int8", "dense", List.of(), 8, 4, Map.of()).family());
     assertEquals("minifloat", new Point("e2m1fin", "e4m3fin", "dense", List.of(), 8, 4, Map.of()).family());

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.ir.FloatTensor;
@@ -77,6 +78,12 @@ public record FashionMnist(Path dir, Split split, int count, byte[] pixels, byte
   private static DataInputStream open(Path p) throws IOException {
     InputStream in = Files.newInputStream(p);
     return new DataInputStream(new GZIPInputStream(in, 1 << 16));
+  }
+
+  /** The first {@code n} images and labels (all of them when there are fewer). */
+  public FashionMnist first(int n) {
+    int k = Math.min(n, count);
+    return new FashionMnist(dir, split, k, Arrays.copyOf(pixels, k * SIDE * SIDE), Arrays.copyOf(labels, k));
   }
 
   /** Images [from, from+n) as an fp32 [n, 1, 28, 28] tensor in [0, 1]. */
