@@ -121,6 +121,17 @@ class ExploreCommandTest {
     assertEquals(0, seconds(Path.of(db)).size());
   }
 
+  @Test
+  void benchExploreSweepsTheSamePointsOnBothExecutors() throws Exception {
+    CliTest.Run r = CliTest.qcc("bench", "explore", "--model", "mlp", "--points", "3", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = Json.MAPPER.readTree(r.out());
+    assertTrue(o.get("same_results").asBoolean());
+    assertEquals(List.of("local", "spark local[2]"), o.get("rows").findValuesAsText("executor"));
+    o.get("rows").forEach(row -> assertTrue(row.get("points").asInt() == 3 && row.get("points_per_minute").asDouble() > 0, row.toString()));
+    assertTrue(o.get("spark_overhead_ratio").asDouble() > 0);
+  }
+
   private static int finished(Path db) {
     return Files.exists(db) ? seconds(db).size() : 0;
   }
@@ -190,7 +201,9 @@ class ExploreCommandTest {
     Path db = tmp.resolve("tiny.db");
     Path s = space("weights: [e2m1fin, int4]\nacts: int8\nfold: {pe: 1, simd: 1}\nevaluation: {images: 50, calibration-images: 32}\n");
     String[] args = {"explore", CliTest.model("tiny"), "--space", s.toString(), "--db", db.toString(), "--device", "hx8k", "--confirm", "1", "--confirm-images", "8"};
-    CliTest.Run first = CliTest.qcc(args);
+    // Confirmed by a Spark task (an executor with the tools), then found stored by the local executor.
+    String[] spark = Stream.concat(Stream.of(args), Stream.of("--executor", "spark", "--master", "local[2]")).toArray(String[]::new);
+    CliTest.Run first = CliTest.qcc(spark);
     assertEquals(0, first.code(), first.err());
     assertTrue(first.out().contains("Verilator bit-exact against the golden interpreter on 8 images") && first.out().contains("(the cycle-level model's count); yosys ice40: "), first.out());
     Map<String, org.qcc.explore.Confirmation> stored;

@@ -39,4 +39,9 @@ public record PointResult(
   public boolean hasHardware() {
     return status.equals(OK);
   }
+
+  /** This result with no evaluation time, the one field that differs between two evaluations of a point. */
+  public PointResult untimed() {
+    return new PointResult(id, config, label, family, pipeline, status, error, top1, images, luts, ffs, dsps, brams, cyclesPerImage, latencyCycles, imagesPerSecond, energyNj, fits, bottleneck, 0, layers);
+  }
 }

@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,16 +87,10 @@ class SparkExecutorTest {
   }
 
   /** The results table without the time each point took. */
-  private static Map<String, List<Object>> table(Path db) {
-    Map<String, List<Object>> rows = new TreeMap<>();
+  private static Map<String, PointResult> table(Path db) {
     try (ResultsStore store = ResultsStore.open(db, false)) {
-      for (PointResult r : store.points()) {
-        rows.put(r.id(), List.of(String.valueOf(r.config()), r.label(), r.family(), r.pipeline(), r.status(), String.valueOf(r.error()), String.valueOf(r.top1()), r.images(),
-            String.valueOf(r.luts()), String.valueOf(r.ffs()), String.valueOf(r.dsps()), String.valueOf(r.brams()), String.valueOf(r.cyclesPerImage()),
-            String.valueOf(r.latencyCycles()), String.valueOf(r.imagesPerSecond()), String.valueOf(r.energyNj()), String.valueOf(r.fits()), String.valueOf(r.bottleneck()), String.valueOf(r.layers())));
-      }
+      return store.points().stream().collect(Collectors.toMap(PointResult::id, PointResult::untimed));
     }
-    return rows;
   }
 
   @Test
@@ -117,9 +111,9 @@ class SparkExecutorTest {
       assertEquals(Verilator.available(), here.verilator());
       assertEquals(Synthesis.available(), here.yosys());
     }
-    Map<String, List<Object>> expected = table(inProcess);
+    Map<String, PointResult> expected = table(inProcess);
     assertEquals(n, expected.size());
-    assertTrue(expected.values().stream().anyMatch(r -> r.get(4).equals(PointResult.OK)) && expected.values().stream().anyMatch(r -> r.get(4).equals(PointResult.NO_HARDWARE)));
+    assertTrue(expected.values().stream().anyMatch(PointResult::hasHardware) && expected.values().stream().anyMatch(r -> r.status().equals(PointResult.NO_HARDWARE)));
     assertEquals(expected, table(mixed));
   }
 
