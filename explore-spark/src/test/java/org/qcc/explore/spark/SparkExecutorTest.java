@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,15 +150,32 @@ class SparkExecutorTest {
           "--work-dir", tmp.resolve("work").toString(), "spark://127.0.0.1:" + port));
       Path db = tmp.resolve("cluster.db");
       Path inProcess = tmp.resolve("local.db");
-      int n = 4;
-      assertTimeoutPreemptively(Duration.ofMinutes(4), () -> {
-        try (SparkExecutor spark = SparkExecutor.start("spark://127.0.0.1:" + port, Map.of("spark.driver.host", "127.0.0.1", "spark.executor.memory", "1g"), sweep())) {
-          assertEquals(n, sweep(spark, db, n));
+      int n = space.grid().size();
+      Process worker = started.get(1);
+      List<Long> killed = new ArrayList<>();
+      assertTimeoutPreemptively(Duration.ofMinutes(5), () -> {
+        try (SparkExecutor spark = SparkExecutor.start("spark://127.0.0.1:" + port, Map.of("spark.driver.host", "127.0.0.1", "spark.executor.memory", "1g"), sweep());
+            ResultsStore store = ResultsStore.open(db, true)) {
+          List<String> evaluated = new ArrayList<>();
+          // The worker's executor is killed once the first point is stored: Spark must rerun its tasks on a new one.
+          new Explorer(spark, store, "{}", (r, done, total, elapsed) -> {
+            evaluated.add(r.id());
+            if (done == 1) {
+              // The worker's only children are the executors it launched.
+              worker.children().forEach(h -> {
+                killed.add(h.pid());
+                h.destroyForcibly();
+              });
+            }
+          }).run(space.grid());
+          assertEquals(n, evaluated.size(), "each point stored once");
+          assertEquals(n, Set.copyOf(evaluated).size());
           List<Tools> tools = spark.tools();
           assertFalse(tools.isEmpty());
           assertTrue(tools.stream().noneMatch(t -> t.executor().equals("driver")), "tasks ran on the worker's executors: " + tools);
         }
       }, () -> "the cluster did not finish; logs in " + logs);
+      assertEquals(1, killed.size(), "one executor was killed mid-sweep");
       try (LocalExecutor local = new LocalExecutor(evaluator(), 2, null)) {
         sweep(local, inProcess, n);
       }
