@@ -27,15 +27,16 @@ class DotProductResult(accBits: Int) extends Bundle {
  * of their shifts) and accumulates them in `accBits` bits. The caller derives `accBits` from the
  * formats and the dot product's length so that no sum can overflow: with every product in [pmin,
  * pmax], `terms` of them sum into [terms * pmin, terms * pmax], and `accBits` is the width that
- * holds both ends (qcc's Accumulator.exact); a product alone always fits, which the constructor
- * checks. Specials follow IEEE: a NaN operand or infinity times zero makes the product NaN, an
+ * holds both ends (qcc's Accumulator.exact). A product word can be wider than that: its width covers
+ * every significand at every shift, while a short dot product's exact sums may need fewer bits. Such
+ * products are wrapped to `accBits`: two's-complement sums are exact modulo 2^accBits, so a final sum
+ * that fits `accBits` comes out exact whatever the intermediate words held. Specials follow IEEE: a NaN operand or infinity times zero makes the product NaN, an
  * infinity times anything else an infinity of the product's sign, and infinities of both signs in
  * one dot product make it NaN. The result is registered: it is valid the cycle after the last beat.
  */
 class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val accBits: Int) extends Module {
   require(lanes >= 1, s"at least one lane, got $lanes")
-  val productBits: Int = DotProductUnit.productBits(a, b)
-  require(accBits >= productBits, s"a $accBits-bit accumulator cannot hold one $productBits-bit product")
+  require(accBits >= 1, s"an accumulator of at least 1 bit, got $accBits")
 
   val io = IO(new Bundle {
     val in = Flipped(Valid(new DotProductBeat(a, b, lanes)))
@@ -49,8 +50,8 @@ class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val a
   private val beatSum =
     if (a == BipolarCodes && b == BipolarCodes) {
       val equal = PopCount((0 until lanes).map(i => io.in.bits.a(i)(0) === io.in.bits.b(i)(0)))
-      ((equal ## 0.U(1.W)).zext -& lanes.S).pad(accBits)
-    } else products.map(_._1.pad(accBits)).reduce(_ +% _)
+      ((equal ## 0.U(1.W)).zext -& lanes.S)
+    } else products.map(p => DotProductUnit.wrap(p._1, accBits)).reduce(_ +% _)
   io.out := DotProductUnit.accumulate(accBits, io.in.valid, io.in.bits.last, beatSum, products.map(_._2).reduce(_ || _), products.map(_._3).reduce(_ || _), products.map(_._4).reduce(_ || _))
 }
 
@@ -58,6 +59,9 @@ object DotProductUnit {
 
   /** The bits that hold any exact product of a code of `a` and one of `b`. */
   def productBits(a: CodeFormat, b: CodeFormat): Int = a.significandBits + b.significandBits + a.maxShift + b.maxShift
+
+  /** `x` as an `bits`-bit word: sign-extended when narrower, its low bits (exact modulo 2^bits) when wider. */
+  def wrap(x: SInt, bits: Int): SInt = if (x.getWidth > bits) x(bits - 1, 0).asSInt else x.pad(bits)
 
   /**
    * The exact product of two codes on the product grid (0 for a special), and whether it is NaN
@@ -84,7 +88,7 @@ object DotProductUnit {
     val sawPos = RegInit(false.B)
     val sawNeg = RegInit(false.B)
     val first = RegInit(true.B)
-    val total = Mux(first, 0.S, acc) +% sum.pad(accBits)
+    val total = Mux(first, 0.S, acc) +% wrap(sum, accBits)
     val anyNan = Mux(first, false.B, sawNan) || nan
     val anyPos = Mux(first, false.B, sawPos) || posInf
     val anyNeg = Mux(first, false.B, sawNeg) || negInf

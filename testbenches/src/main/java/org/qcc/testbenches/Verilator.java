@@ -111,7 +111,8 @@ public final class Verilator {
       sources.forEach(f -> command.add(f.toAbsolutePath().toString()));
       command.add("harness.cpp");
       ExternalTool.run(build, command);
-      return new Verilator(build.resolve("obj").resolve("sim"), design);
+      // The simulation runs in the design folder: a relative path to it would resolve from there.
+      return new Verilator(build.toAbsolutePath().resolve("obj").resolve("sim"), design);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

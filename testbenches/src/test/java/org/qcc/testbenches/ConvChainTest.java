@@ -4,6 +4,7 @@ package org.qcc.testbenches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -57,5 +58,31 @@ class ConvChainTest extends VerilatorTest {
     ChainCosimulation.Report one = ChainCosimulation.run(work.resolve("design"), 1, null, step -> {});
     assertEquals(1, one.images());
     assertModelAgrees(one);
+  }
+
+  /**
+   * Grid point 48's first layer is a 1x1 convolution of one channel, int4 data x e5m2 weights: its
+   * one-term sums need 36 bits, fewer than the 38-bit words the dot-product unit forms for any
+   * product of the two formats. The unit wraps its products to the accumulator's width, which is
+   * exact because the sum fits it: the chain is bit-exact on 30 images. The design folder is named
+   * by a relative path, as a user in its parent folder would.
+   */
+  @Test
+  void sumsNarrowerThanTheProductWordAreExact() {
+    CalibrationNetworks.Point p = CalibrationNetworks.point(48);
+    Random r = new Random(48);
+    RtlCompiler.Result compiled = RtlCompiler.write(p.graph(), work.resolve("p48"), "p48", p.maxPe(), p.maxSimd(), 0, perImage -> {
+      float[] x = new float[perImage * IMAGES];
+      for (int k = 0; k < x.length; k++) {
+        x[k] = (float) (r.nextGaussian() * 2);
+      }
+      return x;
+    });
+    assertEquals(36, compiled.plan().hardware()[0].accBits());
+    Path relative = Path.of("").toAbsolutePath().relativize(work.resolve("p48"));
+    ChainCosimulation.Report report = ChainCosimulation.run(relative, 0, null, step -> {});
+    assertEquals(IMAGES, report.images());
+    assertTrue(report.bitExact(), report.firstMismatches().toString());
+    assertModelAgrees(report);
   }
 }

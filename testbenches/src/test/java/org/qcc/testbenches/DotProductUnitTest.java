@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -70,6 +71,30 @@ class DotProductUnitTest extends VerilatorTest {
     List<DotProductBench.Result> got = bench.run(DotProductBench.pairBeats(dots, LANES));
     for (int i = 0; i < dots.size(); i++) {
       assertEquals(expected(a, b, acc, dots.get(i)), got.get(i), aName + " x " + bName + " dot product " + i);
+    }
+  }
+
+  /**
+   * One-term int4 x e5m2 dot products have 36-bit exact sums, narrower than the unit's 38-bit
+   * product word: every pair of codes through a one-lane unit sized for one term equals the formats
+   * library, the unit wrapping its products to the accumulator.
+   */
+  @Test
+  void accumulatorsNarrowerThanTheProductWordAreExact() {
+    ScalarFormat a = ElementFormats.scalar("int4");
+    ScalarFormat b = ElementFormats.scalar("e5m2");
+    Accumulator acc = Accumulator.exact(a, b, 1).orElseThrow();
+    assertEquals(36, acc.bits());
+    List<int[][]> dots = new ArrayList<>();
+    for (int x = 0; x < a.codeCount(); x++) {
+      for (int y = 0; y < b.codeCount(); y++) {
+        dots.add(new int[][] {{x}, {y}});
+      }
+    }
+    DotProductBench bench = DotProductBench.dense(work.resolve("int4_e5m2_one_term"), a, b, 1, acc.bits());
+    List<DotProductBench.Result> got = bench.run(DotProductBench.pairBeats(dots, 1));
+    for (int i = 0; i < dots.size(); i++) {
+      assertEquals(expected(a, b, acc, dots.get(i)), got.get(i), "int4 x e5m2 codes " + dots.get(i)[0][0] + ", " + dots.get(i)[1][0]);
     }
   }
 

@@ -11,7 +11,6 @@ import org.qcc.backends.ConstantValues;
 import org.qcc.hw.ChainLayer;
 import org.qcc.hw.ChannelThresholds;
 import org.qcc.hw.ConvWindow;
-import org.qcc.hw.DotProductUnit$;
 import org.qcc.hw.LogitArithmetic;
 import org.qcc.hw.NmSparsity;
 import org.qcc.hw.PoolWindow;
@@ -206,14 +205,6 @@ public final class ChainPlan {
         columns = channelsFirstIndex(new Feature(window.kernelH(), window.kernelW(), window.channels()));
       } else if (feature.image() && flattened == null) {
         throw BackendException.at(layer, "a Gemm or MatMul on an image needs a Flatten before its quantizer");
-      }
-      int productBits = DotProductUnit$.MODULE$.productBits(HwFormats.codes(exact.get().dataFormat()), HwFormats.codes(exact.get().weightFormat()));
-      if (exact.get().accumulator().bits() < productBits) {
-        // The exact sums of a short dot product can need fewer bits than the unit's product word
-        // (significands over the formats' whole shift range); the chain does not yet widen them
-        // bit-exactly, so such a layer is refused rather than built wrong.
-        throw BackendException.at(layer, "its " + exact.get().dataFormat().name() + " x " + exact.get().weightFormat().name() + " dot products have "
-            + exact.get().accumulator().bits() + "-bit exact sums, narrower than the hardware's " + productBits + "-bit products (not supported yet)");
       }
       int[][] weights = weightCodes(layer, exact.get(), constants, columns);
       if (!conv && weights[0].length != feature.size()) {

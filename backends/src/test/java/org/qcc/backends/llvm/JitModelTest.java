@@ -22,6 +22,8 @@ class JitModelTest {
         Arguments.of("cnn", "canonicalize,quantize{weights=int4,acts=int8},calibrate"),
         Arguments.of("cnn", "canonicalize,quantize{weights=e4m3,acts=e4m3},calibrate"),
         Arguments.of("mlp", "canonicalize,quantize{weights=e2m1,acts=e3m2},calibrate"),
+        // E5M2 weights at max calibration are codes of up to 2^31.8 on their grid.
+        Arguments.of("mlp", "canonicalize,quantize{weights=e5m2,acts=int8},calibrate"),
         Arguments.of("cnn", "canonicalize,quantize{weights=mxfp4_e2m1,acts=int8},calibrate"),
         Arguments.of("cnn", "canonicalize,quantize{weights=mxfp8_e4m3,acts=mxfp8_e4m3}"),
         Arguments.of("mlp", "canonicalize,quantize{weights=bfp8b16,acts=bfp6b16}"),

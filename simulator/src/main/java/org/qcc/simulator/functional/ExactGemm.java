@@ -1,11 +1,13 @@
 // Matrix product of integer codes, exact, rounded once to fp32: the core of integer-accumulating layers.
 package org.qcc.simulator.functional;
 
+import java.util.Arrays;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * C[i][j] = fp32(sum over k of A[i][k] * B[k][j]) for integer codes held in floats (exact below
- * 2^24). The sum is exact in an int or long accumulator (the accumulator's proven width says
+ * C[i][j] = fp32(sum over k of A[i][k] * B[k][j]) for integer codes held in floats (exact: a code
+ * is a format's significand times a power of two, up to 2^32 for E5M2 on its finest grid). The sum is exact in an int or long accumulator (the accumulator's proven width says
  * which), so the order of terms does not matter. Where an operand holds an infinity or NaN the
  * output is the IEEE double sum of the products instead, which any such term decides alone.
  */
@@ -16,27 +18,51 @@ final class ExactGemm {
 
   /**
    * One operand's codes, converted once however many products use them: ints for the exact sum
-   * (infinities and NaN as 0), the floats for the IEEE sum where {@code specials}.
+   * (infinities and NaN as 0), or longs where a code is beyond int (E5M2's largest, 57344 on a
+   * grid of 2^-16, are 2^31.8); the floats for the IEEE sum where {@code specials}.
    */
-  record Codes(float[] values, int[] ints, boolean specials) {
+  record Codes(float[] values, int[] ints, long[] longs, boolean specials) {
     static Codes of(float[] values) {
-      int[] ints = new int[values.length];
+      long[] longs = new long[values.length];
       boolean specials = false;
+      boolean fitInt = true;
       for (int i = 0; i < values.length; i++) {
         boolean finite = Float.isFinite(values[i]);
-        ints[i] = finite ? (int) values[i] : 0;
+        longs[i] = finite ? (long) values[i] : 0;
         specials |= !finite;
+        fitInt &= longs[i] == (int) longs[i];
       }
-      return new Codes(values, ints, specials);
+      if (!fitInt) {
+        return new Codes(values, null, longs, specials);
+      }
+      int[] ints = new int[values.length];
+      for (int i = 0; i < values.length; i++) {
+        ints[i] = (int) longs[i];
+      }
+      return new Codes(values, ints, null, specials);
+    }
+
+    /** The codes as longs, converted from the ints when they fit them. */
+    long[] asLongs() {
+      return longs != null ? longs : Arrays.stream(ints).asLongStream().toArray();
     }
   }
 
   static void multiply(int m, int n, int k, Codes a, int aOff, Codes b, int bOff, float[] c, int cOff, boolean wide, boolean parallel) {
+    IntConsumer row;
+    if (a.ints() != null && b.ints() != null) {
+      row = i -> row(i, n, k, a.ints(), aOff, b.ints(), bOff, c, cOff, wide);
+    } else {
+      // A code beyond int makes any sum with a nonzero product need more than 32 bits: wide.
+      long[] al = a.asLongs();
+      long[] bl = b.asLongs();
+      row = i -> longRow(i, n, k, al, aOff, bl, bOff, c, cOff);
+    }
     if (parallel && (long) m * n * k >= PARALLEL_WORK && m > 1) {
-      IntStream.range(0, m).parallel().forEach(i -> row(i, n, k, a.ints(), aOff, b.ints(), bOff, c, cOff, wide));
+      IntStream.range(0, m).parallel().forEach(row);
     } else {
       for (int i = 0; i < m; i++) {
-        row(i, n, k, a.ints(), aOff, b.ints(), bOff, c, cOff, wide);
+        row.accept(i);
       }
     }
     if (a.specials() || b.specials()) {
@@ -71,6 +97,22 @@ final class ExactGemm {
       for (int j = 0; j < n; j++) {
         c[ci + j] = acc[j];
       }
+    }
+  }
+
+  private static void longRow(int i, int n, int k, long[] a, int aOff, long[] b, int bOff, float[] c, int cOff) {
+    int ci = cOff + i * n;
+    int ai = aOff + i * k;
+    long[] acc = new long[n];
+    for (int p = 0; p < k; p++) {
+      long av = a[ai + p];
+      int bp = bOff + p * n;
+      for (int j = 0; j < n; j++) {
+        acc[j] += av * b[bp + j];
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      c[ci + j] = acc[j];
     }
   }
 

@@ -91,6 +91,34 @@ class ExactKernelsTest {
     }
   }
 
+  /**
+   * E5M2's largest weights are codes of 2^31.8 on its finest grid (57344 / 2^-16), beyond int: the
+   * sums still come out exact, as a long reference computes them.
+   */
+  @Test
+  void codesBeyondIntSumExactly() {
+    float[] w = {57344f, -57344f, 49152f, 0.0000152587890625f, -40960f, 1.5f, 2f, -0.75f};
+    float[] x = {7f, -8f, 5f, 3f};
+    String text = "graph \"g\" opsets(\"\" = 17) {\n"
+        + "  input %x: fp32[1,4]\n"
+        + "  const %w: fp32[2,4] = " + java.util.Arrays.toString(w) + "\n"
+        + "  const %s: fp32[] = [1.0]\n"
+        + "  %x_q: fp32[1,4] = qcc.FakeQuant(%x, %s) {format = \"int4\"} loc(\"xq\")\n"
+        + "  %w_q: fp32[2,4] = qcc.FakeQuant(%w, %s) {format = \"e5m2\"} loc(\"wq\")\n"
+        + "  %y: fp32[1,2] = Gemm(%x_q, %w_q) {transB = 1, qcc.acc = \"int38\", qcc.acc_lsb = -16} loc(\"fc\")\n"
+        + "  output %y\n}\n";
+    Graph g = QirParser.parse(text, "g");
+    float[] y = ((FloatTensor) new Interpreter(g).run(List.of(new FloatTensor(FloatFormat.FP32, new int[] {1, 4}, x))).get(0)).data();
+    for (int j = 0; j < 2; j++) {
+      long s = 0;
+      for (int k = 0; k < 4; k++) {
+        s += (long) x[k] * (long) Math.scalb((double) w[j * 4 + k], 16);
+      }
+      assertEquals(Math.scalb((float) s, -16), y[j], "output " + j);
+    }
+    assertEquals(7 * 57344f + 8 * 57344f + 5 * 49152f + 3 * 0.0000152587890625f, y[0]);
+  }
+
   @Test
   void quantizersThatCalibrationReplacesLeaveTheLayerInFp32() {
     float[] sw = {0.01f, 0.02f, 0.03f};
