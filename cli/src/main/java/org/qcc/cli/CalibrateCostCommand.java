@@ -81,7 +81,7 @@ final class CalibrateCostCommand implements Callable<Integer> {
         out.printf("synthesized %d grid points in %.0f s (%d already on file, %d skipped)%n", c.synthesized(), c.seconds(), c.resumed(), c.skipped());
       }
     }
-    List<CostSamples.Point> all = CostSamples.read(samples);
+    List<CostSamples.Point> all = CostSamples.read(samples, device.name());
     CostFit.Result fit = CostFit.fit(device.name(), all);
     if (output != null) {
       fit.model().write(output);

@@ -208,7 +208,7 @@ final class DemoCommand implements Callable<Integer> {
       Dataflow d = compiled.plan().dataflow();
       CycleSimulator.Run run = CycleSimulator.run(d, 100, false);
       EnergyModel.Estimate energy = EnergyModel.perImage(d);
-      CostModel.Estimate resources = CostModel.shipped("ice40").estimate(d);
+      CostModel.Estimate resources = CostModel.shipped("up5k").estimate(d);
       double imagesPerSecond = run.imagesPerSecond(100);
       o.put("design", hw.toString());
       o.put("layers", d.stages().size());
@@ -217,11 +217,11 @@ final class DemoCommand implements Callable<Integer> {
       o.put("images_per_second_at_100mhz", imagesPerSecond);
       o.put("bottleneck", run.bottleneck().name());
       o.put("energy_estimate_nj", energy.total() / 1e3);
-      o.put("ice40_resources_estimate", resources.total());
+      o.put("up5k_resources_estimate", resources.total());
       say("%d layers, %.0f cycles per image: %.0f images/s at 100 MHz, latency %.1f us; %s sets the pace", d.stages().size(), run.cyclesPerImage(), imagesPerSecond, run.latency() / 100.0, run.bottleneck().name());
       say("energy, estimated from operation and memory-access counts at 45 nm: %.0f nJ per image", energy.total() / 1e3);
       Map<String, Long> t = resources.total();
-      say("resources on an iCE40, estimated by the calibrated cost model: %,d LUT4s, %,d flip-flops, %,d 4 Kb block RAMs", t.getOrDefault("lut4", 0L), t.getOrDefault("ff", 0L), t.getOrDefault("bram", 0L));
+      say("resources on the UP5K, estimated by the calibrated cost model: %,d LUT4s, %,d flip-flops, %,d 4 Kb block RAMs, %,d DSPs", t.getOrDefault("lut4", 0L), t.getOrDefault("ff", 0L), t.getOrDefault("bram", 0L), t.getOrDefault("dsp", 0L));
     } catch (BackendException e) {
       o.put("skipped", e.getMessage());
       say("skipped: %s", e.getMessage());

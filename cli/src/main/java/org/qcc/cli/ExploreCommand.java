@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
       "  qcc explore models/fashion_mlp.onnx --space examples/space.yaml --db results.db --objectives top1,dsps,energy",
       "  qcc explore models/fashion_cnn.onnx --space examples/space.yaml --db cnn.db --executor spark --master local[4]",
       "  qcc explore models/fashion_cnn.onnx --space big.yaml --db cnn.db --executor spark --master spark://head:7077 --conf spark.executor.memory=4g",
-      "%nDevices: xc7a35t, xc7a100t, xc7z020, xc7 (no budget), up5k, hx8k, ice40 (no budget)."
+      "%nDevices: xc7a35t, xc7a100t, xc7z020, xc7 (no budget), xcku040, xcu (no budget), up5k, hx8k, ice40 (no budget)."
     })
 final class ExploreCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "A .onnx or .qir classifier of [N, 1, 28, 28] images.")

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Synthesize a design written by `qcc compile --target rtl` with yosys, keeping each layer a",
       "module of its own, and write DIR/synth/DEVICE/report.json: resources by kind for the whole",
-      "design and per layer, and every cell type. xc7: LUTs, flip-flops, carry chains, DSP48s,",
-      "block and distributed RAM (synth_xilinx). ice40 / up5k: LUT4s, flip-flops, carries, block",
+      "design and per layer, and every cell type. xc7 (7-series) / xcu (UltraScale): LUTs,",
+      "flip-flops, carry chains, DSP48s, block and distributed RAM (synth_xilinx). ice40 / up5k: LUT4s, flip-flops, carries, block",
       "RAM, and on the UP5K its DSPs and SPRAM (synth_ice40); up5k also checks the design fits,",
       "refusing before synthesis a design whose weights alone cannot.",
       "With --bitstream (up5k only): the design's serial classifier for the iCEBreaker board,",
@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
       "With --estimate: no synthesis; the calibrated cost model's estimate of the same counts per",
       "layer and in all (milliseconds), with the error the model had on held-out layers, and next",
       "to each layer what the folder's last synthesis for the device counted, if there is one. qcc",
-      "ships models for xc7 and ice40; `qcc calibrate-cost` makes one (--cost-model)."
+      "ships models for xc7, xcu, ice40 and up5k; `qcc calibrate-cost` makes one (--cost-model)."
     },
     footer = {
       "%nExamples:",
@@ -122,6 +122,7 @@ final class SynthCommand implements Callable<Integer> {
     String lutKind = CostFit.lutKind(device.name());
     CostFit.Error lut = model.heldOutErrors().get(lutKind);
     List<Map<String, Long>> synthesized = lastSynthesis();
+    String over = overCapacity(e.total());
     if (common.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("design", m.name());
@@ -133,6 +134,10 @@ final class SynthCommand implements Callable<Integer> {
       o.put("model", model.calibration());
       o.put("held_out_errors", model.heldOutErrors());
       o.put("synthesized_layers", synthesized);
+      if (!device.capacity().isEmpty()) {
+        o.put("capacity", device.capacity());
+        o.put("fits", over == null);
+      }
       Json.print(out, o);
     } else {
       out.printf("estimate for %s on %s: %s%n", m.name(), device, e.total());
@@ -145,9 +150,23 @@ final class SynthCommand implements Callable<Integer> {
         }
       }
       e.notCounted().forEach(n -> out.println("  not counted: " + n));
+      if (!device.capacity().isEmpty()) {
+        out.printf("  %s the %s (%s)%n", over == null ? "would fit" : "would NOT fit (" + over + ")", device, device.capacity());
+      }
       out.printf("  cost model: %s; held-out LUT error %.1f%% (mean absolute percentage)%n", model.calibration(), lut == null ? Double.NaN : lut.fitted());
     }
     return Qcc.OK;
+  }
+
+  /** The first resource the estimate needs more of than the device holds, as "dsp 12 > 8"; null when it fits. */
+  private String overCapacity(Map<String, Long> total) {
+    for (Map.Entry<String, Long> c : new TreeMap<>(device.capacity()).entrySet()) {
+      long used = total.getOrDefault(c.getKey(), 0L);
+      if (used > c.getValue()) {
+        return c.getKey() + " " + used + " > " + c.getValue();
+      }
+    }
+    return null;
   }
 
   /** Each layer's resources in the folder's last {@code qcc synth} report for the device, as the model counts them; null when there is none. */

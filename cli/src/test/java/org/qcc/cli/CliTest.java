@@ -174,7 +174,7 @@ class CliTest {
     assertEquals(784 * 32, hw.get("cycles_per_image").asDouble(), 1);
     assertEquals("/fc1/Gemm", hw.get("bottleneck").asText());
     assertTrue(hw.get("top1").asDouble() > 0.7 && hw.get("energy_estimate_nj").asDouble() > 0, hw.toString());
-    assertTrue(hw.get("ice40_resources_estimate").get("lut4").asLong() > 100, hw.toString());
+    assertTrue(hw.get("up5k_resources_estimate").get("lut4").asLong() > 100, hw.toString());
     if (org.qcc.testbenches.Verilator.available()) {
       assertTrue(o.get("verilator").get("bit_exact").asBoolean() && o.get("verilator").get("cycle_model_agrees").asBoolean(), o.get("verilator").toString());
     } else {

@@ -54,7 +54,7 @@ class ExploreCommandTest {
     assertTrue(Files.notExists(db));
     CliTest.Run device = CliTest.qcc("explore", CliTest.model("mlp"), "--space", space(SPACE).toString(), "--db", db.toString(), "--device", "xc9");
     assertEquals(2, device.code());
-    assertEquals("qcc: error: xc9: unknown device (devices: xc7a35t, xc7a100t, xc7z020, xc7, up5k, hx8k, ice40)\n", device.err());
+    assertEquals("qcc: error: xc9: unknown device (devices: xc7a35t, xc7a100t, xc7z020, xc7, xcku040, xcu, up5k, hx8k, ice40)\n", device.err());
     CliTest.Run report = CliTest.qcc("report", db.toString(), "-o", tmp.resolve("r.html").toString());
     assertEquals(2, report.code());
     assertTrue(report.err().startsWith("qcc: error: " + db + ": no such results database"), report.err());

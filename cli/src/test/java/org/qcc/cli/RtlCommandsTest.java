@@ -25,7 +25,7 @@ class RtlCommandsTest {
    * The MLP with int4 weights and int8 activations compiled with PE 8: the design folder, its
    * manifest and test vectors;
    * {@code qcc synth} refuses it for the UP5K before yosys runs, and estimates its xc7 resources
-   * per layer with the shipped cost model (no model for the UP5K is an error); {@code qcc sim} (the cycle-level
+   * per layer with the shipped cost model, and for the UP5K that it would not fit; {@code qcc sim} (the cycle-level
    * model) finds fc1's pace and names it the bottleneck; {@code qcc sim --verilator} on the 100 test
    * images is bit-exact on that schedule, and the model's counts equal Verilator's. An fp32 model is refused before anything is
    * written.
@@ -84,9 +84,13 @@ class RtlCommandsTest {
     Run text = qcc("synth", out.toString(), "--device", "xc7", "--estimate");
     assertTrue(text.out().contains("    synthesized: {bram=5, lut=900} (LUTs "), text.out());
     Folders.delete(out.resolve("synth"));
-    Run noModel = qcc("synth", out.toString(), "--device", "up5k", "--estimate");
-    assertEquals(Qcc.BAD_INPUT, noModel.code());
-    assertEquals("qcc: error: up5k: qcc has no calibrated cost model for this device (it has xc7, ice40; `qcc calibrate-cost --device up5k` makes one)", noModel.err().strip());
+    Run up5k = qcc("synth", out.toString(), "--device", "up5k", "--estimate", "--json");
+    assertEquals(0, up5k.code(), up5k.err());
+    JsonNode u = Json.MAPPER.readTree(up5k.out());
+    assertFalse(u.get("fits").asBoolean(), u.toString());
+    assertEquals(30, u.get("capacity").get("bram").asInt());
+    assertTrue(u.get("total").get("bram").asLong() >= 196, u.toString());
+    assertTrue(qcc("synth", out.toString(), "--device", "up5k", "--estimate").out().contains("  would NOT fit (bram "), "the estimate names what the UP5K lacks");
 
     Run cycles = qcc("sim", out.toString(), "--json", "--images", "1000", "--clock-mhz", "200");
     assertEquals(0, cycles.code(), cycles.err());

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.qcc.ir.DiagnosticException;
+import org.qcc.simulator.cost.CostFit;
 
 /**
  * A part and its resources by the cost model's kinds ({@code lut} for 6-input LUTs logic and RAM
- * together, {@code lut4} on iCE40, {@code bram} in 18 Kb blocks on 7-series, 4 Kb on iCE40). A
- * family name alone ({@code xc7}, {@code ice40}) prices designs with no budget to fit.
+ * together, {@code lut4} on iCE40, {@code bram} in 18 Kb blocks on 7-series and UltraScale, 4 Kb on iCE40).
+ * A family name alone ({@code xc7}, {@code xcu}, {@code ice40}) prices designs with no budget to fit.
  */
 public record Device(String name, String costModel, String description, Map<String, Long> budget) {
 
@@ -19,7 +20,9 @@ public record Device(String name, String costModel, String description, Map<Stri
       new Device("xc7a100t", "xc7", "Artix-7 100T", budget(63_400, 126_800, 240, 270)),
       new Device("xc7z020", "xc7", "Zynq-7020 (its programmable logic)", budget(53_200, 106_400, 220, 280)),
       new Device("xc7", "xc7", "any 7-series part (no budget)", Map.of()),
-      new Device("up5k", "ice40", "iCE40 UltraPlus 5K (iCEBreaker)", ice40(5_280, 30)),
+      new Device("xcku040", "xcu", "Kintex UltraScale KU040", budget(242_400, 484_800, 1_920, 1_200)),
+      new Device("xcu", "xcu", "any UltraScale part (no budget)", Map.of()),
+      new Device("up5k", "up5k", "iCE40 UltraPlus 5K (iCEBreaker)", up5k()),
       new Device("hx8k", "ice40", "iCE40 HX8K", ice40(7_680, 32)),
       new Device("ice40", "ice40", "any iCE40 part (no budget)", Map.of()));
 
@@ -40,6 +43,13 @@ public record Device(String name, String costModel, String description, Map<Stri
     return b;
   }
 
+  /** The UP5K's 5,280 logic cells, 30 block RAMs and 8 DSPs (SB_MAC16), as synth_ice40 -dsp maps them. */
+  private static Map<String, Long> up5k() {
+    Map<String, Long> b = ice40(5_280, 30);
+    b.put("dsp", 8L);
+    return b;
+  }
+
   public static Device named(String name) {
     return KNOWN.stream()
         .filter(d -> d.name().equals(name))
@@ -49,7 +59,7 @@ public record Device(String name, String costModel, String description, Map<Stri
 
   /** The kind that counts logic: {@code lut} (LUT6 logic plus LUTRAM) or {@code lut4}. */
   public String lutKind() {
-    return costModel.equals("ice40") ? "lut4" : "lut";
+    return CostFit.lutKind(costModel);
   }
 
   /** Logic LUTs of an estimate's totals, LUTRAM included, as vendors count "LUTs". */

@@ -40,7 +40,8 @@ public final class FrontConfirmer {
 
   /** The yosys target that synthesizes for {@code device}. */
   static Synthesis.Device synthesisDevice(Device device) {
-    return device.costModel().equals("xc7") ? Synthesis.Device.xc7 : device.name().equals("up5k") ? Synthesis.Device.up5k : Synthesis.Device.ice40;
+    // Each cost model is named after the yosys target its calibration synthesized for.
+    return Synthesis.Device.valueOf(device.costModel());
   }
 
   public Confirmation confirm(Point p) {

@@ -36,12 +36,7 @@ public final class CostCalibration {
    */
   public static Collected collect(Synthesis.Device device, int points, Path samples, Path work, Consumer<String> progress) {
     ExternalTool.require("yosys", "yosys");
-    List<CostSamples.Point> known = Files.exists(samples) ? CostSamples.read(samples) : List.of();
-    for (CostSamples.Point p : known) {
-      if (!p.device().equals(device.name())) {
-        throw new DiagnosticException(samples.toString(), "it holds samples for " + p.device() + ", not " + device + " (one file per device)");
-      }
-    }
+    List<CostSamples.Point> known = Files.exists(samples) ? CostSamples.read(samples, device.name()) : List.of();
     boolean[] done = new boolean[points];
     known.stream().filter(p -> p.point() < points).forEach(p -> done[p.point()] = true);
     int resumed = (int) IntStream.range(0, points).filter(i -> done[i]).count();

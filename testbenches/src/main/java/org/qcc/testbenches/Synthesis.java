@@ -38,6 +38,8 @@ public final class Synthesis {
   public enum Device {
     /** Xilinx 7-series: LUT6, carry chains, DSP48E1, block and distributed RAM. */
     xc7("synth_xilinx -family xc7 -flatten -top %s", Map.of()),
+    /** Xilinx UltraScale: LUT6, 8-bit carry chains, DSP48E2, block and distributed RAM. */
+    xcu("synth_xilinx -family xcu -flatten -top %s", Map.of()),
     /** iCE40 HX/LP: LUT4s and block RAM, no DSPs. */
     ice40("synth_ice40 -top %s", Map.of()),
     /** iCE40 UltraPlus UP5K (the iCEBreaker's): also its DSPs and single-port RAM. */
@@ -49,6 +51,11 @@ public final class Synthesis {
     Device(String command, Map<String, Long> capacity) {
       this.command = command;
       this.capacity = capacity;
+    }
+
+    /** Whether yosys maps to Xilinx primitives (LUT6, CARRY, DSP48, RAMB) rather than iCE40's. */
+    public boolean xilinx() {
+      return this == xc7 || this == xcu;
     }
 
     /** What the device holds, by resource kind; empty for a family of many sizes. */
@@ -215,7 +222,7 @@ public final class Synthesis {
   /** Cells grouped into the resource kinds a designer reads for the device's family. */
   static Map<String, Long> byKind(Device device, Map<String, Long> cells) {
     Map<String, Long> out = new TreeMap<>();
-    cells.forEach((type, n) -> out.merge(device == Device.xc7 ? xilinxKind(type) : ice40Kind(type), n, Long::sum));
+    cells.forEach((type, n) -> out.merge(device.xilinx() ? xilinxKind(type) : ice40Kind(type), n, Long::sum));
     return out;
   }
 

@@ -51,11 +51,13 @@ class SynthesisTest {
     assertFalse(Files.exists(dir.resolve("synth/up5k/report.json.partial")));
   }
 
-  /** Xilinx cell names group into the kinds a designer reads. */
+  /** Xilinx cell names, 7-series and UltraScale, group into the kinds a designer reads. */
   @Test
   void xilinxCellsGroupIntoResourceKinds() {
     Map<String, Long> cells = Map.of("LUT2", 3L, "LUT6", 4L, "FDRE", 5L, "FDSE", 1L, "CARRY4", 2L, "DSP48E1", 1L, "RAMB36E1", 1L, "RAM32M", 6L, "MUXF7", 2L, "VCC", 1L);
     assertEquals(Map.of("lut", 7L, "ff", 6L, "carry", 2L, "dsp", 1L, "bram36", 1L, "lutram", 6L, "muxf", 2L, "other", 1L), Synthesis.byKind(Synthesis.Device.xc7, cells));
+    Map<String, Long> ultraScale = Map.of("LUT5", 2L, "FDRE", 3L, "CARRY8", 1L, "DSP48E2", 2L, "RAMB18E2", 1L, "RAM64M8", 4L, "MUXF9", 1L, "SRLC32E", 1L);
+    assertEquals(Map.of("lut", 2L, "ff", 3L, "carry", 1L, "dsp", 2L, "bram18", 1L, "lutram", 4L, "muxf", 1L, "srl", 1L), Synthesis.byKind(Synthesis.Device.xcu, ultraScale));
   }
 
   /** A layer whose weights alone outgrow the UP5K is refused, naming the layer and the limit, before yosys runs. */

@@ -49,15 +49,22 @@ public final class CostFit {
    * netlists of the calibration grid). 7-series: a LUT6 holds 64 bits; synth_xilinx maps a
    * multiplier whose operands' significands have 9 bits or more together to a DSP48, a ROM to 18 Kb
    * block RAMs when it holds more than 8 Kb per block it takes, else to LUT logic, and a written
-   * memory when it holds more than 2.5 Kb per block, else to distributed RAM. iCE40: a LUT4 holds
+   * memory when it holds more than 2.5 Kb per block, else to distributed RAM. UltraScale has the
+   * same LUT6, the same 18/36 Kb block RAM shapes and the same mapping rules in synth_xilinx
+   * -family xcu (DSP48E2 for DSP48E1, RAMB18E2 for RAMB18E1). iCE40: a LUT4 holds
    * 16 bits; synth_ice40 (without -dsp) maps no multiplier, a ROM to 4 Kb block RAMs when it holds
-   * more than 1 Kb per block, and a written memory when it holds more than 100 bits per block.
+   * more than 1 Kb per block, and a written memory when it holds more than 100 bits per block. The
+   * UP5K's synth_ice40 -dsp also maps a multiplier whose product has 11 bits or more (both operands
+   * at least 2) to an SB_MAC16, as yosys's mul2dsp rule for the family says.
    */
+  private static final List<int[]> ICE40_BLOCKS = List.of(new int[] {256, 16}, new int[] {512, 8}, new int[] {1024, 4}, new int[] {2048, 2});
+
   public static Traits traits(String device) {
     return switch (device) {
-      case "xc7" -> new Traits(64, 9, 8192, 2560, List.of(new int[] {512, 36}, new int[] {1024, 18}, new int[] {2048, 9}, new int[] {4096, 4}, new int[] {8192, 2}, new int[] {16384, 1}));
-      case "ice40" -> new Traits(16, 0, 1024, 100, List.of(new int[] {256, 16}, new int[] {512, 8}, new int[] {1024, 4}, new int[] {2048, 2}));
-      default -> throw new DiagnosticException(device, "the cost model is not calibrated for this device (xc7 and ice40 are)");
+      case "xc7", "xcu" -> new Traits(64, 9, 8192, 2560, List.of(new int[] {512, 36}, new int[] {1024, 18}, new int[] {2048, 9}, new int[] {4096, 4}, new int[] {8192, 2}, new int[] {16384, 1}));
+      case "ice40" -> new Traits(16, 0, 1024, 100, ICE40_BLOCKS);
+      case "up5k" -> new Traits(16, 11, 1024, 100, ICE40_BLOCKS);
+      default -> throw new DiagnosticException(device, "the cost model is not calibrated for this device (xc7, xcu, ice40 and up5k are)");
     };
   }
 
@@ -86,7 +93,7 @@ public final class CostFit {
 
   /** The kind a device's LUTs are counted as, the one the analytic model speaks for and the error target is set on. */
   public static String lutKind(String device) {
-    return device.equals("xc7") ? "lut" : "lut4";
+    return device.equals("xc7") || device.equals("xcu") ? "lut" : "lut4";
   }
 
   /**

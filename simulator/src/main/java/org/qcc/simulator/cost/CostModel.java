@@ -25,7 +25,7 @@ import org.qcc.simulator.cycle.Dataflow;
 public record CostModel(String device, String calibration, int trainingLayers, Map<String, CostFit.Error> heldOutErrors, Map<String, Map<String, Double>> coefficients) {
 
   /** The devices qcc ships a model for. */
-  public static final List<String> SHIPPED = List.of("xc7", "ice40");
+  public static final List<String> SHIPPED = List.of("xc7", "xcu", "ice40", "up5k");
 
   /**
    * Each stage's estimated resources by kind, the whole design's, and what the estimate leaves out:

@@ -71,6 +71,17 @@ public final class CostSamples {
     return out;
   }
 
+  /** The points in {@code file}, as {@link #read}, which must all be {@code device}'s. */
+  public static List<Point> read(Path file, String device) {
+    List<Point> points = read(file);
+    for (Point p : points) {
+      if (!p.device().equals(device)) {
+        throw new DiagnosticException(file.toString(), "it holds samples for " + p.device() + ", not " + device + " (one file per device)");
+      }
+    }
+    return points;
+  }
+
   /** Appends point {@code p} to {@code file} as one line, making the file and its folder if need be. */
   public static void append(Path file, Point p) {
     try {
