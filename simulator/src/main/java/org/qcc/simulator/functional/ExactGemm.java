@@ -50,10 +50,10 @@ final class ExactGemm {
 
   static void multiply(int m, int n, int k, Codes a, int aOff, Codes b, int bOff, float[] c, int cOff, boolean wide, boolean parallel) {
     IntConsumer row;
-    if (a.ints() != null && b.ints() != null) {
-      row = i -> row(i, n, k, a.ints(), aOff, b.ints(), bOff, c, cOff, wide);
+    if (!wide && a.ints() != null && b.ints() != null) {
+      row = i -> intRow(i, n, k, a.ints(), aOff, b.ints(), bOff, c, cOff);
     } else {
-      // A code beyond int makes any sum with a nonzero product need more than 32 bits: wide.
+      // Sums beyond 32 bits, or a code beyond int (then any sum with a nonzero product is wide too).
       long[] al = a.asLongs();
       long[] bl = b.asLongs();
       row = i -> longRow(i, n, k, al, aOff, bl, bOff, c, cOff);
@@ -70,33 +70,19 @@ final class ExactGemm {
     }
   }
 
-  private static void row(int i, int n, int k, int[] a, int aOff, int[] b, int bOff, float[] c, int cOff, boolean wide) {
+  private static void intRow(int i, int n, int k, int[] a, int aOff, int[] b, int bOff, float[] c, int cOff) {
     int ci = cOff + i * n;
     int ai = aOff + i * k;
-    if (wide) {
-      long[] acc = new long[n];
-      for (int p = 0; p < k; p++) {
-        long av = a[ai + p];
-        int bp = bOff + p * n;
-        for (int j = 0; j < n; j++) {
-          acc[j] += av * b[bp + j];
-        }
-      }
+    int[] acc = new int[n];
+    for (int p = 0; p < k; p++) {
+      int av = a[ai + p];
+      int bp = bOff + p * n;
       for (int j = 0; j < n; j++) {
-        c[ci + j] = acc[j];
+        acc[j] += av * b[bp + j];
       }
-    } else {
-      int[] acc = new int[n];
-      for (int p = 0; p < k; p++) {
-        int av = a[ai + p];
-        int bp = bOff + p * n;
-        for (int j = 0; j < n; j++) {
-          acc[j] += av * b[bp + j];
-        }
-      }
-      for (int j = 0; j < n; j++) {
-        c[ci + j] = acc[j];
-      }
+    }
+    for (int j = 0; j < n; j++) {
+      c[ci + j] = acc[j];
     }
   }
 
