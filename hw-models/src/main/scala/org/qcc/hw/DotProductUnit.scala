@@ -27,12 +27,13 @@ class DotProductResult(accBits: Int) extends Bundle {
  * of their shifts) and accumulates them in `accBits` bits. The caller derives `accBits` from the
  * formats and the dot product's length so that no sum can overflow: with every product in [pmin,
  * pmax], `terms` of them sum into [terms * pmin, terms * pmax], and `accBits` is the width that
- * holds both ends (qcc's Accumulator.exact). A product word can be wider than that: its width covers
- * every significand at every shift, while a short dot product's exact sums may need fewer bits. Such
- * products are wrapped to `accBits`: two's-complement sums are exact modulo 2^accBits, so a final sum
- * that fits `accBits` comes out exact whatever the intermediate words held. Specials follow IEEE: a NaN operand or infinity times zero makes the product NaN, an
- * infinity times anything else an infinity of the product's sign, and infinities of both signs in
- * one dot product make it NaN. The result is registered: it is valid the cycle after the last beat.
+ * holds both ends (qcc's Accumulator.exact). A product word can be wider than that: its width
+ * covers every significand at every shift, while a short dot product's exact sums may need fewer
+ * bits. Such products are wrapped to `accBits`: two's-complement sums are exact modulo 2^accBits,
+ * so a final sum that fits `accBits` comes out exact whatever the intermediate words held.
+ * Specials follow IEEE: a NaN operand or infinity times zero makes the product NaN, an infinity
+ * times anything else an infinity of the product's sign, and infinities of both signs in one dot
+ * product make it NaN. The result is registered: it is valid the cycle after the last beat.
  */
 class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val accBits: Int) extends Module {
   require(lanes >= 1, s"at least one lane, got $lanes")
@@ -60,7 +61,7 @@ object DotProductUnit {
   /** The bits that hold any exact product of a code of `a` and one of `b`. */
   def productBits(a: CodeFormat, b: CodeFormat): Int = a.significandBits + b.significandBits + a.maxShift + b.maxShift
 
-  /** `x` as an `bits`-bit word: sign-extended when narrower, its low bits (exact modulo 2^bits) when wider. */
+  /** `x` as a `bits`-bit word: sign-extended when narrower, its low bits (exact modulo 2^bits) when wider. */
   def wrap(x: SInt, bits: Int): SInt = if (x.getWidth > bits) x(bits - 1, 0).asSInt else x.pad(bits)
 
   /**

@@ -38,7 +38,7 @@ public final class Synthesis {
   public enum Device {
     /** Xilinx 7-series: LUT6, carry chains, DSP48E1, block and distributed RAM. */
     xc7("synth_xilinx -family xc7 -flatten -top %s", Map.of()),
-    /** Xilinx UltraScale: LUT6, 8-bit carry chains, DSP48E2, block and distributed RAM. */
+    /** Xilinx UltraScale: LUT6, carry chains, DSP48E2, block and distributed RAM. */
     xcu("synth_xilinx -family xcu -flatten -top %s", Map.of()),
     /** iCE40 HX/LP: LUT4s and block RAM, no DSPs. */
     ice40("synth_ice40 -top %s", Map.of()),
