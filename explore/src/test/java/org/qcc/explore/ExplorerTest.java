@@ -67,6 +67,24 @@ class ExplorerTest {
     }
   }
 
+  /**
+   * One int8 point priced for two devices, each by its own calibrated model: both count an int8 x
+   * int8 lane as a DSP (the UP5K's SB_MAC16 rule and the Xilinx DSP48 rule agree there), far beyond
+   * the UP5K's 8, while the Kintex UltraScale KU040 holds the design.
+   */
+  @Test
+  void eachDeviceIsPricedByItsOwnCostModel() {
+    Space space = Space.parse("weights: int8\nacts: int8\nevaluation: {images: 10, calibration-images: 16}\nfold: {pe: 4, simd: 4}\n", "s.yaml");
+    PointResult up5k = evaluator(space, "up5k").evaluate(space.grid().get(0));
+    PointResult ku040 = evaluator(space, "xcku040").evaluate(space.grid().get(0));
+    assertEquals(PointResult.OK, up5k.status(), up5k.error());
+    assertEquals(PointResult.OK, ku040.status(), ku040.error());
+    assertTrue(up5k.dsps() > 8 && !up5k.fits(), up5k.toString());
+    assertEquals(up5k.dsps(), ku040.dsps());
+    assertTrue(ku040.fits() && ku040.luts() > 0, ku040.toString());
+    assertEquals(up5k.top1(), ku040.top1());
+  }
+
   @Test
   void aLayerPatternThatMatchesNothingFailsThePointWithTheReason() {
     Space space = Space.parse("weights: int4\nacts: int8\nlayers:\n  /nothing: {weights: int8}\nevaluation: {images: 10}\n", "s.yaml");
