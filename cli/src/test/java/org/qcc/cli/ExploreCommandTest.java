@@ -74,6 +74,7 @@ class ExploreCommandTest {
       while (finished(db) < 1 && p.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
+      assertTrue(p.isAlive(), "the first sweep ended early: " + Files.readString(tmp.resolve("first.log")));
       CliTest.Run second = CliTest.qcc("explore", CliTest.model("mlp"), "--space", s.toString(), "--db", db.toString());
       assertEquals(2, second.code(), second.err());
       assertTrue(second.err().matches("qcc: error: " + Pattern.quote(db.toString()) + ": another sweep is writing to this results database \\(pid " + p.pid() + " on .+\\); wait for it to finish or use another --db\n"), second.err());

@@ -87,7 +87,7 @@ public final class ResultsStore implements AutoCloseable {
     }
     ResultsStore store = new ResultsStore(file, db);
     try {
-      store.migrate(fresh);
+      store.migrate(fresh, create);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -95,7 +95,7 @@ public final class ResultsStore implements AutoCloseable {
     return store;
   }
 
-  private void migrate(boolean fresh) {
+  private void migrate(boolean fresh, boolean create) {
     try (Statement s = db.createStatement()) {
       int version;
       try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
@@ -107,6 +107,10 @@ public final class ResultsStore implements AutoCloseable {
       }
       if (version == 0 && tables > 0) {
         throw new DiagnosticException(file.toString(), "not a qcc results database (it has tables but no qcc schema version)");
+      }
+      if (version == 0 && !create) {
+        // A reader must not write the schema: the sweep creating this file may be about to.
+        throw new DiagnosticException(file.toString(), "not a qcc results database yet (no schema; a sweep may still be creating it)");
       }
       if (version > SCHEMA) {
         throw new DiagnosticException(file.toString(), "written by a newer qcc (results schema " + version + ", this qcc reads up to " + SCHEMA + "); use that qcc or another --db");

@@ -96,6 +96,23 @@ class ResultsStoreTest {
     }
   }
 
+  /**
+   * A reader (qcc report, a test polling a sweep) that opens a database file the sweep has created
+   * but not yet given its schema is refused and writes nothing, so it cannot race the sweep's own
+   * schema creation.
+   */
+  @Test
+  void aReaderNeverWritesTheSchemaOfAFileBeingCreated() throws Exception {
+    Path db = tmp.resolve("new.db");
+    Files.createFile(db);
+    DiagnosticException e = assertThrows(DiagnosticException.class, () -> ResultsStore.open(db, false));
+    assertEquals(db + ": not a qcc results database yet (no schema; a sweep may still be creating it)", e.getMessage());
+    assertEquals(0, Files.size(db));
+    try (ResultsStore s = ResultsStore.open(db, true)) {
+      assertEquals(List.of(), s.points());
+    }
+  }
+
   @Test
   void newerSchemasForeignDatabasesAndOtherFilesAreRefused() throws Exception {
     Path newer = tmp.resolve("newer.db");
