@@ -122,7 +122,7 @@ final class SynthCommand implements Callable<Integer> {
     String lutKind = CostFit.lutKind(device.name());
     CostFit.Error lut = model.heldOutErrors().get(lutKind);
     List<Map<String, Long>> synthesized = lastSynthesis();
-    String over = overCapacity(e.total());
+    String over = device.overCapacity(e.total());
     if (common.json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("design", m.name());
@@ -156,17 +156,6 @@ final class SynthCommand implements Callable<Integer> {
       out.printf("  cost model: %s; held-out LUT error %.1f%% (mean absolute percentage)%n", model.calibration(), lut == null ? Double.NaN : lut.fitted());
     }
     return Qcc.OK;
-  }
-
-  /** The first resource the estimate needs more of than the device holds, as "dsp 12 > 8"; null when it fits. */
-  private String overCapacity(Map<String, Long> total) {
-    for (Map.Entry<String, Long> c : new TreeMap<>(device.capacity()).entrySet()) {
-      long used = total.getOrDefault(c.getKey(), 0L);
-      if (used > c.getValue()) {
-        return c.getKey() + " " + used + " > " + c.getValue();
-      }
-    }
-    return null;
   }
 
   /** Each layer's resources in the folder's last {@code qcc synth} report for the device, as the model counts them; null when there is none. */

@@ -62,6 +62,17 @@ public final class Synthesis {
     public Map<String, Long> capacity() {
       return capacity;
     }
+
+    /** The first resource (by name) {@code total} needs more of than the device holds, as "dsp 12 > 8"; null when it fits. */
+    public String overCapacity(Map<String, Long> total) {
+      for (Map.Entry<String, Long> c : new TreeMap<>(capacity).entrySet()) {
+        long used = total.getOrDefault(c.getKey(), 0L);
+        if (used > c.getValue()) {
+          return c.getKey() + " " + used + " > " + c.getValue();
+        }
+      }
+      return null;
+    }
   }
 
   /** One layer's resources, and the node it lowers. */
@@ -123,7 +134,7 @@ public final class Synthesis {
         layers.add(new LayerResources(module, m.layers().get(i).node(), byKind(device, flatten(module, modules, flat))));
       }
       Map<String, Long> total = byKind(device, cells);
-      boolean fits = device.capacity().entrySet().stream().allMatch(e -> total.getOrDefault(e.getKey(), 0L) <= e.getValue());
+      boolean fits = device.overCapacity(total) == null;
 
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("design", m.name());

@@ -7,7 +7,8 @@ import java.util.stream.IntStream;
 
 /**
  * C[i][j] = fp32(sum over k of A[i][k] * B[k][j]) for integer codes held in floats (exact: a code
- * is a format's significand times a power of two, up to 2^32 for E5M2 on its finest grid). The sum is exact in an int or long accumulator (the accumulator's proven width says
+ * is a format's significand times a power of two, up to 2^32 for E5M2 on its finest grid). The sum
+ * is exact in an int or long accumulator (the accumulator's proven width says
  * which), so the order of terms does not matter. Where an operand holds an infinity or NaN the
  * output is the IEEE double sum of the products instead, which any such term decides alone.
  */
@@ -23,23 +24,24 @@ final class ExactGemm {
    */
   record Codes(float[] values, int[] ints, long[] longs, boolean specials) {
     static Codes of(float[] values) {
-      long[] longs = new long[values.length];
+      int[] ints = new int[values.length];
       boolean specials = false;
       boolean fitInt = true;
       for (int i = 0; i < values.length; i++) {
         boolean finite = Float.isFinite(values[i]);
-        longs[i] = finite ? (long) values[i] : 0;
+        ints[i] = finite ? (int) values[i] : 0;
         specials |= !finite;
-        fitInt &= longs[i] == (int) longs[i];
+        // (int) saturates, so a code beyond int comes back different.
+        fitInt &= !finite || (double) ints[i] == values[i];
       }
-      if (!fitInt) {
-        return new Codes(values, null, longs, specials);
+      if (fitInt) {
+        return new Codes(values, ints, null, specials);
       }
-      int[] ints = new int[values.length];
+      long[] longs = new long[values.length];
       for (int i = 0; i < values.length; i++) {
-        ints[i] = (int) longs[i];
+        longs[i] = Float.isFinite(values[i]) ? (long) values[i] : 0;
       }
-      return new Codes(values, ints, null, specials);
+      return new Codes(values, null, longs, specials);
     }
 
     /** The codes as longs, converted from the ints when they fit them. */
