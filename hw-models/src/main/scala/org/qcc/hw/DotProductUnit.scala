@@ -4,10 +4,14 @@ package org.qcc.hw
 import chisel3._
 import chisel3.util._
 
-/** One beat of a dot product: `lanes` pairs of codes; `last` closes the dot product. */
-class DotProductBeat(aFormat: CodeFormat, bFormat: CodeFormat, lanes: Int) extends Bundle {
+/**
+ * One beat of a dot product: `lanes` pairs of codes; with `shiftBits` above 0, the left shift of
+ * the beat's sum of products; `last` closes the dot product.
+ */
+class DotProductBeat(aFormat: CodeFormat, bFormat: CodeFormat, lanes: Int, shiftBits: Int = 0) extends Bundle {
   val a = Vec(lanes, UInt(aFormat.bits.W))
   val b = Vec(lanes, UInt(bFormat.bits.W))
+  val shift = UInt(shiftBits.W)
   val last = Bool()
 }
 
@@ -34,13 +38,18 @@ class DotProductResult(accBits: Int) extends Bundle {
  * Specials follow IEEE: a NaN operand or infinity times zero makes the product NaN, an infinity
  * times anything else an infinity of the product's sign, and infinities of both signs in one dot
  * product make it NaN. The result is registered: it is valid the cycle after the last beat.
+ *
+ * With `shiftBits` above 0 each beat also carries a left shift for its sum of products: the
+ * exponent its weights share when the caller stored them divided by their common power of two
+ * (block-scaled weights), so the lanes multiply narrow codes and the accumulator still gets the
+ * exact sum. The shifted sum is wrapped like a product, exact for the same reason.
  */
-class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val accBits: Int) extends Module {
+class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val accBits: Int, val shiftBits: Int = 0) extends Module {
   require(lanes >= 1, s"at least one lane, got $lanes")
   require(accBits >= 1, s"an accumulator of at least 1 bit, got $accBits")
 
   val io = IO(new Bundle {
-    val in = Flipped(Valid(new DotProductBeat(a, b, lanes)))
+    val in = Flipped(Valid(new DotProductBeat(a, b, lanes, shiftBits)))
     val out = Valid(new DotProductResult(accBits))
   })
 
@@ -53,7 +62,8 @@ class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val a
       val equal = PopCount((0 until lanes).map(i => io.in.bits.a(i)(0) === io.in.bits.b(i)(0)))
       ((equal ## 0.U(1.W)).zext -& lanes.S)
     } else products.map(p => DotProductUnit.wrap(p._1, accBits)).reduce(_ +% _)
-  io.out := DotProductUnit.accumulate(accBits, io.in.valid, io.in.bits.last, beatSum, products.map(_._2).reduce(_ || _), products.map(_._3).reduce(_ || _), products.map(_._4).reduce(_ || _))
+  private val shifted = if (shiftBits == 0) beatSum else DotProductUnit.wrap(beatSum << io.in.bits.shift, accBits)
+  io.out := DotProductUnit.accumulate(accBits, io.in.valid, io.in.bits.last, shifted, products.map(_._2).reduce(_ || _), products.map(_._3).reduce(_ || _), products.map(_._4).reduce(_ || _))
 }
 
 object DotProductUnit {

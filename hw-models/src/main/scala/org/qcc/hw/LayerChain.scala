@@ -26,7 +26,9 @@ final class FloatPath(val multipliers: Array[Int], val biases: Array[Int], val r
  * convolution the sliding windows it multiplies (`window`), and, for every layer but the last, the
  * threshold unit that turns its sums into the next layer's input codes (`codes` by rank, `outBits`
  * wide), max-pooled given `pool`; given `floatPath` the sums become fp32 values first, and the
- * pool and thresholds work on those. Arrays and nulls, so Java can build it.
+ * pool and thresholds work on those; given `beatShifts`, the weights are stored divided by the
+ * power of two each beat's weights share ([[MatrixVectorUnit]]). Arrays and nulls, so Java can
+ * build it.
  */
 final class ChainLayer(
     val a: CodeFormat,
@@ -41,7 +43,10 @@ final class ChainLayer(
     val sparsity: NmSparsity,
     val window: ConvWindow,
     val pool: PoolWindow,
-    val floatPath: FloatPath) {
+    val floatPath: FloatPath,
+    val beatShifts: Array[Array[Int]]) {
+  def this(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int, thresholds: Array[ChannelThresholds], codes: Array[Int], outBits: Int, sparsity: NmSparsity, window: ConvWindow, pool: PoolWindow, floatPath: FloatPath) =
+    this(a, b, weights, pe, simd, accBits, thresholds, codes, outBits, sparsity, window, pool, floatPath, null)
   def last: Boolean = thresholds == null
   require(pool == null || !last, "the last layer cannot pool")
   require(floatPath == null || !last, "the last layer emits sums")
@@ -123,7 +128,7 @@ class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.P
     val skipIn = if (layer.residualFrom >= 0) Some(Flipped(Decoupled(Vec(layer.pe, UInt(32.W))))) else None
   })
 
-  private val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$index")), Option(layer.sparsity)))
+  private val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$index")), Option(layer.sparsity), Option(layer.beatShifts).map(_.map(_.toSeq).toSeq)))
   Option(layer.window) match {
     case None => mvu.io.in <> io.in
     case Some(w) =>

@@ -36,6 +36,11 @@ object NmSparsity {
  * PE has `simd`, at the same cycles per vector. Pruned positions are never read, so their inputs
  * (NaN included) do not reach the sums, which is the golden model's sparse semantics.
  *
+ * Given `beatShifts` (rows x synapse folds), each PE's memory line also holds the left shift of
+ * that beat's sum of products: the weights are stored divided by the power of two their beat
+ * shares ([[DotProductUnit]]). Block-scaled weights (BFP, MX) then keep narrow codes and one shift
+ * per beat instead of codes as wide as their block scales' spread.
+ *
  * The results go through a queue whose free places are counted with those still in the units, so
  * a beat that closes a dot product starts only when its results have a place: back-pressure
  * stalls the unit, never drops a result.
@@ -48,7 +53,8 @@ class MatrixVectorUnit(
     val simd: Int,
     val accBits: Int,
     val memories: Option[(Path, String)] = None,
-    val sparsity: Option[NmSparsity] = None)
+    val sparsity: Option[NmSparsity] = None,
+    val beatShifts: Option[Seq[Seq[Int]]] = None)
     extends Module {
   val rows: Int = weights.length
   val cols: Int = weights.headOption.map(_.length).getOrElse(0)
@@ -64,6 +70,11 @@ class MatrixVectorUnit(
 
   private val neuronFolds = rows / pe
   private val synapseFolds = cols / simd
+  for (shifts <- beatShifts) {
+    require(sparsity.isEmpty, "beat shifts are for dense weights")
+    require(shifts.length == rows && shifts.forall(s => s.length == synapseFolds && s.forall(_ >= 0)), "beat shifts must be rows x synapse folds, none negative")
+  }
+  private val shiftBits = beatShifts.fold(0)(s => log2Ceil(s.flatten.max + 1))
   private val depth = 4
 
   val io = IO(new Bundle {
@@ -136,11 +147,12 @@ class MatrixVectorUnit(
   /** Multipliers per PE: one per input of a beat, or with N:M sparsity one per kept weight. */
   private val lanes = sparsity.fold(simd)(sp => simd / sp.m * sp.n)
   private val positionBits = sparsity.fold(0)(sp => math.max(1, log2Ceil(sp.m)))
-  private val lineBits = lanes * (b.bits + positionBits)
+  private val lineBits = lanes * (b.bits + positionBits) + shiftBits
 
   /**
    * PE `p`'s memory line for (neuron fold `nf`, synapse fold `sf`): its lanes' weight codes, lane 0
-   * in the low bits, then (sparse) each lane's position within its group of `m` inputs.
+   * in the low bits, then (sparse) each lane's position within its group of `m` inputs, or the
+   * beat's shift.
    */
   private def line(p: Int, nf: Int, sf: Int): BigInt = {
     val row = nf * pe + p
@@ -151,11 +163,12 @@ class MatrixVectorUnit(
           (0 until sp.m).filter(k => sp.kept(row)(sf * simd + g * sp.m + k)).map(k => (weights(row)(sf * simd + g * sp.m + k), k))
         }
     }
-    fields.zipWithIndex.map { case ((w, k), i) => (BigInt(w) << (i * b.bits)) + (BigInt(k) << (lanes * b.bits + i * positionBits)) }.sum
+    val shift = beatShifts.fold(0)(_(row)(sf))
+    fields.zipWithIndex.map { case ((w, k), i) => (BigInt(w) << (i * b.bits)) + (BigInt(k) << (lanes * b.bits + i * positionBits)) }.sum + (BigInt(shift) << (lanes * b.bits))
   }
 
   private val units = (0 until pe).map { p =>
-    val unit = Module(new DotProductUnit(a, b, lanes, accBits))
+    val unit = Module(new DotProductUnit(a, b, lanes, accBits, shiftBits))
     val lines = for (nf <- 0 until neuronFolds; sf <- 0 until synapseFolds) yield line(p, nf, sf)
     unit.io.in.valid := fire
     unit.io.in.bits.last := closing
@@ -172,6 +185,7 @@ class MatrixVectorUnit(
         mem.read(upcoming(log2Ceil(lines.length) - 1, 0))
     }
     unit.io.in.bits.b := word(lanes * b.bits - 1, 0).asTypeOf(Vec(lanes, UInt(b.bits.W)))
+    unit.io.in.bits.shift := (if (shiftBits == 0) 0.U(0.W) else word(lanes * b.bits + shiftBits - 1, lanes * b.bits))
     sparsity match {
       case None => unit.io.in.bits.a := chunk
       case Some(sp) =>

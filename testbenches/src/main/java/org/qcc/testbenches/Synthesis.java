@@ -182,12 +182,15 @@ public final class Synthesis {
     }
   }
 
-  /** The bits a layer's weight memories hold: every weight's code, or for N:M sparsity the kept weights' codes and positions. */
+  /**
+   * The bits a layer's weight memories hold: every weight's code and each beat's shift, or for N:M
+   * sparsity the kept weights' codes and positions.
+   */
   private static long weightBits(Manifest.Layer l) {
     long weights = (long) l.rows() * l.cols();
     int codeBits = ElementFormats.scalar(l.weightFormat()).bits();
     if (l.sparsity().equals("dense")) {
-      return weights * codeBits;
+      return weights * codeBits + weights / l.simd() * l.beatShiftBits();
     }
     String[] nm = l.sparsity().split(":");
     int n = Integer.parseInt(nm[0]);

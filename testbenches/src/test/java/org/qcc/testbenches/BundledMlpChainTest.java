@@ -12,14 +12,15 @@ class BundledMlpChainTest extends VerilatorTest {
   private static final int IMAGES = 100;
 
   /**
-   * The 784-256-128-10 MLP quantized (calibrated on the committed training images) in int8, e4m3
-   * and int8 with 2:4 sparse weights, compiled to a design folder folded by 16 (784 cycles per
+   * The 784-256-128-10 MLP quantized (calibrated on the committed training images) in int8, e4m3,
+   * int8 with 2:4 sparse weights and MXFP4 weights with int8 data (narrow codes and a shift per
+   * beat), compiled to a design folder folded by 16 (784 cycles per
    * image) with the first {@value #IMAGES} test images as vectors, and co-simulated as {@code qcc
    * sim --verilator} does: every logit equals the interpreter's bit for bit, and the unit keeps the
    * folded schedule. (RtlCommandsTest runs int4 weights through the qcc commands.)
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"quantize{weights=int8,acts=int8}", "quantize{weights=e4m3,acts=e4m3}", "sparsify{n=2,m=4},quantize{weights=int8,acts=int8}"})
+  @ValueSource(strings = {"quantize{weights=int8,acts=int8}", "quantize{weights=e4m3,acts=e4m3}", "sparsify{n=2,m=4},quantize{weights=int8,acts=int8}", "quantize{weights=mxfp4_e2m1,acts=int8}"})
   void logitsEqualTheInterpreter(String passes) {
     Path dir = work.resolve(passes.replaceAll("[^a-z0-9]", "_"));
     BundledDesigns.compile("fashion_mlp", passes, dir, IMAGES);

@@ -22,7 +22,8 @@ class ConvChainTest extends VerilatorTest {
     return Stream.of(
         Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", false),
         Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", false),
-        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", true));
+        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", true),
+        Arguments.of("int8", "0.05", "mxfp4_e2m1", "0.04", "int8", "0.01", "0.1", false));
   }
 
   /**

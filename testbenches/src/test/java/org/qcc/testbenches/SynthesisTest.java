@@ -63,7 +63,7 @@ class SynthesisTest {
   /** A layer whose weights alone outgrow the UP5K is refused, naming the layer and the limit, before yosys runs. */
   @Test
   void aDesignTooLargeForTheUp5kIsRefusedBeforeSynthesis() throws IOException {
-    Manifest.Layer fc1 = new Manifest.Layer("/fc1/Gemm", 256, 784, null, null, "int8", "int4", "dense", 21, 16, 16, 784, "int8 codes, by thresholds");
+    Manifest.Layer fc1 = new Manifest.Layer("/fc1/Gemm", 256, 784, null, null, "int8", "int4", 0, "dense", 21, 16, 16, 784, "int8 codes, by thresholds");
     Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 0, 784, null, List.of(fc1), null, null);
     m.write(work);
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Synthesis.run(work, Synthesis.Device.up5k, step -> {}));

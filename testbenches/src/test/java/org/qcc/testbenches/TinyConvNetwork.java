@@ -4,6 +4,8 @@ package org.qcc.testbenches;
 import java.util.Arrays;
 import java.util.Random;
 import org.qcc.ir.Graph;
+import org.qcc.ir.formats.BlockFormat;
+import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.text.QirParser;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
@@ -18,9 +20,12 @@ final class TinyConvNetwork {
    * A 4x10x10 image through conv1 (8 channels, 3x3, padding 1, per-channel weight scales, bias),
    * ReLU, a 2x2 max pool, conv2 (6 channels, 3x3, stride 2, padding above and to the left only),
    * ReLU, a Flatten of its 2x2 image and a Gemm to 5 logits; {@code sparse} makes both
-   * convolutions' weights 2:4 sparse along their channels. Accumulators from the accumulators pass.
+   * convolutions' weights 2:4 sparse along their channels. A block {@code convFormat} (BFP, MX)
+   * takes its blocks along the convolutions' input channels and no scale. Accumulators from the
+   * accumulators pass.
    */
   static Graph graph(Random r, String data, String dataScale, String convFormat, String convScale, String fcFormat, String fcScale, String hiddenScale, boolean sparse) {
+    boolean block = ElementFormats.parse(convFormat) instanceof BlockFormat;
     String text = "graph \"cnn\" opsets(\"\" = 17) {\n"
         + "  input %x: fp32[N,4,10,10]\n"
         + weight("w1", new int[] {8, 4, 3, 3}, r, sparse)
@@ -35,12 +40,12 @@ final class TinyConvNetwork {
         + "  const %sw2: fp32[] = [" + convScale + "]\n"
         + "  const %sw3: fp32[] = [" + fcScale + "]\n"
         + "  %xq: fp32[N,4,10,10] = qcc.FakeQuant(%x, %sx) {format = \"" + data + "\"} loc(\"xq\")\n"
-        + quantized("w1", new int[] {8, 4, 3, 3}, "{axis = 0, format = \"" + convFormat + "\"}", sparse)
+        + quantized("w1", new int[] {8, 4, 3, 3}, block ? "{axis = 1, format = \"" + convFormat + "\"}" : "{axis = 0, format = \"" + convFormat + "\"}", sparse)
         + "  %c1: fp32[N,8,10,10] = Conv(%xq, %w1q, %b1) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], strides = [1, 1]} loc(\"conv1\")\n"
         + "  %r1: fp32[N,8,10,10] = Relu(%c1) loc(\"relu1\")\n"
         + "  %p1: fp32[N,8,5,5] = MaxPool(%r1) {kernel_shape = [2, 2], strides = [2, 2]} loc(\"pool1\")\n"
         + "  %p1q: fp32[N,8,5,5] = qcc.FakeQuant(%p1, %sh) {format = \"" + data + "\"} loc(\"p1q\")\n"
-        + quantized("w2", new int[] {6, 8, 3, 3}, "{format = \"" + convFormat + "\"}", sparse)
+        + quantized("w2", new int[] {6, 8, 3, 3}, block ? "{axis = 1, format = \"" + convFormat + "\"}" : "{format = \"" + convFormat + "\"}", sparse)
         + "  %c2: fp32[N,6,2,2] = Conv(%p1q, %w2q, %b2) {kernel_shape = [3, 3], pads = [1, 1, 0, 0], strides = [2, 2]} loc(\"conv2\")\n"
         + "  %r2: fp32[N,6,2,2] = Relu(%c2) loc(\"relu2\")\n"
         + "  %f: fp32[N,24] = Flatten(%r2) {axis = 1} loc(\"flatten\")\n"
@@ -85,7 +90,9 @@ final class TinyConvNetwork {
 
   /** {@code %NAMEq}, the weight's quantizer, with a sparse weight scattered along the channels by a qcc.Densify. */
   private static String quantized(String name, int[] shape, String attributes, boolean sparse) {
-    String quant = "qcc.FakeQuant(%" + name + ", %s" + name + ") " + attributes;
+    // A block format's scales come from its blocks: the quantizer takes no scale.
+    boolean block = attributes.contains("axis = 1");
+    String quant = "qcc.FakeQuant(%" + name + (block ? "" : ", %s" + name) + ") " + attributes;
     if (!sparse) {
       return "  %" + name + "q: fp32" + dims(shape) + " = " + quant + " loc(\"" + name + "q\")\n";
     }

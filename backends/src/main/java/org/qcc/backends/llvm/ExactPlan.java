@@ -66,6 +66,9 @@ record ExactPlan(ExactLayer layer, float step, String multipliers) {
 
   /** Every code of {@code format} is finite and within ±32767 on the grid of step 2^lsb. */
   private static boolean fitsInt16(ScalarFormat format, int lsb) {
+    if (format.bits() > 16) {
+      return false;
+    }
     for (int code = 0; code < format.codeCount(); code++) {
       float v = format.decode(code);
       if (!Float.isFinite(v) || Math.abs(Math.scalb((double) v, -lsb)) > MAX_I16_CODE) {

@@ -20,6 +20,7 @@ import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
+import org.qcc.ir.formats.IntFormat;
 import org.qcc.ir.formats.Rounding;
 import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.ops.ExactLayer;
@@ -96,9 +97,18 @@ public final class ChainPlan {
       return new Dataflow.Stage(node.name(), rows(), cols(), pe, simd, window, pool, last, thresholdStages, f != null, f == null ? -1 : f.residualFrom(), f != null && f.fork(), f == null ? 0 : f.forkDepth(), f == null ? 0 : f.globalPixels(), arithmetic());
     }
 
-    /** What the layer computes with, for the cost and energy models. */
+    /** What the layer computes with, for the cost and energy models: the weights as the hardware stores them. */
     Dataflow.Arithmetic arithmetic() {
-      return new Dataflow.Arithmetic(exact.dataFormat().name(), exact.weightFormat().name(), exact.accumulator().bits(), sparsity == null ? 0 : sparsity.n(), sparsity == null ? 0 : sparsity.m(), next == null ? 0 : next.bits());
+      BeatShifts b = beats();
+      String weight = b == null ? exact.weightFormat().name() : b.format().name();
+      return new Dataflow.Arithmetic(exact.dataFormat().name(), weight, exact.accumulator().bits(), sparsity == null ? 0 : sparsity.n(), sparsity == null ? 0 : sparsity.m(), next == null ? 0 : next.bits(), b == null ? 0 : b.shiftBits());
+    }
+
+    /** Block-scaled weights (BFP, MX) as the hardware stores them at this SIMD, narrow codes and a shift per beat; null for other weights. */
+    BeatShifts beats() {
+      Node quant = ExactLayer.weightBeforeDensify(node.inputs().get(1)).producer();
+      boolean blockScaled = FakeQuantSpec.isFakeQuant(quant) && FakeQuantSpec.of(quant).isBlock();
+      return blockScaled && simd > 0 ? BeatShifts.of(weights, (IntFormat) exact.weightFormat(), simd) : null;
     }
 
     /** This layer with a residual queue of {@code depth} beats. */
@@ -491,7 +501,11 @@ public final class ChainPlan {
       if (f != null) {
         floatPath = new org.qcc.hw.FloatPath(multipliers(l), biases(l), f.relu(), f.residualFrom(), f.reluAfterAdd(), f.fork(), f.forkDepth(), f.globalPixels());
       }
-      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(e.weightFormat()), l.weights(), l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool, floatPath);
+      BeatShifts beats = l.beats();
+      ScalarFormat weightFormat = beats == null ? e.weightFormat() : beats.format();
+      int[][] weights = beats == null ? l.weights() : beats.codes();
+      int[][] shifts = beats == null || beats.shiftBits() == 0 ? null : beats.shifts();
+      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(weightFormat), weights, l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool, floatPath, shifts);
     }
     return out;
   }

@@ -33,10 +33,11 @@ public record Manifest(String name, String top, List<String> sources, List<Strin
 
   /**
    * One layer of the chain: the node it lowers, its weight's shape, a convolution's windows and a
-   * pool after it (null when none), formats, sparsity ("dense" or "N:M"), folding and pace; what it
+   * pool after it (null when none), formats (the weight's as stored, with the bits of each beat's
+   * shift for block-scaled weights, else 0), sparsity ("dense" or "N:M"), folding and pace; what it
    * emits.
    */
-    public record Layer(String node, int rows, int cols, Dataflow.Window window, Dataflow.Pool pool, String dataFormat, String weightFormat, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
+    public record Layer(String node, int rows, int cols, Dataflow.Window window, Dataflow.Pool pool, String dataFormat, String weightFormat, int beatShiftBits, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
 
   /** Keys in snake case, the manifest's records and the plan's windows and pools alike. */
   private static final ObjectMapper JSON = new ObjectMapper()

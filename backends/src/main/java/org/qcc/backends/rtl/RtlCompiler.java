@@ -118,7 +118,7 @@ public final class RtlCompiler {
         String output = l.next() == null ? "exact sums" : l.next().name() + " codes, by thresholds";
         ExactLayer e = l.exact();
         String sparsity = l.sparsity() == null ? "dense" : l.sparsity().n() + ":" + l.sparsity().m();
-        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), e.weightFormat().name(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output));
+        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), l.arithmetic().weightFormat(), l.arithmetic().beatShiftBits(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output));
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");

@@ -45,6 +45,32 @@ public record Accumulator(int bits, int lsbExponent) {
     return Optional.of(new Accumulator(bits, ga.get().lsbExponent() + gb.get().lsbExponent()));
   }
 
+  /**
+   * The exact accumulator for dot products of values of {@code data} with fixed integer weight
+   * codes of unit {@code 2^weightLsb}, given for each output channel the sum of its positive codes
+   * and the sum of its negative codes' magnitudes. With data codes in [dmin, dmax], a channel's sum
+   * lies in [dmin * P - dmax * N, dmax * P - dmin * N] (each term is at its extreme at one end of
+   * the data range), and the width is the smallest that holds every channel's ends. Empty when
+   * {@code data} has more than 16 bits.
+   */
+  public static Optional<Accumulator> exact(ScalarFormat data, long[] positive, long[] negative, int weightLsb) {
+    Optional<Grid> gd = grid(data);
+    if (gd.isEmpty()) {
+      return Optional.empty();
+    }
+    BigInteger dmin = BigInteger.valueOf(gd.get().min());
+    BigInteger dmax = BigInteger.valueOf(gd.get().max());
+    int bits = 2;
+    for (int c = 0; c < positive.length; c++) {
+      BigInteger p = BigInteger.valueOf(positive[c]);
+      BigInteger n = BigInteger.valueOf(negative[c]);
+      BigInteger lo = dmin.multiply(p).subtract(dmax.multiply(n));
+      BigInteger hi = dmax.multiply(p).subtract(dmin.multiply(n));
+      bits = Math.max(bits, Math.max(lo.bitLength(), hi.bitLength()) + 1);
+    }
+    return Optional.of(new Accumulator(bits, gd.get().lsbExponent() + weightLsb));
+  }
+
   /** The exponent of the finest step of {@code f}'s values: 0 for integers, the smallest subnormal's for minifloats. */
   public static int lsbExponent(ScalarFormat f) {
     return grid(f).orElseThrow(() -> new IllegalArgumentException(f.name() + " has no integer grid of at most 16 bits")).lsbExponent();

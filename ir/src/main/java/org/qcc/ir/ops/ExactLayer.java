@@ -24,7 +24,10 @@ import org.qcc.ir.formats.ScalarFormat;
  * * 2^lsb) * alpha}, each step in fp32. This is what an integer accelerator computes: integer
  * multiply-accumulate, one conversion, one requantizing multiply; and any backend reproduces it bit
  * for bit whatever order it sums in. A product involving an infinity or NaN (minifloats with
- * specials) makes S the IEEE sum of the products instead.
+ * specials) makes S the IEEE sum of the products instead. A dense constant weight in a block
+ * format whose steps are powers of two (BFP, OCP MX) has its block scales folded into its codes:
+ * its codes are integers ({@link BlockWeight#codeFormat}) at the weight scale 2^lsb of its
+ * finest block's grid ({@link BlockWeight}).
  *
  * <p>Codes are recovered from the dequantized values the quantizers produce, {@code q = fp32(v *
  * s)}: that map is one-to-one while {@code s * 2^e} and {@code s * max} stay inside fp32's normal
@@ -52,20 +55,35 @@ public record ExactLayer(
     }
     FakeQuantSpec x = FakeQuantSpec.of(dataQuant);
     FakeQuantSpec w = FakeQuantSpec.of(weightQuant);
-    if (x.isBlock() || w.isBlock() || !(x.granularity() instanceof Granularity.PerTensor)) {
-      throw new IllegalArgumentException("qcc.acc = " + s.value() + " needs a per-tensor data quantizer and a scalar weight quantizer");
+    if (x.isBlock() || !(x.granularity() instanceof Granularity.PerTensor)) {
+      throw new IllegalArgumentException("qcc.acc = " + s.value() + " needs a per-tensor data quantizer");
     }
     float[] xs = scales(g, dataQuant);
-    float[] ws = scales(g, weightQuant);
-    boolean perChannel = w.granularity() instanceof Granularity.PerChannel c && c.axis() == channelAxis;
-    if (!perChannel && !(w.granularity() instanceof Granularity.PerTensor)) {
-      throw new IllegalArgumentException("qcc.acc = " + s.value() + " needs weight scales per tensor or per output channel, got " + w.granularity());
-    }
     ScalarFormat xf = (ScalarFormat) x.format();
-    ScalarFormat wf = (ScalarFormat) w.format();
     int xl = Accumulator.lsbExponent(xf);
-    int wl = Accumulator.lsbExponent(wf);
     int bits = Integer.parseInt(s.value().substring(3));
+    float[] ws;
+    ScalarFormat wf;
+    int wl;
+    if (w.isBlock()) {
+      // Block scales fold into the codes: integers scaled by the grid's one power of two.
+      BlockWeight b = BlockWeight.of(g, weightQuant)
+          .filter(unused -> n.inputs().get(1) == weightQuant.output(0))
+          .orElseThrow(() -> new IllegalArgumentException("qcc.acc = " + s.value() + " on a block-format weight needs a dense constant weight whose block steps are powers of two (BFP, MX)"));
+      ws = new float[] {Math.scalb(1f, b.lsb())};
+      wf = b.codeFormat();
+      wl = 0;
+      // Passes after quantize (GPTQ, learned rounding) may have rewritten the weight since its width was recorded.
+      bits = Math.max(bits, b.accumulator(xf, channelAxis).map(Accumulator::bits).orElse(Integer.MAX_VALUE));
+    } else {
+      ws = scales(g, weightQuant);
+      boolean perChannel = w.granularity() instanceof Granularity.PerChannel c && c.axis() == channelAxis;
+      if (!perChannel && !(w.granularity() instanceof Granularity.PerTensor)) {
+        throw new IllegalArgumentException("qcc.acc = " + s.value() + " needs weight scales per tensor or per output channel, got " + w.granularity());
+      }
+      wf = (ScalarFormat) w.format();
+      wl = Accumulator.lsbExponent(wf);
+    }
     if (bits > Long.SIZE || !recoverable(xf, xl, xs) || !recoverable(wf, wl, ws)) {
       return Optional.empty();
     }

@@ -11,6 +11,7 @@ import org.qcc.ir.formats.Accumulator;
 import org.qcc.ir.formats.BlockFormat;
 import org.qcc.ir.formats.Granularity;
 import org.qcc.ir.formats.ScalarFormat;
+import org.qcc.ir.ops.BlockWeight;
 import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.ops.FakeQuantSpec;
 import org.qcc.passes.ConstantFacts;
@@ -22,7 +23,9 @@ import org.qcc.passes.PassResult;
  * from scalar-format quantizers whose scales do not vary along the reduction axis (so each output
  * is a scale product times an integer dot product), with {@code qcc.acc_lsb} the exponent of its
  * least significant bit, and the layer then computes as {@link ExactLayer} defines (so its data must
- * be scaled per tensor and its weight per tensor or per output channel); {@code fp32} otherwise. When scales vary along the reduction axis (weight
+ * be scaled per tensor and its weight per tensor or per output channel, or be a dense constant in a
+ * block format whose steps are powers of two, its width then bounded by its actual codes:
+ * {@link BlockWeight}); {@code fp32} otherwise. When scales vary along the reduction axis (weight
  * groups, BFP/MX blocks) the products are exact within runs of {@code qcc.acc_block_terms} terms,
  * held in {@code qcc.acc_block} (with its {@code qcc.acc_block_lsb}), and the runs are summed in
  * fp32. An N:M sparse weight (qcc.Densify) multiplies only n of every m terms, and its blocks
@@ -84,7 +87,11 @@ public final class Accumulators {
       Optional<Operand> x = operand(n.inputs().get(0), ax.get().dataReduction());
       Optional<Operand> w = operand(weight, ax.get().weightReduction());
       Optional<Accumulator> whole = Optional.empty();
-      if (x.isPresent() && w.isPresent()) {
+      if (x.isPresent() && w.isPresent() && w.get().granularity() == null && weight == n.inputs().get(1)
+          && x.get().granularity() instanceof Granularity.PerTensor) {
+        whole = BlockWeight.of(g, weight.producer()).flatMap(b -> b.accumulator(x.get().element(), ax.get().weightChannel()));
+      }
+      if (whole.isEmpty() && x.isPresent() && w.isPresent()) {
         long run = run(x.get().run(), w.get().run());
         Optional<Accumulator> exact = Accumulator.exact(x.get().element(), w.get().element(), run == 0 ? terms : Math.min(run, terms));
         // One multiplier per output channel (ExactLayer) needs data scaled per tensor and weights per tensor or channel.

@@ -13,7 +13,8 @@ import org.qcc.simulator.cycle.Dataflow;
  * bits unless the device puts them in DSPs; a weight read from a ROM no deeper than a LUT's words
  * is a function of the ROM's few address bits, which logic synthesis folds into a LUT multiplier,
  * so those count by the address bits instead. A minifloat product's alignment shifter counts
- * product bits times shift levels, its decoders exponent times significand bits; adder trees,
+ * product bits times shift levels (and a block-scaled weight's beat shift, accumulator bits times
+ * shift levels per PE), its decoders exponent times significand bits; adder trees,
  * accumulators and registers count bits, a tree after DSPs apart, since DSPs take in adders.
  * Memories go where synthesis puts them ({@link CostFit.Traits}): a read-only weight memory into
  * block RAM when deep enough, else into LUT logic (one LUT per bit for a LUT's words, a tree of
@@ -45,7 +46,7 @@ public final class LayerFeatures {
     Memories m = new Memories(t, dsp);
     int positionBits = a.sparse() ? Math.max(1, 32 - Integer.numberOfLeadingZeros(a.groupM() - 1)) : 0;
     long depth = (long) (s.rows() / s.pe()) * (s.cols() / s.simd());
-    int lineBits = s.lanes() * (weight.bits() + positionBits);
+    int lineBits = s.lanes() * (weight.bits() + positionBits) + a.beatShiftBits();
     // One or two weight lines are constants or one address bit (and its inverse) per weight bit:
     // no memory, no register of their own.
     boolean weightMemory = depth > 2;
@@ -63,7 +64,8 @@ public final class LayerFeatures {
     double addressBits = Math.min(weight.significandBits() - 1, Math.max(1, log2(depth)));
     f.put("addressed_multiplier_bits", dsp || depth > t.lutBits() ? 0 : products * (data.significandBits() - 1) * addressBits);
     f.put("multiplier_bits", dsp || depth <= t.lutBits() ? 0 : products * (data.significandBits() - 1) * (weight.significandBits() - 1));
-    f.put("shifter_bits", products * productBits * (data.shiftBits() + weight.shiftBits()));
+    // A beat shift (block-scaled weights) moves each PE's beat sum into its accumulator.
+    f.put("shifter_bits", products * productBits * (data.shiftBits() + weight.shiftBits()) + pe * a.accumulatorBits() * a.beatShiftBits());
     f.put("tree_bits", dsp ? 0 : products * productBits);
     f.put("dsp_tree_bits", dsp && weightMemory ? products * productBits : 0);
     f.put("float_decode_bits", products * (data.exponentBits() * data.significandBits() + weight.exponentBits() * weight.significandBits()));

@@ -70,9 +70,14 @@ public record Dataflow(List<Stage> stages) {
   /**
    * What a stage computes with: its input and weight formats (qcc's names), its accumulator's bits,
    * N:M sparsity along its inputs ({@code keptN} of every {@code groupM}; 0 and 0 when dense), and
-   * the bits of the codes it requantizes to (0 for the last stage, which emits sums).
+   * the bits of the codes it requantizes to (0 for the last stage, which emits sums), and the bits
+   * of the shift each beat of block-scaled weights carries (0 for other weights).
    */
-  public record Arithmetic(String dataFormat, String weightFormat, int accumulatorBits, int keptN, int groupM, int outputBits) {
+  public record Arithmetic(String dataFormat, String weightFormat, int accumulatorBits, int keptN, int groupM, int outputBits, int beatShiftBits) {
+    public Arithmetic(String dataFormat, String weightFormat, int accumulatorBits, int keptN, int groupM, int outputBits) {
+      this(dataFormat, weightFormat, accumulatorBits, keptN, groupM, outputBits, 0);
+    }
+
     public boolean sparse() {
       return groupM > 0;
     }

@@ -53,6 +53,22 @@ class LayerFeaturesTest {
     assertEquals(0.0, LayerFeatures.of(fc(16, 64, 4, 4, "int4", "int4"), XC7).get("multiplier_bits"));
   }
 
+  /**
+   * Block-scaled weights stored as narrow codes with a 3-bit shift per beat: each of the 4 PEs
+   * shifts its 24-bit beat sum by up to 7 places, and every memory line holds the shift beside its
+   * 4 codes (4 x 5 + 3 bits: 64 lines of 23 bits per PE, a LUT deep, so 23 ROM bits each).
+   */
+  @Test
+  void beatShiftsCostAShifterPerPeAndTheirBitsInEveryLine() {
+    Dataflow.Stage plain = fc(16, 64, 4, 4, "int4", "int5");
+    Dataflow.Stage shifted = new Dataflow.Stage("fc", 16, 64, 4, 4, null, null, true, 0, false, -1, false, 0, 0, new Dataflow.Arithmetic("int4", "int5", 24, 0, 0, 0, 3));
+    Map<String, Double> a = LayerFeatures.of(plain, XC7);
+    Map<String, Double> b = LayerFeatures.of(shifted, XC7);
+    assertEquals(4 * 24 * 3.0, b.get("shifter_bits") - a.get("shifter_bits"));
+    assertEquals(4 * 23.0, b.get("rom_lut_bits"));
+    assertEquals(4 * 20.0, a.get("rom_lut_bits"));
+  }
+
   /** A stage from a manifest that predates the arithmetic record cannot be costed, and says so. */
   @Test
   void aStageWithoutArithmeticIsRefused() {

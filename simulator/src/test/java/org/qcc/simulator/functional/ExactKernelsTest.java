@@ -119,6 +119,48 @@ class ExactKernelsTest {
     assertEquals(7 * 57344f + 8 * 57344f + 5 * 49152f + 3 * 0.0000152587890625f, y[0]);
   }
 
+  /**
+   * MXFP4 weights whose blocks along k span 2^-7 to 2^0: the block scales fold into integer codes on
+   * the finest block's grid, so each output is the exact sum of the dequantized products rounded
+   * once, then scaled by the data's scale and biased in one FMA. The sums stay exact in doubles
+   * here, which makes the reference; fp32 accumulation of the same values rounds differently.
+   */
+  @Test
+  void blockScaledWeightsSumExactlyOnTheirFinestGrid() {
+    float sx = 0.03f;
+    Random r = new Random(5);
+    float[] e2m1 = {1, 1.5f, 2, 3, 4, 6};
+    float[] w = new float[N * K];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = e2m1[r.nextInt(e2m1.length)] * (r.nextInt(4) == 0 ? -1 : 1) * Math.scalb(1f, -(i % K / 32 % 8));
+    }
+    String graph = "graph \"g\" opsets(\"\" = 17) {\n"
+        + "  input %x: fp32[2," + K + "]\n"
+        + "  const %w: fp32[" + N + "," + K + "] = " + java.util.Arrays.toString(w) + "\n"
+        + "  const %sx: fp32[] = [" + sx + "]\n"
+        + "  const %b: fp32[" + N + "] = [0.5, -1.0, 0.25]\n"
+        + "  %x_q: fp32[2," + K + "] = qcc.FakeQuant(%x, %sx) {format = \"int8\"} loc(\"xq\")\n"
+        + "  %w_q: fp32[" + N + "," + K + "] = qcc.FakeQuant(%w) {axis = 1, format = \"mxfp4_e2m1\"} loc(\"wq\")\n"
+        + "  %y: fp32[2," + N + "] = Gemm(%x_q, %w_q, %b) {transB = 1, qcc.acc = \"ACC\"} loc(\"fc\")\n"
+        + "  output %y\n}\n";
+    float[] x = input(sx);
+    float[] y = run(graph.replace("ACC", "int40"), x);
+    float[] bias = {0.5f, -1f, 0.25f};
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < N; j++) {
+        double t = 0;
+        for (int k = 0; k < K; k++) {
+          // The weights are MXFP4 values already: E2M1 values at a power-of-two block scale.
+          t += Math.round(x[i * K + k] / sx) * (double) w[j * K + k];
+        }
+        assertTrue(Math.abs(t) * 128 * 2 > 1 << 24, "the sum on the finest grid needs more than fp32's 24 bits");
+        assertEquals(Math.fma((float) t, sx, bias[j]), y[i * N + j], "output " + i + "," + j);
+      }
+    }
+    float[] fp32 = run(graph.replace("ACC", "fp32"), x);
+    assertNotEquals(java.util.Arrays.toString(fp32), java.util.Arrays.toString(y), "fp32 accumulation of the same values rounds differently");
+  }
+
   @Test
   void quantizersThatCalibrationReplacesLeaveTheLayerInFp32() {
     float[] sw = {0.01f, 0.02f, 0.03f};

@@ -1,0 +1,69 @@
+// Block-scaled weight codes factored per beat: exact, and as narrow as the beats allow.
+package org.qcc.backends.rtl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.qcc.ir.formats.IntFormat;
+
+class BeatShiftsTest {
+  private static final IntFormat WIDE = new IntFormat(16, true, false);
+
+  /** Codes of E2M1 magnitudes (on its half-step grid, 1..12) at block scales 2^0..2^9, blocks of 8 along a row. */
+  private static int[][] blockScaled(Random r, int rows, int cols) {
+    int[] e2m1 = {1, 2, 3, 4, 6, 8, 12};
+    int[][] codes = new int[rows][cols];
+    for (int i = 0; i < rows; i++) {
+      int scale = 0;
+      for (int k = 0; k < cols; k++) {
+        scale = k % 8 == 0 ? r.nextInt(10) : scale;
+        int v = r.nextInt(5) == 0 ? 0 : e2m1[r.nextInt(e2m1.length)] * (r.nextBoolean() ? 1 : -1) << scale;
+        codes[i][k] = WIDE.encode(v);
+      }
+    }
+    return codes;
+  }
+
+  @Test
+  void everyWeightIsItsStoredCodeShiftedByItsBeatsShift() {
+    Random r = new Random(3);
+    for (int simd : new int[] {1, 2, 4, 8, 16, 32}) {
+      int[][] wide = blockScaled(r, 6, 64);
+      BeatShifts b = BeatShifts.of(wide, WIDE, simd);
+      assertEquals(64 / simd, b.shifts()[0].length);
+      for (int i = 0; i < wide.length; i++) {
+        for (int k = 0; k < wide[i].length; k++) {
+          long stored = (long) b.format().decode(b.codes()[i][k]);
+          assertEquals((long) WIDE.decode(wide[i][k]), stored << b.shifts()[i][k / simd], "weight " + i + "," + k + " at SIMD " + simd);
+        }
+      }
+    }
+  }
+
+  @Test
+  void beatsInsideBlocksKeepTheElementsWidth() {
+    Random r = new Random(4);
+    int[][] wide = blockScaled(r, 6, 64);
+    // 12 on E2M1's half-step grid needs 5 bits with the sign; a beat inside a block shares its scale, so no more than that
+    // (a lone weight keeps only its odd part).
+    for (int simd : new int[] {2, 4, 8}) {
+      assertEquals(5, BeatShifts.of(wide, WIDE, simd).format().bits(), "SIMD " + simd);
+    }
+    assertEquals(3, BeatShifts.of(wide, WIDE, 1).format().bits(), "SIMD 1: 1 or 3 times a power of two");
+    // Beats across blocks keep the scales' spread in their codes.
+    BeatShifts across = BeatShifts.of(wide, WIDE, 16);
+    assertTrue(across.format().bits() > 5, "SIMD 16 spans two blocks");
+  }
+
+  @Test
+  void zeroBeatsAndUnshiftedWeightsNeedNoShift() {
+    int[][] wide = {{0, 0, WIDE.encode(3), WIDE.encode(-5)}};
+    BeatShifts b = BeatShifts.of(wide, WIDE, 2);
+    assertArrayEquals(new int[] {0, 0}, b.shifts()[0]);
+    assertEquals(0, b.shiftBits());
+    assertEquals(4, b.format().bits());
+  }
+}
