@@ -78,6 +78,9 @@ public final class Qcc implements Runnable {
     boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
     CommandLine cl = new CommandLine(new Qcc());
     withHelpOptions(cl);
+    // The descriptions are written in lines of up to about 110 characters; at picocli's default
+    // 80 each would break again mid-sentence.
+    cl.setUsageHelpWidth(120);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(e -> BAD_INPUT);
