@@ -85,6 +85,22 @@ class ExplorerTest {
     assertEquals(up5k.top1(), ku040.top1());
   }
 
+  /**
+   * MXFP4 weights over int8 data have hardware (their block scales fold into integer codes, stored
+   * per beat with a shift), priced like any layer; MX activations, whose block scales are found at
+   * run time, have none, and the point says why.
+   */
+  @Test
+  void blockScaledWeightsHaveHardwareAndBlockScaledActivationsDoNot() {
+    Space space = Space.parse("weights: mxfp4_e2m1\nacts: [int8, mxfp8_e4m3]\nevaluation: {images: 10, calibration-images: 16}\nfold: {pe: 4, simd: 4}\n", "s.yaml");
+    PointResult weights = evaluator(space, "xc7a35t").evaluate(space.grid().get(0));
+    assertEquals(PointResult.OK, weights.status(), weights.error());
+    assertTrue(weights.top1() > 0.5 && weights.luts() > 1000 && weights.imagesPerSecond() > 0, weights.toString());
+    PointResult acts = evaluator(space, "xc7a35t").evaluate(space.grid().get(1));
+    assertEquals(PointResult.NO_HARDWARE, acts.status(), acts.toString());
+    assertTrue(acts.top1() > 0.5, acts.toString());
+  }
+
   @Test
   void aLayerPatternThatMatchesNothingFailsThePointWithTheReason() {
     Space space = Space.parse("weights: int4\nacts: int8\nlayers:\n  /nothing: {weights: int8}\nevaluation: {images: 10}\n", "s.yaml");
