@@ -745,7 +745,10 @@ public final class ChainPlan {
 
   private static FakeQuantSpec spec(Node quant) {
     FakeQuantSpec s = FakeQuantSpec.of(quant);
-    if (s.isBlock() || !(s.format() instanceof ScalarFormat) || s.rounding() == Rounding.STOCHASTIC) {
+    if (s.isBlock()) {
+      throw BackendException.at(quant, "the hardware chain takes block formats (" + s.format().name() + ") on weights only: activations' block scales are found at run time (quantize them to an integer or minifloat)");
+    }
+    if (!(s.format() instanceof ScalarFormat) || s.rounding() == Rounding.STOCHASTIC) {
       throw BackendException.at(quant, "the hardware chain takes scalar formats rounded deterministically");
     }
     return s;
