@@ -558,6 +558,10 @@ public final class ChainPlan {
     if (w == null || w.rank() != (layer.opType().equals("Conv") ? 4 : 2)) {
       throw BackendException.at(layer, "the hardware chain needs a constant weight");
     }
+    if (e.weightFormat().bits() > Integer.SIZE - 1) {
+      // Block scales spread over more binades than an int's codes can span.
+      throw BackendException.at(layer, "its block-scaled weight needs " + e.weightFormat().bits() + "-bit codes on one grid; the hardware chain takes at most " + (Integer.SIZE - 1));
+    }
     int axis = ExactLayer.weightChannelAxis(layer);
     int rows = w.shape()[axis];
     int cols = w.size() / rows;
