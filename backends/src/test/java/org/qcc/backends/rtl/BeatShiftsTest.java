@@ -3,11 +3,17 @@ package org.qcc.backends.rtl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.qcc.backends.BackendException;
+import org.qcc.ir.Graph;
 import org.qcc.ir.formats.IntFormat;
+import org.qcc.ir.text.QirParser;
+import org.qcc.passes.PassManager;
+import org.qcc.passes.PassRegistry;
 
 class BeatShiftsTest {
   private static final IntFormat WIDE = new IntFormat(16, true, false);
@@ -56,6 +62,27 @@ class BeatShiftsTest {
     // Beats across blocks keep the scales' spread in their codes.
     BeatShifts across = BeatShifts.of(wide, WIDE, 16);
     assertTrue(across.format().bits() > 5, "SIMD 16 spans two blocks");
+  }
+
+  /**
+   * MXFP4 rows of 1.0 and of 2^-32 (block scales 2^-2 and 2^-34): on the finer row's grid, 2^-35,
+   * the other row's codes are 2^35, which the interpreter sums exactly in longs but the chain's int
+   * codes cannot hold.
+   */
+  @Test
+  void blockScalesSpreadBeyond31BitsAreRefusedByName() {
+    String text = "graph \"g\" opsets(\"\" = 17) {\n"
+        + "  input %x: fp32[N,32]\n"
+        + "  const %sx: fp32[] = [0.1]\n"
+        + "  const %w: fp32[2,32] = [" + "1.0, ".repeat(32) + "2.3283064e-10, ".repeat(31) + "2.3283064e-10]\n"
+        + "  %xq: fp32[N,32] = qcc.FakeQuant(%x, %sx) {format = \"int8\"} loc(\"xq\")\n"
+        + "  %wq: fp32[2,32] = qcc.FakeQuant(%w) {axis = 1, format = \"mxfp4_e2m1\"} loc(\"wq\")\n"
+        + "  %y: fp32[N,2] = Gemm(%xq, %wq) {transB = 1} loc(\"fc\")\n"
+        + "  output %y\n}\n";
+    Graph g = QirParser.parse(text, "spread");
+    PassManager.build(PassRegistry.standard(), "accumulators").run(g);
+    BackendException e = assertThrows(BackendException.class, () -> ChainPlan.of(g, 1, 1));
+    assertEquals("node 'fc' (Gemm): its block-scaled weight needs 37-bit codes on one grid; the hardware chain takes at most 31", e.getMessage());
   }
 
   @Test
