@@ -20,6 +20,7 @@ import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
 import org.qcc.ir.Tensor;
 import org.qcc.ir.Value;
+import org.qcc.ir.formats.BlockFormat;
 import org.qcc.ir.formats.IntFormat;
 import org.qcc.ir.formats.Rounding;
 import org.qcc.ir.formats.ScalarFormat;
@@ -107,8 +108,10 @@ public final class ChainPlan {
     /** Block-scaled weights (BFP, MX) as the hardware stores them at this SIMD, narrow codes and a shift per beat; null for other weights. */
     BeatShifts beats() {
       Node quant = ExactLayer.weightBeforeDensify(node.inputs().get(1)).producer();
-      boolean blockScaled = FakeQuantSpec.isFakeQuant(quant) && FakeQuantSpec.of(quant).isBlock();
-      return blockScaled && simd > 0 ? BeatShifts.of(weights, (IntFormat) exact.weightFormat(), simd) : null;
+      if (!FakeQuantSpec.isFakeQuant(quant) || !(FakeQuantSpec.of(quant).format() instanceof BlockFormat block) || simd == 0) {
+        return null;
+      }
+      return BeatShifts.of(weights, (IntFormat) exact.weightFormat(), simd, block.elementFormat());
     }
 
     /** This layer with a residual queue of {@code depth} beats. */

@@ -10,13 +10,17 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.qcc.backends.BackendException;
 import org.qcc.ir.Graph;
+import org.qcc.ir.formats.Accumulator;
+import org.qcc.ir.formats.ElementFormats;
 import org.qcc.ir.formats.IntFormat;
+import org.qcc.ir.formats.ScalarFormat;
 import org.qcc.ir.text.QirParser;
 import org.qcc.passes.PassManager;
 import org.qcc.passes.PassRegistry;
 
 class BeatShiftsTest {
   private static final IntFormat WIDE = new IntFormat(16, true, false);
+  private static final ScalarFormat E2M1 = ElementFormats.scalar("fp4_e2m1");
 
   /** Codes of E2M1 magnitudes (on its half-step grid, 1..12) at block scales 2^0..2^9, blocks of 8 along a row. */
   private static int[][] blockScaled(Random r, int rows, int cols) {
@@ -38,11 +42,12 @@ class BeatShiftsTest {
     Random r = new Random(3);
     for (int simd : new int[] {1, 2, 4, 8, 16, 32}) {
       int[][] wide = blockScaled(r, 6, 64);
-      BeatShifts b = BeatShifts.of(wide, WIDE, simd);
+      BeatShifts b = BeatShifts.of(wide, WIDE, simd, E2M1);
       assertEquals(64 / simd, b.shifts()[0].length);
+      int lsb = Accumulator.lsbExponent(b.format());
       for (int i = 0; i < wide.length; i++) {
         for (int k = 0; k < wide[i].length; k++) {
-          long stored = (long) b.format().decode(b.codes()[i][k]);
+          long stored = (long) Math.scalb((double) b.format().decode(b.codes()[i][k]), -lsb);
           assertEquals((long) WIDE.decode(wide[i][k]), stored << b.shifts()[i][k / simd], "weight " + i + "," + k + " at SIMD " + simd);
         }
       }
@@ -53,15 +58,17 @@ class BeatShiftsTest {
   void beatsInsideBlocksKeepTheElementsWidth() {
     Random r = new Random(4);
     int[][] wide = blockScaled(r, 6, 64);
-    // 12 on E2M1's half-step grid needs 5 bits with the sign; a beat inside a block shares its scale, so no more than that
-    // (a lone weight keeps only its odd part).
+    // A beat inside a block shares its scale: its values are E2M1 elements, 4-bit codes where
+    // integers take 5 (12 on E2M1's half-step grid, with the sign).
     for (int simd : new int[] {2, 4, 8}) {
-      assertEquals(5, BeatShifts.of(wide, WIDE, simd).format().bits(), "SIMD " + simd);
+      assertEquals(E2M1, BeatShifts.of(wide, WIDE, simd, E2M1).format(), "SIMD " + simd);
+      assertEquals(new IntFormat(5, true, false), BeatShifts.of(wide, WIDE, simd, IntFormat.INT8).format(), "SIMD " + simd + " as integers");
     }
-    assertEquals(3, BeatShifts.of(wide, WIDE, 1).format().bits(), "SIMD 1: 1 or 3 times a power of two");
-    // Beats across blocks keep the scales' spread in their codes.
-    BeatShifts across = BeatShifts.of(wide, WIDE, 16);
-    assertTrue(across.format().bits() > 5, "SIMD 16 spans two blocks");
+    // A lone weight keeps only its odd part, 1 or 3: 3-bit integers beat E2M1's 4 bits.
+    assertEquals(new IntFormat(3, true, false), BeatShifts.of(wide, WIDE, 1, E2M1).format());
+    // Beats across blocks keep the scales' spread in their codes, which no E2M1 holds.
+    BeatShifts across = BeatShifts.of(wide, WIDE, 16, E2M1);
+    assertTrue(across.format() instanceof IntFormat && across.format().bits() > 5, "SIMD 16 spans two blocks: " + across.format());
   }
 
   /**
@@ -88,7 +95,7 @@ class BeatShiftsTest {
   @Test
   void zeroBeatsAndUnshiftedWeightsNeedNoShift() {
     int[][] wide = {{0, 0, WIDE.encode(3), WIDE.encode(-5)}};
-    BeatShifts b = BeatShifts.of(wide, WIDE, 2);
+    BeatShifts b = BeatShifts.of(wide, WIDE, 2, IntFormat.INT8);
     assertArrayEquals(new int[] {0, 0}, b.shifts()[0]);
     assertEquals(0, b.shiftBits());
     assertEquals(4, b.format().bits());

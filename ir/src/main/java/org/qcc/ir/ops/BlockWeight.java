@@ -68,7 +68,8 @@ public record BlockWeight(BlockFormat format, int lsb, IntFormat codeFormat, int
     long max = 1;
     for (int i = 0; i < q.length; i++) {
       double c = Math.scalb((double) q[i], -lsb);
-      if (Math.abs(c) > MAX_CODE) {
+      if (Math.abs(c) > MAX_CODE || c != Math.rint(c)) {
+        // A value off the grid would mean the format's steps are not what its element grid says.
         return Optional.empty();
       }
       codes[i] = (long) c;
