@@ -6,12 +6,13 @@ import chisel3.util._
 
 /**
  * One beat of a dot product: `lanes` pairs of codes; with `shiftBits` above 0, the left shift of
- * the beat's sum of products; `last` closes the dot product.
+ * the beat's sum of products (no field otherwise, so units that never shift drive nothing more);
+ * `last` closes the dot product.
  */
 class DotProductBeat(aFormat: CodeFormat, bFormat: CodeFormat, lanes: Int, shiftBits: Int = 0) extends Bundle {
   val a = Vec(lanes, UInt(aFormat.bits.W))
   val b = Vec(lanes, UInt(bFormat.bits.W))
-  val shift = UInt(shiftBits.W)
+  val shift = Option.when(shiftBits > 0)(UInt(shiftBits.W))
   val last = Bool()
 }
 
@@ -62,7 +63,7 @@ class DotProductUnit(val a: CodeFormat, val b: CodeFormat, val lanes: Int, val a
       val equal = PopCount((0 until lanes).map(i => io.in.bits.a(i)(0) === io.in.bits.b(i)(0)))
       ((equal ## 0.U(1.W)).zext -& lanes.S)
     } else products.map(p => DotProductUnit.wrap(p._1, accBits)).reduce(_ +% _)
-  private val shifted = if (shiftBits == 0) beatSum else DotProductUnit.wrap(beatSum << io.in.bits.shift, accBits)
+  private val shifted = io.in.bits.shift.fold(beatSum)(s => DotProductUnit.wrap(beatSum << s, accBits))
   io.out := DotProductUnit.accumulate(accBits, io.in.valid, io.in.bits.last, shifted, products.map(_._2).reduce(_ || _), products.map(_._3).reduce(_ || _), products.map(_._4).reduce(_ || _))
 }
 

@@ -185,7 +185,7 @@ class MatrixVectorUnit(
         mem.read(upcoming(log2Ceil(lines.length) - 1, 0))
     }
     unit.io.in.bits.b := word(lanes * b.bits - 1, 0).asTypeOf(Vec(lanes, UInt(b.bits.W)))
-    unit.io.in.bits.shift := (if (shiftBits == 0) 0.U(0.W) else word(lanes * b.bits + shiftBits - 1, lanes * b.bits))
+    unit.io.in.bits.shift.foreach(_ := word(lanes * b.bits + shiftBits - 1, lanes * b.bits))
     sparsity match {
       case None => unit.io.in.bits.a := chunk
       case Some(sp) =>
