@@ -24,6 +24,7 @@ import org.qcc.ir.Tensor;
 import org.qcc.ir.formats.FloatFormat;
 import org.qcc.ir.ops.ExactLayer;
 import org.qcc.ir.text.QirPrinter;
+import org.qcc.simulator.cycle.Dataflow;
 import org.qcc.simulator.functional.Interpreter;
 
 /**
@@ -118,7 +119,9 @@ public final class RtlCompiler {
         String output = l.next() == null ? "exact sums" : l.next().name() + " codes, by thresholds";
         ExactLayer e = l.exact();
         String sparsity = l.sparsity() == null ? "dense" : l.sparsity().n() + ":" + l.sparsity().m();
-        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), l.arithmetic().weightFormat(), l.arithmetic().beatShiftBits(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output));
+        // The weights as stored: factoring block-scaled weights into beats walks every weight, so once.
+        Dataflow.Arithmetic a = l.arithmetic();
+        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), a.weightFormat(), a.beatShiftBits(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output));
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");
