@@ -1,6 +1,7 @@
 // Gemm and MatMul with a constant right-hand side.
 package org.qcc.backends.llvm;
 
+import java.util.Optional;
 import org.qcc.ir.Tensor;
 
 /**
@@ -48,17 +49,23 @@ final class DenseLayer {
   }
 
   /**
-   * Over an N:M sparse B the product runs transposed, {@code C^T = B^T A^T}: B's columns become
+   * An fp32 B that keeps the same number of terms per group of four in every column goes to {@link
+   * GroupPermuteGemm}, vectors across outputs. Otherwise the product runs transposed, {@code C^T = B^T A^T}: B's columns become
    * the left operand's compressed rows, and the tile's rows of A (as codes with {@code exact}) the
    * right operand's columns. The slot holds a whole tile, so the columns past the tile's images
    * exist; their results are never copied out.
    */
   private static void emitSparse(LayerContext c, Product p, int lanes, boolean relu) {
     IrFunction f = c.f();
+    String m = f.let("mul nsw i64 " + c.count() + ", " + p.rowsPerImage());
+    Optional<GroupPermuteGemm.Weights> grouped = p.exact() == null ? GroupPermuteGemm.Weights.of(p.sparse(), lanes) : Optional.empty();
+    if (grouped.isPresent()) {
+      GroupPermuteGemm.emit(c, c.in(0), grouped.get(), c.out(0), m, p.epilogue().withRelu(relu));
+      return;
+    }
     ElemType el = p.exact() == null ? ElemType.FLOAT : p.exact().elem();
     long columns = ModelLowering.TILE * p.rowsPerImage();
     GemmEmitter.Shape shape = GemmEmitter.Shape.of(p.k(), columns, lanes, el);
-    String m = f.let("mul nsw i64 " + c.count() + ", " + p.rowsPerImage());
     String a = c.in(0);
     if (p.exact() != null) {
       a = c.scratch(columns * p.k() * el.bytes());

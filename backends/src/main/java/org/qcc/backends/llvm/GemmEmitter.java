@@ -383,7 +383,7 @@ final class GemmEmitter {
   }
 
   /** The epilogue of finished sums {@code sums[r][v]} (rows i0 + r, vectors of columns from j0) into C. */
-  private static void store(IrFunction f, String c, String[][] sums, String i0, String j0, int vectors, int valid, Shape s, Epilogue e) {
+  static void store(IrFunction f, String c, String[][] sums, String i0, String j0, int vectors, int valid, Shape s, Epilogue e) {
     ElemType el = s.elem();
     int lanes = s.lanes();
     String acc = Ir.vec(lanes, el.acc());

@@ -470,6 +470,10 @@ public final class ModelLowering {
       return add(b.array());
     }
 
+    String bytes(byte[] data) {
+      return add(data.clone());
+    }
+
     String longs(long[] data) {
       ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
       b.asLongBuffer().put(data);

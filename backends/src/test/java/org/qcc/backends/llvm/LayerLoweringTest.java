@@ -49,12 +49,13 @@ class LayerLoweringTest {
 
   static Stream<Arguments> sparseLayers() {
     return Stream.of(
-        Arguments.of("2:4 conv, same padding, wide image", "[N,8,20,20]", "[N,6,20,20]", "Conv(%x, %w8) {auto_pad = \"SAME_UPPER\", kernel_shape = [3, 3]}", 2),
-        Arguments.of("1:4 grouped strided conv with bias", "[N,8,9,9]", "[N,6,4,4]", "Conv(%x, %w4, %b) {group = 2, kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 0, 0]}", 1),
-        Arguments.of("2:4 pointwise conv", "[N,8,3,3]", "[N,6,3,3]", "Conv(%x, %w81)", 2),
-        Arguments.of("2:4 gemm, transposed B", "[N,12]", "[N,5]", "Gemm(%x, %g, %c) {transB = 1, alpha = 0.75, beta = 2.0}", 2),
-        Arguments.of("3:4 gemm", "[N,12]", "[N,7]", "Gemm(%x, %m)", 3),
-        Arguments.of("2:4 matmul, rank 3", "[N,3,12]", "[N,3,7]", "MatMul(%x, %m)", 2));
+        Arguments.of("2:4 conv, same padding, wide image", "[N,8,20,20]", "[N,6,20,20]", "Conv(%x, %w8) {auto_pad = \"SAME_UPPER\", kernel_shape = [3, 3]}", 2, 4),
+        Arguments.of("1:4 grouped strided conv with bias", "[N,8,9,9]", "[N,6,4,4]", "Conv(%x, %w4, %b) {group = 2, kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 0, 0]}", 1, 4),
+        Arguments.of("2:4 pointwise conv", "[N,8,3,3]", "[N,6,3,3]", "Conv(%x, %w81)", 2, 4),
+        Arguments.of("2:4 gemm, transposed B", "[N,12]", "[N,5]", "Gemm(%x, %g, %c) {transB = 1, alpha = 0.75, beta = 2.0}", 2, 4),
+        Arguments.of("3:4 gemm", "[N,12]", "[N,7]", "Gemm(%x, %m)", 3, 4),
+        Arguments.of("2:4 matmul, rank 3", "[N,3,12]", "[N,3,7]", "MatMul(%x, %m)", 2, 4),
+        Arguments.of("1:2 gemm, k not a multiple of four, wider than a register tile", "[N,14]", "[N,50]", "Gemm(%x, %h, %c50) {transB = 1}", 1, 2));
   }
 
   /**
@@ -63,9 +64,9 @@ class LayerLoweringTest {
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("sparseLayers")
-  void sparseLayersEqualTheInterpreter(String what, String in, String out, String node, int n) {
+  void sparseLayersEqualTheInterpreter(String what, String in, String out, String node, int n, int m) {
     Graph g = layer(what, out, in, node);
-    org.qcc.passes.PassManager.build(org.qcc.passes.PassRegistry.standard(), "sparsify{n=" + n + ",m=4}").run(g);
+    org.qcc.passes.PassManager.build(org.qcc.passes.PassRegistry.standard(), "sparsify{n=" + n + ",m=" + m + "}").run(g);
     assertEquals(1, g.nodes().stream().filter(x -> x.qualifiedOp().equals("qcc.Densify")).count(), what);
     assertBothStylesEqualTheInterpreter(g, input(what, in));
   }
@@ -82,6 +83,8 @@ class LayerLoweringTest {
         + constant("g", new int[] {5, 12}, r)
         + constant("c", new int[] {5}, r)
         + constant("m", new int[] {12, 7}, r)
+        + constant("h", new int[] {50, 14}, r)
+        + constant("c50", new int[] {50}, r)
         + constant("k", new int[] {3, 1, 1}, r)
         + constant("k4", new int[] {1, 3, 2, 2}, r)
         + constant("w8", new int[] {6, 8, 3, 3}, r)
