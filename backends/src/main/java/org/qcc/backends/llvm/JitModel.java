@@ -45,8 +45,12 @@ public final class JitModel implements AutoCloseable {
 
   /** {@link ModelLowering.Style#THREADS} runs the GPU kernels' code on the host, one element at a time. */
   static JitModel compile(Graph g, ModelLowering.Style style) {
+    return compile(g, style, TargetSpec.host());
+  }
+
+  /** For {@code host}, which must run here: the host itself, or a subset of its features. */
+  static JitModel compile(Graph g, ModelLowering.Style style, TargetSpec host) {
     long start = System.nanoTime();
-    TargetSpec host = TargetSpec.host();
     LoweredModel lowered = ModelLowering.lower(g, host, "qcc_model", style).host();
     NativeModule m = new NativeModule(lowered.module(), host);
     LLVMOrcLLJITRef jit = new LLVMOrcLLJITRef();

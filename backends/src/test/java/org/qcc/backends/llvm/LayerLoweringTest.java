@@ -71,6 +71,23 @@ class LayerLoweringTest {
     assertBothStylesEqualTheInterpreter(g, input(what, in));
   }
 
+  /** The same layers tiled for AVX2's 8-float vectors (the permute kernel's 256-bit variant), where this CPU runs them. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sparseLayers")
+  void sparseLayersEqualTheInterpreterWithAvx2Vectors(String what, String in, String out, String node, int n, int m) {
+    TargetSpec host = TargetSpec.host();
+    org.junit.jupiter.api.Assumptions.assumeTrue(host.features().contains("+avx2") && host.features().contains("+fma"), "needs an x86 CPU with AVX2 and FMA");
+    TargetSpec avx2 = new TargetSpec(host.triple(), "x86-64-v3", "+avx,+avx2,+fma,+f16c,+bmi,+bmi2,+lzcnt,+movbe");
+    assertEquals(32, avx2.vectorBytes());
+    Graph g = layer(what, out, in, node);
+    org.qcc.passes.PassManager.build(org.qcc.passes.PassRegistry.standard(), "sparsify{n=" + n + ",m=" + m + "}").run(g);
+    FloatTensor x = input(what, in);
+    Tensor expected = new Interpreter(g).run(List.of(x)).get(0);
+    try (JitModel jit = JitModel.compile(g, ModelLowering.Style.LOOPS, avx2)) {
+      assertBitsEqual(expected, jit.run(List.of(x.data()), x.dim(0)).get(0), "avx2");
+    }
+  }
+
   /** One layer over random constants of every shape the cases use. */
   private static Graph layer(String what, String out, String in, String node) {
     Random r = new Random(what.hashCode());
@@ -210,13 +227,17 @@ class LayerLoweringTest {
     Tensor expected = new Interpreter(g).run(List.of(x)).get(0);
     for (ModelLowering.Style style : ModelLowering.Style.values()) {
       try (JitModel jit = JitModel.compile(g, style)) {
-        float[] actual = jit.run(List.of(x.data()), x.dim(0)).get(0);
-        assertEquals(expected.size(), actual.length);
-        for (int i = 0; i < actual.length; i++) {
-          float want = (float) expected.getDouble(i);
-          assertEquals(Float.isNaN(want) ? 0x7fc00000 : Float.floatToRawIntBits(want), Float.isNaN(actual[i]) ? 0x7fc00000 : Float.floatToRawIntBits(actual[i]), style + " element " + i + ": " + want + " vs " + actual[i]);
-        }
+        assertBitsEqual(expected, jit.run(List.of(x.data()), x.dim(0)).get(0), style.toString());
       }
+    }
+  }
+
+  /** Every element's bits, any NaN equal to any other. */
+  private static void assertBitsEqual(Tensor expected, float[] actual, String what) {
+    assertEquals(expected.size(), actual.length);
+    for (int i = 0; i < actual.length; i++) {
+      float want = (float) expected.getDouble(i);
+      assertEquals(Float.isNaN(want) ? 0x7fc00000 : Float.floatToRawIntBits(want), Float.isNaN(actual[i]) ? 0x7fc00000 : Float.floatToRawIntBits(actual[i]), what + " element " + i + ": " + want + " vs " + actual[i]);
     }
   }
 
