@@ -50,10 +50,10 @@ final class DenseLayer {
 
   /**
    * An fp32 B that keeps the same number of terms per group of four in every column goes to {@link
-   * GroupPermuteGemm}, vectors across outputs. Otherwise the product runs transposed, {@code C^T = B^T A^T}: B's columns become
-   * the left operand's compressed rows, and the tile's rows of A (as codes with {@code exact}) the
-   * right operand's columns. The slot holds a whole tile, so the columns past the tile's images
-   * exist; their results are never copied out.
+   * GroupPermuteGemm}, vectors across outputs. Otherwise the product runs transposed, {@code C^T =
+   * B^T A^T}: B's columns become the left operand's compressed rows, and the tile's rows of A (as
+   * codes with {@code exact}) the right operand's columns. The slot holds a whole tile, so the
+   * columns past the tile's images exist; their results are never copied out.
    */
   private static void emitSparse(LayerContext c, Product p, int lanes, boolean relu) {
     IrFunction f = c.f();

@@ -93,23 +93,18 @@ final class GemmEmitter {
 
   /**
    * A product's sizes and element type, and the panel layout that follows from them: full blocks of
-   * {@link #width()} columns, then one block of the remaining columns rounded up to whole vectors.
+   * {@code vectors} vectors ({@link #width()} columns), then one block of the remaining columns rounded up to whole vectors.
    * A panel's row r holds, for each of its columns, B[r * pack + t][j] for t in [0, pack), zero
    * past k and past n.
    */
-  record Shape(long k, long n, int lanes, ElemType elem) {
-    /** {@code floatLanes} is the SIMD width in floats. */
-    static Shape of(long k, long n, int floatLanes, ElemType elem) {
-      return new Shape(k, n, elem.lanes(floatLanes), elem);
-    }
-
+  record Shape(long k, long n, int lanes, ElemType elem, int vectors) {
     /**
-     * Vectors of columns per block. 16-bit products need a scratch register each (x86's {@code
-     * pmaddwd} does not accumulate), so their tile is narrower: 4 x 2 measured fastest on znver3,
-     * where 4 x 3 spills.
+     * {@code floatLanes} is the SIMD width in floats. Blocks are 3 vectors of columns; 16-bit
+     * products need a scratch register each (x86's {@code pmaddwd} does not accumulate), so their
+     * tile is narrower: 4 x 2 measured fastest on znver3, where 4 x 3 spills.
      */
-    int vectors() {
-      return elem == ElemType.I16 ? 2 : 3;
+    static Shape of(long k, long n, int floatLanes, ElemType elem) {
+      return new Shape(k, n, elem.lanes(floatLanes), elem, elem == ElemType.I16 ? 2 : 3);
     }
 
     /** Rows per register tile. */

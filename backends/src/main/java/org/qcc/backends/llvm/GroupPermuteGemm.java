@@ -27,36 +27,26 @@ final class GroupPermuteGemm {
   static final int GROUP = 4;
 
   /**
-   * Where the kernel finds each weight: column blocks of {@link #vectors()} vectors (the last block
-   * has {@link #tailVectors()}); per block, slot row after slot row (a full group's {@code
-   * perGroup} slots, group by group, then the tail group's {@code tailSlots}), each holding every
-   * column of the block.
+   * Where the kernel finds each weight: the column blocks of {@link #columns()}; per block, slot
+   * row after slot row (a full group's {@code perGroup} slots, group by group, then the tail
+   * group's {@code tailSlots}), each holding every column of the block.
    */
   record Layout(long k, long n, int lanes, int perGroup, int tailSlots) {
     long groups() {
       return k / GROUP;
     }
 
-    /** Vectors of columns per register tile: 8 rows by 2 measured fastest with AVX-512 on znver5 (4 x 3 was 20% slower); 4 x 2 fits AVX's 16 registers. */
-    int vectors() {
-      return 2;
+    /**
+     * The column blocks, of 2 vectors each: 8 rows by 2 measured fastest with AVX-512 on znver5
+     * (4 x 3 was 20% slower); 4 x 2 fits AVX's 16 registers.
+     */
+    GemmEmitter.Shape columns() {
+      return new GemmEmitter.Shape(k, n, lanes, ElemType.FLOAT, 2);
     }
 
     /** Rows of A per register tile; leftover rows go in tiles of 4, then 1. */
     int rows() {
       return lanes == 16 ? 8 : 4;
-    }
-
-    int width() {
-      return vectors() * lanes;
-    }
-
-    long fullBlocks() {
-      return n / width();
-    }
-
-    int tailVectors() {
-      return (int) ((n % width() + lanes - 1) / lanes);
     }
 
     long slotRows() {
@@ -65,14 +55,16 @@ final class GroupPermuteGemm {
 
     /** Elements of the whole layout, columns padded to the last block's vectors. */
     long size() {
-      return (fullBlocks() * width() + (long) tailVectors() * lanes) * slotRows();
+      GemmEmitter.Shape c = columns();
+      return (c.fullBlocks() * c.width() + (long) c.tailVectors() * lanes) * slotRows();
     }
 
     /** The element holding slot row {@code slot} of column {@code j}. */
     long at(long slot, long j) {
-      long block = j / width();
-      int blockWidth = block < fullBlocks() ? width() : tailVectors() * lanes;
-      return block * slotRows() * width() + slot * blockWidth + j % width();
+      GemmEmitter.Shape c = columns();
+      long block = j / c.width();
+      int blockWidth = block < c.fullBlocks() ? c.width() : c.tailVectors() * lanes;
+      return block * slotRows() * c.width() + slot * blockWidth + j % c.width();
     }
   }
 
@@ -141,19 +133,19 @@ final class GroupPermuteGemm {
     for (int rows : tileRows(w)) {
       ends.add(rows == 1 ? m : f.let("sub nsw i64 " + m + ", " + f.let("srem i64 " + m + ", " + rows)));
     }
-    GemmEmitter.Shape shape = GemmEmitter.Shape.of(w.k(), w.n(), w.lanes(), ElemType.FLOAT);
-    long blockElements = w.slotRows() * w.width();
-    if (w.fullBlocks() > 0) {
-      String blk = f.forLoop("0", String.valueOf(w.fullBlocks()), 1);
+    GemmEmitter.Shape shape = w.columns();
+    long blockElements = w.slotRows() * shape.width();
+    if (shape.fullBlocks() > 0) {
+      String blk = f.forLoop("0", String.valueOf(shape.fullBlocks()), 1);
       String base = f.let("mul nsw i64 " + blk + ", " + blockElements);
-      String j0 = f.let("mul nsw i64 " + blk + ", " + w.width());
-      tiles(f, a, w, g, out, ends, base, j0, w.vectors(), w.width(), shape, e);
+      String j0 = f.let("mul nsw i64 " + blk + ", " + shape.width());
+      tiles(f, a, w, g, out, ends, base, j0, shape.vectors(), shape.width(), shape, e);
       f.endLoop();
     }
-    if (w.tailVectors() > 0) {
-      String base = String.valueOf(w.fullBlocks() * blockElements);
-      String j0 = String.valueOf(w.fullBlocks() * w.width());
-      tiles(f, a, w, g, out, ends, base, j0, w.tailVectors(), (int) (w.n() % w.width()), shape, e);
+    if (shape.tailVectors() > 0) {
+      String base = String.valueOf(shape.fullBlocks() * blockElements);
+      String j0 = String.valueOf(shape.fullBlocks() * shape.width());
+      tiles(f, a, w, g, out, ends, base, j0, shape.tailVectors(), (int) (w.n() % shape.width()), shape, e);
     }
   }
 

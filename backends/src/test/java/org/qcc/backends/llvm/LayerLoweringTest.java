@@ -65,10 +65,15 @@ class LayerLoweringTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("sparseLayers")
   void sparseLayersEqualTheInterpreter(String what, String in, String out, String node, int n, int m) {
-    Graph g = layer(what, out, in, node);
-    org.qcc.passes.PassManager.build(org.qcc.passes.PassRegistry.standard(), "sparsify{n=" + n + ",m=" + m + "}").run(g);
+    Graph g = sparseLayer(what, in, out, node, n, m);
     assertEquals(1, g.nodes().stream().filter(x -> x.qualifiedOp().equals("qcc.Densify")).count(), what);
     assertBothStylesEqualTheInterpreter(g, input(what, in));
+  }
+
+  private static Graph sparseLayer(String what, String in, String out, String node, int n, int m) {
+    Graph g = layer(what, out, in, node);
+    org.qcc.passes.PassManager.build(org.qcc.passes.PassRegistry.standard(), "sparsify{n=" + n + ",m=" + m + "}").run(g);
+    return g;
   }
 
   /** The same layers tiled for AVX2's 8-float vectors (the permute kernel's 256-bit variant), where this CPU runs them. */
@@ -79,8 +84,7 @@ class LayerLoweringTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(host.features().contains("+avx2") && host.features().contains("+fma"), "needs an x86 CPU with AVX2 and FMA");
     TargetSpec avx2 = new TargetSpec(host.triple(), "x86-64-v3", "+avx,+avx2,+fma,+f16c,+bmi,+bmi2,+lzcnt,+movbe");
     assertEquals(32, avx2.vectorBytes());
-    Graph g = layer(what, out, in, node);
-    org.qcc.passes.PassManager.build(org.qcc.passes.PassRegistry.standard(), "sparsify{n=" + n + ",m=" + m + "}").run(g);
+    Graph g = sparseLayer(what, in, out, node, n, m);
     FloatTensor x = input(what, in);
     Tensor expected = new Interpreter(g).run(List.of(x)).get(0);
     try (JitModel jit = JitModel.compile(g, ModelLowering.Style.LOOPS, avx2)) {
