@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.qcc.backends.llvm.AotCompiler;
 import org.qcc.backends.llvm.PtxCompiler;
 import org.qcc.backends.rtl.RtlCompiler;
+import org.qcc.backends.rtl.WeightPlacement;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.Graph;
 import picocli.CommandLine.Command;
@@ -39,7 +40,9 @@ import picocli.CommandLine.Spec;
       "    Each layer's PE is the largest divisor of its outputs up to --pe; the first SIMD the",
       "    largest divisor of its inputs up to --simd, every later SIMD the previous PE. With",
       "    --cycles N, the folding with the fewest multipliers in which every layer takes at most",
-      "    N cycles per image."
+      "    N cycles per image. With --device up5k the largest layers keep their weights in the",
+      "    UP5K's single-port RAMs, which the design fills at start-up from its input (the serial",
+      "    line on the board) with the bytes of DIR/weights/load.bin, before any image."
     },
     footer = {
       "%nExamples:",
@@ -51,13 +54,26 @@ import picocli.CommandLine.Spec;
       "  qcc opt models/fashion_mlp.onnx -p 'canonicalize,quantize{weights=int4,acts=int8},calibrate' -o mlp.qir",
       "  qcc compile mlp.qir --target rtl -o hw/ --pe 16 --simd 16",
       "  qcc sim --verilator hw/",
-      "  qcc compile mlp.qir --target rtl -o hw-slow/ --cycles 4000"
+      "  qcc compile mlp.qir --target rtl -o hw-slow/ --cycles 4000",
+      "  qcc compile tiny.qir --target rtl -o tiny_hw/ --pe 1 --simd 4 --device up5k"
     })
 final class CompileCommand implements Callable<Integer> {
   enum Target {
     cpu,
     nvptx,
     rtl
+  }
+
+  /** The FPGA whose memories a hardware design uses. */
+  enum Device {
+    generic(0),
+    up5k(WeightPlacement.UP5K_SPRAMS);
+
+    final int sprams;
+
+    Device(int sprams) {
+      this.sprams = sprams;
+    }
   }
 
   @Parameters(paramLabel = "MODEL", description = "A .onnx or .qir model.")
@@ -91,6 +107,10 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--baud", defaultValue = "115200", description = "--target rtl: the board's serial line rate (default: ${DEFAULT-VALUE}).")
   int baud;
 
+  @Option(names = "--device", defaultValue = "generic",
+      description = "--target rtl: whose memories to use: generic (weights in block RAM the bitstream initializes) or up5k (the largest layers' weights in its four single-port RAMs, loaded at start-up from DIR/weights/load.bin, which goes ahead of the images) (default: ${DEFAULT-VALUE}).")
+  Device device;
+
   @Option(names = "--vectors", defaultValue = "100", description = "--target rtl: test images to write (default: ${DEFAULT-VALUE}).")
   int vectors;
 
@@ -117,11 +137,14 @@ final class CompileCommand implements Callable<Integer> {
       if (pe < 1 || simd < 1 || vectors < 1 || cycles < 0) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pe, --simd and --vectors must be at least 1, --cycles at least 0");
       }
-      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, cycles, baud, this::testImages);
+      RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, cycles, baud, device.sprams, this::testImages);
+      List<String> loaded = r.loadedLayers();
       o.put("layers", r.plan().layers().size());
+      o.put("loaded_layers", loaded);
       o.put("cycles_per_image", r.cyclesPerImage());
       o.put("board", r.board());
       summary = r.plan().layers().size() + " layers, " + r.cyclesPerImage() + " cycles per image"
+          + (loaded.isEmpty() ? "" : ", weights of " + String.join(", ", loaded) + " loaded at start-up into single-port RAMs")
           + (r.board().unavailable() == null ? ", a serial classifier for the iCEBreaker" : "; no serial classifier: " + r.board().unavailable());
       written = r.files();
     } else {

@@ -60,7 +60,7 @@ class RtlCommandsTest {
 
     Run synth = qcc("synth", out.toString(), "--device", "up5k");
     assertEquals(Qcc.BAD_INPUT, synth.code());
-    assertEquals("qcc: error: " + out + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", synth.err().strip());
+    assertEquals("qcc: error: " + out + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (narrower weights, or compile with --device up5k for its single-port RAMs)", synth.err().strip());
     assertFalse(Files.exists(out.resolve("synth")));
 
     Run estimate = qcc("synth", out.toString(), "--device", "xc7", "--estimate", "--json");
@@ -121,6 +121,41 @@ class RtlCommandsTest {
     // fc2 replays 16 neuron folds per image from one input buffer while the other takes the next
     // image, so it never holds fc1 up.
     assertEquals(32 * 49, s.get("cycles_per_image").asDouble(), 32 * 49 * 0.02);
+  }
+
+  /**
+   * The tiny MLP (int4) compiled for the UP5K at SIMD 4: fc1's weights go to one single-port RAM,
+   * its load stream holds its 6,272 two-byte lines, and the UP5K estimate counts that RAM and no
+   * block RAM for those weights, where the same design compiled generically needs 25 more; an
+   * unknown device is refused.
+   */
+  @Test
+  void compilingForTheUp5kLoadsTheLargestWeightsIntoSinglePortRam() throws Exception {
+    Path q = tmp.resolve("tiny.qir");
+    assertEquals(0, qcc("opt", HOME.resolve("models/fashion_tiny.onnx").toString(), "-p", "canonicalize,quantize{weights=int4,acts=int4},calibrate", "-o", q.toString()).code());
+    Path out = tmp.resolve("tiny_sp");
+    Run r = qcc("compile", q.toString(), "--target", "rtl", "-o", out.toString(), "--pe", "1", "--simd", "4", "--device", "up5k", "--vectors", "10", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode o = Json.MAPPER.readTree(r.out());
+    assertEquals("[\"/fc1/Gemm\"]", o.get("loaded_layers").toString());
+    JsonNode manifest = Json.MAPPER.readTree(out.resolve("tiny.json").toFile());
+    assertEquals("spram", manifest.get("layers").get(0).get("weight_memory").asText());
+    assertEquals("bram", manifest.get("layers").get(1).get("weight_memory").asText());
+    assertEquals(6272 * 2, Files.size(out.resolve(manifest.get("load").asText())));
+    assertFalse(Files.exists(out.resolve("weights/layer0_pe0.hex")), "loaded weights have no memory file");
+    assertTrue(qcc("compile", q.toString(), "--target", "rtl", "-o", out.toString(), "--pe", "1", "--simd", "4", "--device", "up5k").out().contains("weights of /fc1/Gemm loaded at start-up into single-port RAMs"));
+
+    JsonNode loaded = Json.MAPPER.readTree(qcc("synth", out.toString(), "--device", "up5k", "--estimate", "--json").out());
+    assertEquals(1, loaded.get("total").get("spram").asInt(), loaded.toString());
+    Path generic = tmp.resolve("tiny_bram");
+    assertEquals(0, qcc("compile", q.toString(), "--target", "rtl", "-o", generic.toString(), "--pe", "1", "--simd", "4", "--vectors", "10").code());
+    assertFalse(Files.exists(generic.resolve("weights/load.bin")));
+    JsonNode built = Json.MAPPER.readTree(qcc("synth", generic.toString(), "--device", "up5k", "--estimate", "--json").out());
+    assertTrue(built.get("total").path("spram").asInt() == 0 && built.get("total").get("bram").asInt() >= loaded.get("total").get("bram").asInt() + 25, built.toString());
+
+    Run unknown = qcc("compile", q.toString(), "--target", "rtl", "-o", tmp.resolve("x").toString(), "--device", "up6k");
+    assertEquals(Qcc.BAD_INPUT, unknown.code());
+    assertTrue(unknown.err().contains("--device"), unknown.err());
   }
 
   @Test

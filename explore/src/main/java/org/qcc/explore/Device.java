@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.qcc.backends.rtl.WeightPlacement;
 import org.qcc.ir.DiagnosticException;
 import org.qcc.simulator.cost.CostFit;
 
@@ -43,11 +44,20 @@ public record Device(String name, String costModel, String description, Map<Stri
     return b;
   }
 
-  /** The UP5K's 5,280 logic cells, 30 block RAMs and 8 DSPs (SB_MAC16), as synth_ice40 -dsp maps them. */
+  /**
+   * The UP5K's 5,280 logic cells, 30 block RAMs, 8 DSPs (SB_MAC16) and 4 single-port RAMs, as
+   * synth_ice40 -dsp -spram maps them; designs for it load their largest layers' weights into those.
+   */
   private static Map<String, Long> up5k() {
     Map<String, Long> b = ice40(5_280, 30);
     b.put("dsp", 8L);
+    b.put("spram", (long) WeightPlacement.UP5K_SPRAMS);
     return b;
+  }
+
+  /** The single-port RAMs a design may load weights into. */
+  public int sprams() {
+    return budget.getOrDefault("spram", 0L).intValue();
   }
 
   public static Device named(String name) {

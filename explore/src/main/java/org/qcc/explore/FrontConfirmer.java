@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.qcc.backends.BackendException;
+import org.qcc.backends.rtl.IceBreaker;
 import org.qcc.backends.rtl.RtlCompiler;
 import org.qcc.frontend.data.FashionMnist;
 import org.qcc.ir.DiagnosticException;
@@ -50,7 +51,7 @@ public final class FrontConfirmer {
     Path dir = designs.resolve(id);
     Graph g = evaluator.quantized(p);
     try {
-      RtlCompiler.write(g, dir, "point", p.pe(), p.simd(), 0, perImage -> test.batch(0, images).data());
+      RtlCompiler.write(g, dir, "point", p.pe(), p.simd(), 0, IceBreaker.DEFAULT_BAUD, device.sprams(), perImage -> test.batch(0, images).data());
     } catch (BackendException e) {
       return new Confirmation(id, dir.toString(), null, 0, 0, null, null, "no hardware: " + e.getMessage(), null, Map.of(), "no hardware", seconds(start));
     }

@@ -103,7 +103,7 @@ public final class PointEvaluator {
   private PointResult hardware(String id, Point p, String pipeline, Graph g, TopOne.Result accuracy, long start) {
     Dataflow d;
     try {
-      d = ChainPlan.of(g, p.pe(), p.simd()).dataflow();
+      d = ChainPlan.of(g, p.pe(), p.simd(), 0, device.sprams()).dataflow();
     } catch (BackendException e) {
       return new PointResult(id, p.describe(), p.label(), p.family(), pipeline, PointResult.NO_HARDWARE, e.getMessage(), accuracy.top1(), accuracy.total(), null, null, null, null, null, null, null, null, null, null, seconds(start), Map.of());
     }

@@ -48,6 +48,9 @@ object HwGenerators {
   /** A [[LayerChain]] of `layers`, first to last; weights in memories initialized from hex files under `memories`, the design's folder (null: ROMs). */
   def layerChain(layers: Array[ChainLayer], memories: java.nio.file.Path): String = systemVerilog(new LayerChain(layers.toSeq, Option(memories)))
 
+  /** The bytes that fill the loaded weights of a [[LayerChain]] of `layers` at start-up (empty when none are loaded). */
+  def loadBytes(layers: Array[ChainLayer]): Array[Byte] = LayerChain.loadBytes(layers.toSeq)
+
   /**
    * A [[UartClassifier]] around the [[LayerChain]] of `layers` (memories as for [[layerChain]]),
    * whose SystemVerilog holds both, so the chain can still be simulated or synthesized on its own.

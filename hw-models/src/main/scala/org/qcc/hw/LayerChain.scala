@@ -27,8 +27,9 @@ final class FloatPath(val multipliers: Array[Int], val biases: Array[Int], val r
  * threshold unit that turns its sums into the next layer's input codes (`codes` by rank, `outBits`
  * wide), max-pooled given `pool`; given `floatPath` the sums become fp32 values first, and the
  * pool and thresholds work on those; given `beatShifts`, the weights are stored divided by the
- * power of two each beat's weights share ([[MatrixVectorUnit]]). Arrays and nulls, so Java can
- * build it.
+ * power of two each beat's weights share ([[MatrixVectorUnit]]); given `loadedWeights`, the
+ * weights are loaded at start-up into single-port RAMs instead of built in. Arrays and nulls, so
+ * Java can build it.
  */
 final class ChainLayer(
     val a: CodeFormat,
@@ -44,7 +45,10 @@ final class ChainLayer(
     val window: ConvWindow,
     val pool: PoolWindow,
     val floatPath: FloatPath,
-    val beatShifts: Array[Array[Int]]) {
+    val beatShifts: Array[Array[Int]],
+    val loadedWeights: Boolean) {
+  def this(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int, thresholds: Array[ChannelThresholds], codes: Array[Int], outBits: Int, sparsity: NmSparsity, window: ConvWindow, pool: PoolWindow, floatPath: FloatPath, beatShifts: Array[Array[Int]]) =
+    this(a, b, weights, pe, simd, accBits, thresholds, codes, outBits, sparsity, window, pool, floatPath, beatShifts, false)
   def this(a: CodeFormat, b: CodeFormat, weights: Array[Array[Int]], pe: Int, simd: Int, accBits: Int, thresholds: Array[ChannelThresholds], codes: Array[Int], outBits: Int, sparsity: NmSparsity, window: ConvWindow, pool: PoolWindow, floatPath: FloatPath) =
     this(a, b, weights, pe, simd, accBits, thresholds, codes, outBits, sparsity, window, pool, floatPath, null)
   def last: Boolean = thresholds == null
@@ -52,6 +56,12 @@ final class ChainLayer(
   require(floatPath == null || !last, "the last layer emits sums")
   def forks: Boolean = floatPath != null && floatPath.fork
   def residualFrom: Int = if (floatPath == null) -1 else floatPath.residualFrom
+
+  /** This layer with its weights loaded at start-up. */
+  def withLoadedWeights: ChainLayer = new ChainLayer(a, b, weights, pe, simd, accBits, thresholds, codes, outBits, sparsity, window, pool, floatPath, beatShifts, true)
+
+  /** Its weight memories' lines. */
+  def weightLines: WeightLines = new WeightLines(b, weights.map(_.toSeq).toSeq, pe, simd, Option(sparsity), Option(beatShifts).map(_.map(_.toSeq).toSeq))
 
   /** Beats of the (pooled) output per image. */
   def outputBeats: Int = {
@@ -68,7 +78,9 @@ final class ChainLayer(
  * must equal this layer's PE, so no width conversion is needed. A two-place queue decouples
  * neighbours. Each layer is a module of its own, `Layer<i>` (see [[LayerStage]]). Given
  * `memories`, every layer's weights go to memories initialized from hex files under that folder,
- * the design's (see [[MatrixVectorUnit]]).
+ * the design's (see [[MatrixVectorUnit]]). Layers with loaded weights take them at start-up from
+ * the `load` stream, one layer after another ([[LayerChain.loadBytes]]), and `loaded` rises once
+ * every one is in.
  *
  * A residual connection runs from a layer that forks its fp32 values to a later layer that adds
  * them, through a queue of the fork's `forkDepth` beats: the later layer's first output needs a
@@ -83,9 +95,12 @@ class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file
     require(y.a.bits == x.outBits, "a layer's input codes must be as wide as the previous threshold unit's")
   }
 
+  private val loading = layers.exists(_.loadedWeights)
   val io = IO(new Bundle {
     val in = Flipped(Decoupled(Vec(layers.head.simd, UInt(layers.head.a.bits.W))))
     val out = Decoupled(Vec(layers.last.pe, new DotProductResult(layers.last.accBits)))
+    val load = if (loading) Some(Flipped(Decoupled(UInt(8.W)))) else None
+    val loaded = if (loading) Some(Output(Bool())) else None
   })
 
   for ((layer, i) <- layers.zipWithIndex if layer.residualFrom >= 0) {
@@ -104,6 +119,20 @@ class LayerChain(val layers: Seq[ChainLayer], val memories: Option[java.nio.file
       stream = stage.io.codes.get
     }
     stage
+  }
+  // The load stream fills the layers with loaded weights in order: each takes its bytes until it is full.
+  for (load <- io.load) {
+    val loaders = stages.flatMap(_.io.load)
+    var earlierTaking = false.B
+    for (l <- loaders) {
+      l.valid := load.valid && !earlierTaking
+      l.bits := load.bits
+      earlierTaking = earlierTaking || l.ready
+    }
+    load.ready := earlierTaking
+    io.loaded.get := stages.flatMap(_.io.loaded).reduce(_ && _)
+    // A serial classifier around the chain has no use for it, but a simulation of the chain alone does.
+    dontTouch(io.loaded.get)
   }
   for ((layer, i) <- layers.zipWithIndex if layer.residualFrom >= 0) {
     val from = layer.residualFrom
@@ -126,9 +155,13 @@ class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.P
     val codes = if (layer.last) None else Some(Decoupled(Vec(layer.pe, UInt(layer.outBits.W))))
     val skipOut = if (layer.forks) Some(Decoupled(Vec(layer.pe, UInt(32.W)))) else None
     val skipIn = if (layer.residualFrom >= 0) Some(Flipped(Decoupled(Vec(layer.pe, UInt(32.W))))) else None
+    val load = if (layer.loadedWeights) Some(Flipped(Decoupled(UInt(8.W)))) else None
+    val loaded = if (layer.loadedWeights) Some(Output(Bool())) else None
   })
 
-  private val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$index")), Option(layer.sparsity), Option(layer.beatShifts).map(_.map(_.toSeq).toSeq)))
+  private val mvu = Module(new MatrixVectorUnit(layer.a, layer.b, layer.weights.map(_.toSeq).toSeq, layer.pe, layer.simd, layer.accBits, memories.map(d => (d, s"layer$index")), Option(layer.sparsity), Option(layer.beatShifts).map(_.map(_.toSeq).toSeq), layer.loadedWeights))
+  io.load.foreach(_ <> mvu.io.load.get)
+  io.loaded.foreach(_ := mvu.io.loaded.get)
   Option(layer.window) match {
     case None => mvu.io.in <> io.in
     case Some(w) =>
@@ -183,6 +216,12 @@ class LayerStage(layer: ChainLayer, index: Int, memories: Option[java.nio.file.P
       LayerStage.map(values, new DotProductResult(32))(v => FloatKeys.asSum(v, f32))
     }
   }
+}
+
+object LayerChain {
+
+  /** The bytes the `load` stream of a chain of `layers` takes: each layer's with loaded weights, in order. */
+  def loadBytes(layers: Seq[ChainLayer]): Array[Byte] = layers.filter(_.loadedWeights).flatMap(_.weightLines.loadBytes).toArray
 }
 
 object LayerStage {

@@ -29,7 +29,11 @@ object NmSparsity {
  * are named relative to the design's folder, so the design can move, and simulators and synthesis
  * run there; the initialization is guarded by `ENABLE_INITIAL_MEM_`, which they must define. The
  * memories read synchronously, so synthesis maps them to block RAM. Large layers need the
- * memories: a ROM of constants elaborates into multiplexers.
+ * memories: a ROM of constants elaborates into multiplexers. Given `loadable`, the weights are
+ * not in the design at all (the UP5K's single-port RAM cannot be initialized by the bitstream):
+ * each PE's memory has one port, which a loader takes at start-up to write the bytes the `load`
+ * port brings ([[WeightLines.loadBytes]]); `loaded` rises once they are in, and the unit folds
+ * only from then on.
  *
  * With N:M `sparsity` each PE holds only the kept weights, with their positions in their group of
  * `m` inputs, and multiplexers pick the inputs they meet: `simd / m * n` multipliers where a dense
@@ -54,7 +58,8 @@ class MatrixVectorUnit(
     val accBits: Int,
     val memories: Option[(Path, String)] = None,
     val sparsity: Option[NmSparsity] = None,
-    val beatShifts: Option[Seq[Seq[Int]]] = None)
+    val beatShifts: Option[Seq[Seq[Int]]] = None,
+    val loadable: Boolean = false)
     extends Module {
   val rows: Int = weights.length
   val cols: Int = weights.headOption.map(_.length).getOrElse(0)
@@ -70,16 +75,18 @@ class MatrixVectorUnit(
 
   private val neuronFolds = rows / pe
   private val synapseFolds = cols / simd
+  require(!loadable || neuronFolds * synapseFolds > 1, "loaded weights need a memory of two lines or more")
   for (shifts <- beatShifts) {
     require(sparsity.isEmpty, "beat shifts are for dense weights")
     require(shifts.length == rows && shifts.forall(s => s.length == synapseFolds && s.forall(_ >= 0)), "beat shifts must be rows x synapse folds, none negative")
   }
-  private val shiftBits = beatShifts.fold(0)(s => log2Ceil(s.flatten.max + 1))
   private val depth = 4
 
   val io = IO(new Bundle {
     val in = Flipped(Decoupled(Vec(simd, UInt(a.bits.W))))
     val out = Decoupled(Vec(pe, new DotProductResult(accBits)))
+    val load = if (loadable) Some(Flipped(Decoupled(UInt(8.W)))) else None
+    val loaded = if (loadable) Some(Output(Bool())) else None
   })
 
   private val sfBits = math.max(1, log2Ceil(synapseFolds))
@@ -116,7 +123,9 @@ class MatrixVectorUnit(
   private val arriving = filling && written === sf && io.in.valid
   private val closing = sf === (synapseFolds - 1).U
   private val room = queue.io.count +& inFlight.asUInt < depth.U
-  private val fire = (stored || arriving) && (!closing || room)
+  // Whether the weights are in (always, unless they are loaded).
+  private val loaded = WireDefault(true.B)
+  private val fire = loaded && (stored || arriving) && (!closing || room)
   private val done = closing && nf === (neuronFolds - 1).U
   private val sfNext = Mux(closing, 0.U, sf + 1.U)
   private val nfNext = Mux(done, 0.U, Mux(closing, nf + 1.U, nf))
@@ -144,48 +153,59 @@ class MatrixVectorUnit(
 
   /** `v(i)` with `i` cut to the width `v`'s size needs (a lone element statically): indices stay in range by construction. */
   private def pick[T <: Data](v: Vec[T], i: UInt): T = if (v.length == 1) v(0) else v(i(log2Ceil(v.length) - 1, 0))
-  /** Multipliers per PE: one per input of a beat, or with N:M sparsity one per kept weight. */
-  private val lanes = sparsity.fold(simd)(sp => simd / sp.m * sp.n)
-  private val positionBits = sparsity.fold(0)(sp => math.max(1, log2Ceil(sp.m)))
-  private val lineBits = lanes * (b.bits + positionBits) + shiftBits
+  private val lines = new WeightLines(b, weights, pe, simd, sparsity, beatShifts)
+  private val lanes = lines.lanes
+  private val positionBits = lines.positionBits
+  private val lineBits = lines.lineBits
 
-  /**
-   * PE `p`'s memory line for (neuron fold `nf`, synapse fold `sf`): its lanes' weight codes, lane 0
-   * in the low bits, then (sparse) each lane's position within its group of `m` inputs, or the
-   * beat's shift.
-   */
-  private def line(p: Int, nf: Int, sf: Int): BigInt = {
-    val row = nf * pe + p
-    val fields: Seq[(Int, Int)] = sparsity match {
-      case None => (0 until simd).map(i => (weights(row)(sf * simd + i), 0))
-      case Some(sp) =>
-        (0 until simd / sp.m).flatMap { g =>
-          (0 until sp.m).filter(k => sp.kept(row)(sf * simd + g * sp.m + k)).map(k => (weights(row)(sf * simd + g * sp.m + k), k))
-        }
+  // Loaded weights: the load port's bytes fill the memories one step's line at a time (every PE's
+  // line together, PE 0 in the low bits, least significant byte first), steps in order; the unit
+  // folds once the last line is in and the next cycle has read the first step's. The memories
+  // have one port, which the loader takes while it writes: a single-port RAM (the UP5K's SPRAM).
+  private val loadWrite = WireDefault(false.B)
+  private val loadWord = WireDefault(0.U((pe * lineBits).W))
+  private val loadLine = RegInit(0.U(log2Ceil(lines.depth + 1).W))
+  for (load <- io.load) {
+    val partial = Reg(Vec(math.max(1, lines.wordBytes - 1), UInt(8.W)))
+    val (byte, lastByte) = WrapCounter(lines.wordBytes, load.fire)
+    load.ready := loadLine =/= lines.depth.U
+    loadWrite := load.fire && lastByte
+    // The last byte's bits above the lines are padding.
+    loadWord := (if (lines.wordBytes == 1) load.bits else Cat(load.bits, partial.asUInt))(pe * lineBits - 1, 0)
+    when(load.fire && !lastByte) {
+      pick(partial, byte) := load.bits
     }
-    val shift = beatShifts.fold(0)(_(row)(sf))
-    fields.zipWithIndex.map { case ((w, k), i) => (BigInt(w) << (i * b.bits)) + (BigInt(k) << (lanes * b.bits + i * positionBits)) }.sum + (BigInt(shift) << (lanes * b.bits))
+    when(loadWrite) {
+      loadLine := loadLine + 1.U
+    }
+    loaded := RegNext(!load.ready, false.B)
   }
+  io.loaded.foreach(_ := loaded)
 
   private val units = (0 until pe).map { p =>
-    val unit = Module(new DotProductUnit(a, b, lanes, accBits, shiftBits))
-    val lines = for (nf <- 0 until neuronFolds; sf <- 0 until synapseFolds) yield line(p, nf, sf)
+    val unit = Module(new DotProductUnit(a, b, lanes, accBits, lines.shiftBits))
+    val stepLines = for (nf <- 0 until neuronFolds; sf <- 0 until synapseFolds) yield lines.line(p, nf, sf)
     unit.io.in.valid := fire
     unit.io.in.bits.last := closing
     // A one-line memory has a zero-width address, which firtool 1.155 crashes on: that stays a ROM.
-    val word = memories.filter(_ => lines.length > 1) match {
-      case None => pick(VecInit(lines.map(_.U(lineBits.W))), step)
-      case Some((dir, prefix)) =>
+    val word = (memories.filter(_ => lines.depth > 1), loadable) match {
+      case (_, true) =>
+        // The name marks the memory for synthesis: yosys maps it to SPRAM only when told to.
+        val mem = SyncReadMem(lines.depth, UInt(lineBits.W)).suggestName("loadedWeights")
+        val address = Mux(loadWrite, loadLine, upcoming)(log2Ceil(lines.depth) - 1, 0)
+        mem.readWrite(address, loadWord(p * lineBits + lineBits - 1, p * lineBits), true.B, loadWrite)
+      case (None, false) => pick(VecInit(stepLines.map(_.U(lineBits.W))), step)
+      case (Some((dir, prefix)), false) =>
         val name = s"weights/${prefix}_pe$p.hex"
         val file = dir.resolve(name)
         Files.createDirectories(file.getParent)
-        Files.write(file, lines.map(_.toString(16)).mkString("", "\n", "\n").getBytes)
-        val mem = SyncReadMem(lines.length, UInt(lineBits.W))
+        Files.write(file, stepLines.map(_.toString(16)).mkString("", "\n", "\n").getBytes)
+        val mem = SyncReadMem(lines.depth, UInt(lineBits.W))
         loadMemoryFromFileInline(mem, name)
-        mem.read(upcoming(log2Ceil(lines.length) - 1, 0))
+        mem.read(upcoming(log2Ceil(lines.depth) - 1, 0))
     }
     unit.io.in.bits.b := word(lanes * b.bits - 1, 0).asTypeOf(Vec(lanes, UInt(b.bits.W)))
-    unit.io.in.bits.shift.foreach(_ := word(lanes * b.bits + shiftBits - 1, lanes * b.bits))
+    unit.io.in.bits.shift.foreach(_ := word(lanes * b.bits + lines.shiftBits - 1, lanes * b.bits))
     sparsity match {
       case None => unit.io.in.bits.a := chunk
       case Some(sp) =>
@@ -200,4 +220,48 @@ class MatrixVectorUnit(
   queue.io.enq.valid := units.head.io.out.valid
   queue.io.enq.bits := VecInit(units.map(_.io.out.bits))
   io.out <> queue.io.deq
+}
+
+/**
+ * The weight memory lines of a [[MatrixVectorUnit]]: per PE one line per step (neuron fold, synapse
+ * fold), holding its lanes' weight codes, lane 0 in the low bits, then (N:M sparse) each lane's
+ * position within its group of `m` inputs, or the beat's shift.
+ */
+final class WeightLines(b: CodeFormat, weights: Seq[Seq[Int]], pe: Int, simd: Int, sparsity: Option[NmSparsity], beatShifts: Option[Seq[Seq[Int]]]) {
+  private val synapseFolds = weights.head.length / simd
+  /** Lines per PE: one per step. */
+  val depth: Int = weights.length / pe * synapseFolds
+  /** Multipliers per PE: one per input of a beat, or with N:M sparsity one per kept weight. */
+  val lanes: Int = sparsity.fold(simd)(sp => simd / sp.m * sp.n)
+  val positionBits: Int = sparsity.fold(0)(sp => math.max(1, log2Ceil(sp.m)))
+  val shiftBits: Int = beatShifts.fold(0)(s => log2Ceil(s.flatten.max + 1))
+  val lineBits: Int = lanes * (b.bits + positionBits) + shiftBits
+  /** Bytes of one step's lines of every PE, as the load port takes them. */
+  val wordBytes: Int = (pe * lineBits + 7) / 8
+
+  /** PE `p`'s line for (neuron fold `nf`, synapse fold `sf`). */
+  def line(p: Int, nf: Int, sf: Int): BigInt = {
+    val row = nf * pe + p
+    val fields: Seq[(Int, Int)] = sparsity match {
+      case None => (0 until simd).map(i => (weights(row)(sf * simd + i), 0))
+      case Some(sp) =>
+        (0 until simd / sp.m).flatMap { g =>
+          (0 until sp.m).filter(k => sp.kept(row)(sf * simd + g * sp.m + k)).map(k => (weights(row)(sf * simd + g * sp.m + k), k))
+        }
+    }
+    val shift = beatShifts.fold(0)(_(row)(sf))
+    fields.zipWithIndex.map { case ((w, k), i) => (BigInt(w) << (i * b.bits)) + (BigInt(k) << (lanes * b.bits + i * positionBits)) }.sum + (BigInt(shift) << (lanes * b.bits))
+  }
+
+  /** The load port's bytes: each step's lines of every PE together, PE 0 in the low bits, least significant byte first. */
+  def loadBytes: Array[Byte] = {
+    val out = new Array[Byte](depth * wordBytes)
+    for (step <- 0 until depth) {
+      val word = (0 until pe).map(p => line(p, step / synapseFolds, step % synapseFolds) << (p * lineBits)).sum
+      for (i <- 0 until wordBytes) {
+        out(step * wordBytes + i) = (word >> (8 * i)).toByte
+      }
+    }
+    out
+  }
 }

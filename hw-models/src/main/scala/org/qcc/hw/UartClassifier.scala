@@ -128,7 +128,8 @@ final class LogitArithmetic(val multipliers: Array[Int], val biases: Array[Int],
  * bit 7 set when a byte arrived while the chain could not take it (the class is then not to be
  * trusted); 127 means every output was NaN. The host sends an image after the previous one's
  * class came back; a few beats wait in a queue, but the chain must keep up with the line while it
- * takes an image.
+ * takes an image. A chain with loaded weights takes the first bytes after reset as its load
+ * stream ([[LayerChain.loadBytes]]), and images after them.
  */
 class UartClassifier(val layers: Seq[ChainLayer], val memories: Option[java.nio.file.Path], val logits: LogitArithmetic, val divider: Int) extends Module {
   private val first = layers.head
@@ -144,13 +145,21 @@ class UartClassifier(val layers: Seq[ChainLayer], val memories: Option[java.nio.
   private val rx = Module(new UartRx(divider))
   rx.io.rx := io.rx
 
+  private val chain = Module(new LayerChain(layers, memories))
+  private val loading = chain.io.load.fold(false.B)(_.ready)
+  for (load <- chain.io.load) {
+    load.valid := rx.io.out.valid
+    load.bits := rx.io.out.bits
+  }
+  private val imageByte = rx.io.out.valid && !loading
+
   // Bytes become beats of `simd` codes, which queue for the chain.
-  private val (lane, beatDone) = WrapCounter(first.simd, rx.io.out.valid)
+  private val (lane, beatDone) = WrapCounter(first.simd, imageByte)
   private val codes = Reg(Vec(first.simd, UInt(first.a.bits.W)))
   private val beats = Module(new Queue(Vec(first.simd, UInt(first.a.bits.W)), 4))
   private val code = rx.io.out.bits(first.a.bits - 1, 0)
   if (first.simd > 1) {
-    when(rx.io.out.valid) {
+    when(imageByte) {
       codes(lane(log2Ceil(first.simd) - 1, 0)) := code
     }
   }
@@ -158,7 +167,6 @@ class UartClassifier(val layers: Seq[ChainLayer], val memories: Option[java.nio.
   beats.io.enq.bits := VecInit(codes.init :+ code)
   private val overrun = RegInit(false.B)
 
-  private val chain = Module(new LayerChain(layers, memories))
   chain.io.in <> beats.io.deq
   private val outputs = Module(new FloatRequantUnit(last.accBits, last.pe, logits.multipliers.toSeq, logits.biases.toSeq, logits.relu, pipelined = true))
   outputs.io.in <> chain.io.out

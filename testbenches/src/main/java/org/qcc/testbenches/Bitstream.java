@@ -59,7 +59,7 @@ public final class Bitstream {
       m.defines().forEach(d -> script.append(" -D").append(d));
       m.sources().forEach(s -> script.append(' ').append(s));
       script.append(' ').append(board.source()).append('\n');
-      script.append("synth_ice40 -dsp -top ").append(board.top()).append(" -json ").append(relative).append("/netlist.json\n");
+      script.append(Synthesis.Device.up5k.command(board.top())).append(" -json ").append(relative).append("/netlist.json\n");
       Files.writeString(out.resolve("synth.ys"), script);
       progress.accept("synthesizing " + m.name() + "'s serial classifier with yosys");
       ExternalTool.run(dir, List.of("yosys", "-s", relative + "/synth.ys"), out.resolve("yosys.log"));

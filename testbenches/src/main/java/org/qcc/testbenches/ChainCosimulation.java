@@ -22,7 +22,7 @@ import org.qcc.simulator.cycle.CycleSimulator;
  * Co-simulates the design in a folder written by {@code qcc compile --target rtl}: builds its
  * SystemVerilog with a harness in {@code DIR/sim}, quantizes the folder's test images on the host
  * as the graph's input quantizer does, streams them through the layer chain with the output always
- * ready, turns the last layer's exact sums into outputs with the graph's own arithmetic, and
+ * ready (after the weights it loads at start-up, whose cycles do not count), turns the last layer's exact sums into outputs with the graph's own arithmetic, and
  * compares every output with the golden interpreter's, bit for bit.
  */
 public final class ChainCosimulation {
@@ -73,7 +73,7 @@ public final class ChainCosimulation {
     progress.accept("building the Verilator model of " + dir + " (a minute or two for a large design)");
     long start = System.nanoTime();
     List<Path> sources = m.sources().stream().map(dir::resolve).toList();
-    MatrixVectorBench bench = MatrixVectorBench.design(dir, dir.resolve("sim"), m.top(), sources, last.rows(), last.pe(), first.simd(), last.exact().accumulator().bits(), trace != null);
+    MatrixVectorBench bench = MatrixVectorBench.design(dir, dir.resolve("sim"), m.top(), sources, last.rows(), last.pe(), first.simd(), last.exact().accumulator().bits(), m.loadBytes(dir), trace != null);
     double built = (System.nanoTime() - start) / 1e9;
     start = System.nanoTime();
     MatrixVectorBench.Run run = bench.run(vectors, false);
@@ -109,7 +109,7 @@ public final class ChainCosimulation {
     }
     int count = images == 0 ? v.images() : images;
     Graph g = QirParser.parse(read(dir, m.graph()), m.graph());
-    ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd(), m.targetCycles());
+    ChainPlan plan = ChainPlan.of(g, m.maxPe(), m.maxSimd(), m.targetCycles(), m.spram());
     List<ChainPlan.Layer> layers = plan.layers();
     boolean same = layers.size() == m.layers().size() && plan.inputSize() == v.inputs() && layers.get(layers.size() - 1).rows() == v.outputs();
     for (int i = 0; same && i < layers.size(); i++) {

@@ -12,7 +12,7 @@ import org.qcc.backends.rtl.Manifest;
  * Co-simulates the iCEBreaker top level of a design folder as the board runs it: the harness drives
  * the 12 MHz clock and the RX line with each test image's input codes, one 8N1 byte each at the
  * design's baud rate, decodes the byte that comes back on TX, and sends the next image only then,
- * as a host would. Each class is checked against the golden interpreter's outputs.
+ * as a host would (first the weights the design loads at start-up, if any). Each class is checked against the golden interpreter's outputs.
  */
 public final class SerialCosimulation {
   private SerialCosimulation() {}
@@ -39,7 +39,12 @@ public final class SerialCosimulation {
     Verilator model = Verilator.build(dir, dir.resolve("sim-serial"), board.top(), sources, harness(board.top()), false);
     double built = (System.nanoTime() - start) / 1e9;
 
-    StringBuilder stimulus = new StringBuilder().append(divider).append(' ').append(d.codes().size()).append(' ').append(d.codes().get(0).length).append('\n');
+    byte[] load = d.manifest().loadBytes(dir);
+    StringBuilder stimulus = new StringBuilder().append(divider).append(' ').append(d.codes().size()).append(' ').append(d.codes().get(0).length).append(' ').append(load.length).append('\n');
+    for (byte b : load) {
+      stimulus.append(b & 0xff).append(' ');
+    }
+    stimulus.append('\n');
     for (int[] codes : d.codes()) {
       for (int c : codes) {
         stimulus.append(c).append(' ');
@@ -83,9 +88,10 @@ public final class SerialCosimulation {
   }
 
   /**
-   * The harness: reads the divider, the image count and codes per image, then each image's codes;
-   * sends them as 8N1 bytes on RX, waits for the answer byte on TX (decoded at mid-bit), prints it,
-   * and at the end prints the cycles it all took. An answer that never comes ends the run.
+   * The harness: reads the divider, the image count, codes per image and the bytes of weights the
+   * design loads, then those bytes and each image's codes; sends the weights as 8N1 bytes on RX,
+   * then each image's codes, waits for the answer byte on TX (decoded at mid-bit), prints it, and
+   * at the end prints the cycles the images took. An answer that never comes ends the run.
    */
   private static String harness(String top) {
     return Verilator.INCLUDES + """
@@ -96,7 +102,8 @@ public final class SerialCosimulation {
           std::FILE* in = std::fopen(argv[1], "r");
           if (!in) return 2;
           int divider, images, codes;
-          if (std::fscanf(in, "%d %d %d", &divider, &images, &codes) != 3) return 2;
+          long loads;
+          if (std::fscanf(in, "%d %d %d %ld", &divider, &images, &codes, &loads) != 4) return 2;
           uint64_t cycle = 0;
           int rxPhase = -1, rxBits = 0, rxByte = 0;
           long rxCountdown = 0;
@@ -134,6 +141,12 @@ public final class SerialCosimulation {
           };
           dut.RX = 1;
           for (int i = 0; i < 32; i++) tick();
+          for (long k = 0; k < loads; k++) {
+            int byte;
+            if (std::fscanf(in, "%d", &byte) != 1) return 2;
+            send(byte);
+          }
+          cycle = 0;
           for (int image = 0; image < images; image++) {
             answer = -1;
             for (int k = 0; k < codes; k++) {

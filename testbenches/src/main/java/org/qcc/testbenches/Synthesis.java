@@ -34,6 +34,13 @@ import org.qcc.ir.formats.ElementFormats;
 public final class Synthesis {
   private Synthesis() {}
 
+  /**
+   * Asks for single-port RAM where the generator put loaded weights (memories it names {@code
+   * loadedWeights}): yosys's memory mapping prices 4 Kb block RAMs below a 256 Kb SPRAM and
+   * would take them otherwise.
+   */
+  private static final String MARK_LOADED_WEIGHTS = "setattr -set ram_style \"huge\" *loadedWeights_*/m:Memory";
+
   /** What to synthesize for. */
   public enum Device {
     /** Xilinx 7-series: LUT6, carry chains, DSP48E1, block and distributed RAM. */
@@ -43,7 +50,7 @@ public final class Synthesis {
     /** iCE40 HX/LP: LUT4s and block RAM, no DSPs. */
     ice40("synth_ice40 -top %s", Map.of()),
     /** iCE40 UltraPlus UP5K (the iCEBreaker's): also its DSPs and single-port RAM. */
-    up5k("synth_ice40 -dsp -top %s", Map.of("lut4", 5280L, "ff", 5280L, "dsp", 8L, "bram", 30L, "spram", 4L));
+    up5k(MARK_LOADED_WEIGHTS + "\nsynth_ice40 -dsp -spram -top %s", Map.of("lut4", 5280L, "ff", 5280L, "dsp", 8L, "bram", 30L, "spram", 4L));
 
     private final String command;
     private final Map<String, Long> capacity;
@@ -51,6 +58,11 @@ public final class Synthesis {
     Device(String command, Map<String, Long> capacity) {
       this.command = command;
       this.capacity = capacity;
+    }
+
+    /** The yosys synthesis command for top module {@code top}. */
+    String command(String top) {
+      return String.format(command, top);
     }
 
     /** Whether yosys maps to Xilinx primitives (LUT6, CARRY, DSP48, RAMB) rather than iCE40's. */
@@ -113,7 +125,7 @@ public final class Synthesis {
       // which puts a memory's read and write clocks on one net: yosys 0.23 maps a memory module
       // with two clock ports to flip-flops, not block RAM.
       script.append("\nhierarchy -top ").append(m.top()).append("\nsetattr -mod -set keep_hierarchy 1 Layer*\n");
-      script.append(String.format(device.command, m.top())).append('\n');
+      script.append(device.command(m.top())).append('\n');
       // With a top module, yosys 0.23 prints the hierarchy as text into stat's JSON.
       script.append("setattr -mod -unset top\n");
       script.append("tee -q -o ").append(relative.resolve("stat.json")).append(" stat -json\n");
@@ -139,7 +151,7 @@ public final class Synthesis {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("design", m.name());
       json.put("device", device.name());
-      json.put("tool", "yosys: " + String.format(device.command, m.top()));
+      json.put("tool", "yosys: " + device.command(m.top()));
       json.put("seconds", seconds);
       json.put("total", total);
       if (!device.capacity().isEmpty()) {
@@ -160,25 +172,35 @@ public final class Synthesis {
 
   /**
    * Refuses, before any tool runs, a design whose weights cannot fit the device's block RAM, which
-   * its weight memories (read synchronously) map to.
+   * its weight memories (read synchronously) map to, or that loads weights into single-port RAMs
+   * the device lacks.
    */
   static void checkFits(Path dir, Manifest m, Device device) {
     Long blocks = device.capacity().get("bram");
     if (blocks == null) {
       return;
     }
+    boolean hasSpram = device.capacity().getOrDefault("spram", 0L) > 0;
+    String remedy = m.spram() > 0 ? "a folding whose PE x SIMD weight lines fit its single-port RAMs (up to 64 bits wide, 16K lines deep)"
+        : hasSpram ? "compile with --device " + device + " for its single-port RAMs" : "a smaller model";
     long need = 0;
     for (Manifest.Layer l : m.layers()) {
+      if ("spram".equals(l.weightMemory())) {
+        if (m.spram() > device.capacity().getOrDefault("spram", 0L)) {
+          throw new DiagnosticException(dir.toString(), "the design keeps layer " + l.node() + "'s weights in single-port RAMs (up to " + m.spram() + "), which the " + device + " does not have");
+        }
+        continue;
+      }
       long bits = weightBits(l);
       long layerBlocks = (bits + BRAM_BITS - 1) / BRAM_BITS;
       if (layerBlocks > blocks) {
         throw new DiagnosticException(dir.toString(), "layer " + l.node() + " does not fit the " + device + ": its " + bits + " weight bits need at least " + layerBlocks
-            + " block RAMs of " + BRAM_BITS + " bits, the device has " + blocks + " (a smaller model, or narrower weights)");
+            + " block RAMs of " + BRAM_BITS + " bits, the device has " + blocks + " (narrower weights, or " + remedy + ")");
       }
       need += layerBlocks;
     }
     if (need > blocks) {
-      throw new DiagnosticException(dir.toString(), "the design does not fit the " + device + ": its weights need at least " + need + " block RAMs of " + BRAM_BITS + " bits, the device has " + blocks);
+      throw new DiagnosticException(dir.toString(), "the design does not fit the " + device + ": its weights need at least " + need + " block RAMs of " + BRAM_BITS + " bits, the device has " + blocks + " (narrower weights, or " + remedy + ")");
     }
   }
 

@@ -17,26 +17,27 @@ import org.qcc.ir.Graph;
 class ConvChainTest extends VerilatorTest {
   private static final int IMAGES = 30;
 
-  /** Data, convolution and Gemm weight formats, with their scales; dense or 2:4 sparse convolutions. */
+  /** Data, convolution and Gemm weight formats, with their scales; dense or 2:4 sparse convolutions; weights built in or loaded at start-up. */
   static Stream<Arguments> configs() {
     return Stream.of(
-        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", false),
-        Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", false),
-        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", true),
-        Arguments.of("int8", "0.05", "mxfp4_e2m1", "0.04", "int8", "0.01", "0.1", false));
+        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", false, false),
+        Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", false, false),
+        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", true, false),
+        Arguments.of("int8", "0.05", "mxfp4_e2m1", "0.04", "int8", "0.01", "0.1", false, false),
+        Arguments.of("int8", "0.05", "mxfp4_e2m1", "0.04", "int8", "0.01", "0.1", false, true));
   }
 
   /**
    * The {@link TinyConvNetwork} on {@value #IMAGES} images through the Verilator model of the chain,
    * its output ready two cycles in three: every logit equals the interpreter's bit for bit.
    */
-  @ParameterizedTest(name = "{0} data, {2} convolutions, {4} Gemm, 2:4 sparse {7}")
+  @ParameterizedTest(name = "{0} data, {2} convolutions, {4} Gemm, 2:4 sparse {7}, loaded {8}")
   @MethodSource("configs")
-  void logitsEqualTheInterpreter(String data, String dataScale, String convFormat, String convScale, String fcFormat, String fcScale, String hiddenScale, boolean sparse) {
+  void logitsEqualTheInterpreter(String data, String dataScale, String convFormat, String convScale, String fcFormat, String fcScale, String hiddenScale, boolean sparse, boolean loaded) {
     Random r = new Random(5);
     Graph g = TinyConvNetwork.graph(r, data, dataScale, convFormat, convScale, fcFormat, fcScale, hiddenScale, sparse);
     float[] x = TinyConvNetwork.images(r, IMAGES);
-    assertChainMatchesInterpreter(g, x, new int[] {IMAGES, 4, 10, 10}, data + "_" + convFormat + (sparse ? "_sparse" : ""));
+    assertChainMatchesInterpreter(g, x, new int[] {IMAGES, 4, 10, 10}, data + "_" + convFormat + (sparse ? "_sparse" : "") + (loaded ? "_loaded" : ""), loaded);
   }
 
   /**

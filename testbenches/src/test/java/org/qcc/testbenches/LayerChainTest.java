@@ -24,13 +24,14 @@ import org.qcc.ir.Graph;
 class LayerChainTest extends VerilatorTest {
   private static final int IMAGES = 40;
 
-  /** Data, first weight and second weight formats, with their scales; dense or 2:4 sparse weights. */
+  /** Data, first weight and second weight formats, with their scales; dense or 2:4 sparse weights; built in or loaded at start-up. */
   static Stream<Arguments> configs() {
     return Stream.of(
-        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", false),
-        Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", false),
-        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", true),
-        Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", true));
+        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", false, false),
+        Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", false, false),
+        Arguments.of("int8", "0.05", "int4", "0.04", "int8", "0.01", "0.1", true, false),
+        Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", true, false),
+        Arguments.of("e4m3fn", "0.01", "e2m1", "0.05", "e4m3fn", "0.02", "0.03", true, true));
   }
 
   /**
@@ -38,13 +39,13 @@ class LayerChainTest extends VerilatorTest {
    * chain, its output ready two cycles in three; the host's output step turns the last sums into
    * logits, which must equal the interpreter's bit for bit.
    */
-  @ParameterizedTest(name = "{0} data, {2} then {4} weights, 2:4 sparse {7}")
+  @ParameterizedTest(name = "{0} data, {2} then {4} weights, 2:4 sparse {7}, loaded {8}")
   @MethodSource("configs")
-  void logitsEqualTheInterpreter(String data, String dataScale, String w1Format, String w1Scale, String w2Format, String w2Scale, String hiddenScale, boolean sparse) {
+  void logitsEqualTheInterpreter(String data, String dataScale, String w1Format, String w1Scale, String w2Format, String w2Scale, String hiddenScale, boolean sparse, boolean loaded) {
     Random r = new Random(3);
     Graph g = TinyNetwork.graph(r, data, dataScale, w1Format, w1Scale, w2Format, w2Scale, hiddenScale, sparse);
     float[] x = TinyNetwork.images(r, IMAGES);
-    ChainPlan plan = assertChainMatchesInterpreter(g, x, new int[] {IMAGES, 12}, data + "_" + w1Format + "_" + w2Format + (sparse ? "_sparse" : ""));
+    ChainPlan plan = assertChainMatchesInterpreter(g, x, new int[] {IMAGES, 12}, data + "_" + w1Format + "_" + w2Format + (sparse ? "_sparse" : "") + (loaded ? "_loaded" : ""), loaded);
     assertTrue(plan.layers().stream().allMatch(l -> l.exact().accumulator().bits() > 0));
   }
 

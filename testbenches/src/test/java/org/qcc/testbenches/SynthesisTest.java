@@ -63,11 +63,11 @@ class SynthesisTest {
   /** A layer whose weights alone outgrow the UP5K is refused, naming the layer and the limit, before yosys runs. */
   @Test
   void aDesignTooLargeForTheUp5kIsRefusedBeforeSynthesis() throws IOException {
-    Manifest.Layer fc1 = new Manifest.Layer("/fc1/Gemm", 256, 784, null, null, "int8", "int4", 0, "dense", 21, 16, 16, 784, "int8 codes, by thresholds");
-    Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 0, 784, null, List.of(fc1), null, null);
+    Manifest.Layer fc1 = new Manifest.Layer("/fc1/Gemm", 256, 784, null, null, "int8", "int4", 0, "dense", 21, 16, 16, 784, "int8 codes, by thresholds", "bram");
+    Manifest m = new Manifest("mlp", "LayerChain", List.of("mlp.sv"), List.of("ENABLE_INITIAL_MEM_"), "mlp.qir", 16, 16, 0, 784, null, List.of(fc1), null, null, 0, null);
     m.write(work);
     DiagnosticException e = assertThrows(DiagnosticException.class, () -> Synthesis.run(work, Synthesis.Device.up5k, step -> {}));
-    assertEquals(work + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (a smaller model, or narrower weights)", e.getMessage());
+    assertEquals(work + ": layer /fc1/Gemm does not fit the up5k: its 802816 weight bits need at least 196 block RAMs of 4096 bits, the device has 30 (narrower weights, or compile with --device up5k for its single-port RAMs)", e.getMessage());
     assertFalse(Files.exists(work.resolve("synth")));
   }
 }

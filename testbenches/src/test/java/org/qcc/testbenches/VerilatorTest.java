@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.qcc.backends.rtl.ChainPlan;
 import org.qcc.ir.FloatTensor;
+import org.qcc.hw.ChainLayer;
 import org.qcc.ir.Graph;
 import org.qcc.ir.formats.FloatFormat;
 import org.qcc.simulator.cycle.CycleSimulator;
@@ -33,6 +34,11 @@ abstract class VerilatorTest {
    * counts the run's cycles and latency as Verilator does. Returns the chain's plan.
    */
   static ChainPlan assertChainMatchesInterpreter(Graph g, float[] x, int[] shape, String name) {
+    return assertChainMatchesInterpreter(g, x, shape, name, false);
+  }
+
+  /** As above; given {@code loaded}, every layer with a weight memory loads it at start-up (single-port RAMs), wherever the UP5K would place it. */
+  static ChainPlan assertChainMatchesInterpreter(Graph g, float[] x, int[] shape, String name, boolean loaded) {
     float[] expected = ((FloatTensor) new Interpreter(g).run(List.of(new FloatTensor(FloatFormat.FP32, shape, x))).get(0)).data();
     ChainPlan plan = ChainPlan.of(g, 4, 4);
     int images = shape[0];
@@ -41,7 +47,11 @@ abstract class VerilatorTest {
     for (int i = 0; i < images; i++) {
       vectors.add(plan.inputCodes(Arrays.copyOfRange(x, i * n, (i + 1) * n)));
     }
-    MatrixVectorBench.Run run = MatrixVectorBench.chain(work.resolve(name), plan.hardware()).run(vectors);
+    ChainLayer[] hardware = plan.hardware();
+    if (loaded) {
+      hardware = Arrays.stream(hardware).map(l -> l.weightLines().depth() > 1 ? l.withLoadedWeights() : l).toArray(ChainLayer[]::new);
+    }
+    MatrixVectorBench.Run run = MatrixVectorBench.chain(work.resolve(name), hardware).run(vectors);
     assertLogitsEqual(plan, run, expected, images, expected.length / images);
     CycleSimulator.Run model = CycleSimulator.run(plan.dataflow(), images, true);
     assertEquals(run.cycles(), model.cycles(), "cycles in all, the cycle-level model against Verilator");

@@ -15,6 +15,7 @@ import org.qcc.hw.LogitArithmetic;
 import org.qcc.hw.NmSparsity;
 import org.qcc.hw.PoolWindow;
 import org.qcc.hw.ThresholdUnit;
+import org.qcc.hw.WeightLines;
 import org.qcc.ir.Attribute;
 import org.qcc.ir.Graph;
 import org.qcc.ir.Node;
@@ -145,12 +146,14 @@ public final class ChainPlan {
   private final float inputScale;
   private final int[] inputOrder;
   private final List<Layer> layers;
+  private final int spram;
 
-  private ChainPlan(FakeQuantSpec input, float inputScale, int[] inputOrder, List<Layer> layers) {
+  private ChainPlan(FakeQuantSpec input, float inputScale, int[] inputOrder, List<Layer> layers, int spram) {
     this.input = input;
     this.inputScale = inputScale;
     this.inputOrder = inputOrder;
     this.layers = layers;
+    this.spram = spram;
   }
 
   public List<Layer> layers() {
@@ -178,6 +181,18 @@ public final class ChainPlan {
    * most the target's cycles per image.
    */
   public static ChainPlan of(Graph g, int maxPe, int maxSimd, long targetCycles) {
+    return of(g, maxPe, maxSimd, targetCycles, 0);
+  }
+
+  /**
+   * As {@link #of(Graph, int, int, long)}, with up to {@code spram} of the UP5K's single-port RAMs
+   * for the largest layers' weights, which the hardware then loads at start-up ({@link
+   * WeightPlacement}).
+   */
+  public static ChainPlan of(Graph g, int maxPe, int maxSimd, long targetCycles, int spram) {
+    if (spram < 0) {
+      throw new BackendException("a design cannot use " + spram + " single-port RAMs");
+    }
     if (g.inputs().size() != 1 || g.outputs().size() != 1) {
       throw new BackendException("the hardware chain takes a graph with one input and one output");
     }
@@ -300,7 +315,7 @@ public final class ChainPlan {
         }
         layers.add(new Layer(layer, exact.get(), bias, relu, weights, sparsity, null, null, null, 0, 0, null, null));
         List<Layer> folded = checkResiduals(targetCycles > 0 ? foldFor(layers, maxPe, maxSimd, targetCycles) : foldFastest(layers, maxPe, maxSimd));
-        return new ChainPlan(inputSpec, inputScale, inputOrder, sizeFifos(folded));
+        return new ChainPlan(inputSpec, inputScale, inputOrder, sizeFifos(folded), spram);
       }
       if (readers.isEmpty()) {
         throw new BackendException("the hardware chain needs a reader of '" + v.name() + "', none reads it");
@@ -473,10 +488,12 @@ public final class ChainPlan {
     return requantize(last.exact(), last.bias(), last.relu(), c, sum);
   }
 
-  /** The layer chain for the generators. */
-  /** The chain's schedule, which the cycle-level model runs: the stages {@link #hardware} generates. */
+  /**
+   * The chain's schedule, which the cycle-level model runs: the stages {@link #hardware} generates,
+   * the largest ones' weights in the plan's single-port RAMs ({@link WeightPlacement}).
+   */
   public Dataflow dataflow() {
-    return dataflow(layers);
+    return WeightPlacement.place(dataflow(layers), spram);
   }
 
   private static Dataflow dataflow(List<Layer> layers) {
@@ -487,8 +504,10 @@ public final class ChainPlan {
     return new Dataflow(stages);
   }
 
+  /** The layer chain for the generators, weights where {@link #dataflow} places them. */
   public ChainLayer[] hardware() {
     ChainLayer[] out = new ChainLayer[layers.size()];
+    List<Dataflow.Stage> stages = dataflow().stages();
     for (int i = 0; i < out.length; i++) {
       Layer l = layers.get(i);
       ExactLayer e = l.exact();
@@ -508,7 +527,11 @@ public final class ChainPlan {
       ScalarFormat weightFormat = beats == null ? e.weightFormat() : beats.format();
       int[][] weights = beats == null ? l.weights() : beats.codes();
       int[][] shifts = beats == null || beats.shiftBits() == 0 ? null : beats.shifts();
-      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(weightFormat), weights, l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool, floatPath, shifts);
+      out[i] = new ChainLayer(HwFormats.codes(e.dataFormat()), HwFormats.codes(weightFormat), weights, l.pe(), l.simd(), e.accumulator().bits(), t, codes, l.next() == null ? 0 : l.next().bits(), sparsity, window, pool, floatPath, shifts, stages.get(i).spramBlocks() > 0);
+      WeightLines lines = out[i].weightLines();
+      if (lines.lineBits() != stages.get(i).weightLineBits() || lines.depth() != stages.get(i).weightLines()) {
+        throw new IllegalStateException(l.node().name() + ": the generator's weight lines (" + lines.depth() + " x " + lines.lineBits() + " bits) differ from the schedule's");
+      }
     }
     return out;
   }

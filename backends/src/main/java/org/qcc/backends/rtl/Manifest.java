@@ -16,10 +16,11 @@ import org.qcc.simulator.cycle.Dataflow;
 /**
  * A design: its name, top module, sources and defines (relative to the folder), the graph it
  * implements, the folding limits and target cycles per image (0: none) it was compiled with, the
- * cycles per image the slowest layer sets, its test vectors, its layers, its board top level and
- * the schedule the cycle-level model runs.
+ * cycles per image the slowest layer sets, its test vectors, its layers, its board top level, the
+ * schedule the cycle-level model runs, the single-port RAMs it could place weights in, and the
+ * file of bytes its load stream takes at start-up (null when no weights are loaded).
  */
-public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers, Board board, Dataflow dataflow) {
+public record Manifest(String name, String top, List<String> sources, List<String> defines, String graph, int maxPe, int maxSimd, long targetCycles, long cyclesPerImage, Vectors vectors, List<Layer> layers, Board board, Dataflow dataflow, int spram, String load) {
 
   /**
    * The design as a serial classifier on a board: the board, its top module, the source holding it
@@ -29,15 +30,16 @@ public record Manifest(String name, String top, List<String> sources, List<Strin
   public record Board(String board, String top, String source, String pins, int clockHz, int baud, String unavailable) {}
 
   /** {@code images} test images of {@code inputs} fp32 values each, and the golden {@code outputs} values per image, as raw little-endian files. */
-    public record Vectors(int images, int inputs, int outputs, String inputFile, String expectedFile) {}
+  public record Vectors(int images, int inputs, int outputs, String inputFile, String expectedFile) {}
 
   /**
    * One layer of the chain: the node it lowers, its weight's shape, a convolution's windows and a
    * pool after it (null when none), formats (the weight's as stored, with the bits of each beat's
    * shift for block-scaled weights, else 0), sparsity ("dense" or "N:M"), folding and pace; what it
-   * emits.
+   * emits; where its weights are: "logic" (a ROM of one line), "bram" (block RAM the bitstream
+   * initializes) or "spram" (single-port RAM the load stream fills at start-up).
    */
-    public record Layer(String node, int rows, int cols, Dataflow.Window window, Dataflow.Pool pool, String dataFormat, String weightFormat, int beatShiftBits, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output) {}
+  public record Layer(String node, int rows, int cols, Dataflow.Window window, Dataflow.Pool pool, String dataFormat, String weightFormat, int beatShiftBits, String sparsity, int accumulatorBits, int pe, int simd, long cyclesPerImage, String output, String weightMemory) {}
 
   /** Keys in snake case, the manifest's records and the plan's windows and pools alike. */
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -60,6 +62,18 @@ public record Manifest(String name, String top, List<String> sources, List<Strin
       throw new DiagnosticException(dir.toString(), "the design was compiled before qcc wrote its dataflow schedule (compile it again)");
     }
     return dataflow;
+  }
+
+  /** The bytes the design's load stream takes at start-up: empty when it loads no weights. */
+  public byte[] loadBytes(Path dir) {
+    if (load == null) {
+      return new byte[0];
+    }
+    try {
+      return Files.readAllBytes(dir.resolve(load));
+    } catch (IOException e) {
+      throw new DiagnosticException(dir.resolve(load).toString(), "cannot read the weights the design loads at start-up: " + e.getMessage());
+    }
   }
 
   /** Writes the manifest as {@code DIR/NAME.json}. */

@@ -30,7 +30,8 @@ import org.qcc.simulator.functional.Interpreter;
 /**
  * Writes the design folder: {@code NAME.sv} (the layer chain, top module {@code LayerChain}),
  * {@code weights/layerI_peP.hex} (its weight memories, loaded by {@code $readmemh} under {@code
- * ENABLE_INITIAL_MEM_}, named relative to the folder), {@code NAME.qir} (the graph the design
+ * ENABLE_INITIAL_MEM_}, named relative to the folder), {@code weights/load.bin} (where weights sit
+ * in single-port RAMs: the bytes the chain's load stream takes at start-up), {@code NAME.qir} (the graph the design
  * implements, whose host ends quantize inputs and dequantize outputs), {@code vectors/inputs.f32} and
  * {@code vectors/expected.f32} (raw little-endian fp32 test vectors and the golden interpreter's
  * outputs for them), where the chain can be a serial classifier ({@link ChainPlan#logits}) {@code
@@ -43,8 +44,14 @@ import org.qcc.simulator.functional.Interpreter;
 public final class RtlCompiler {
   private RtlCompiler() {}
 
-  /** What was written, the lowered chain, its pace and its board top level (or why there is none). */
-  public record Result(List<Path> files, ChainPlan plan, long cyclesPerImage, Manifest.Board board) {}
+  /** The weights the design loads at start-up, under {@code weights/}: its load stream's bytes. */
+  private static final String LOAD_FILE = "load.bin";
+
+  /**
+   * What was written, the lowered chain, its pace, its board top level (or why there is none), and
+   * the layers whose weights the design loads at start-up.
+   */
+  public record Result(List<Path> files, ChainPlan plan, long cyclesPerImage, Manifest.Board board, List<String> loadedLayers) {}
 
   /**
    * Compiles {@code g} into {@code dir}, folded by at most {@code maxPe} and {@code maxSimd} (and,
@@ -54,13 +61,17 @@ public final class RtlCompiler {
    * graph's input, row-major.
    */
   public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, long targetCycles, IntFunction<float[]> testImages) {
-    return write(g, dir, name, maxPe, maxSimd, targetCycles, IceBreaker.DEFAULT_BAUD, testImages);
+    return write(g, dir, name, maxPe, maxSimd, targetCycles, IceBreaker.DEFAULT_BAUD, 0, testImages);
   }
 
-  /** As {@link #write(Graph, Path, String, int, int, long, IntFunction)}, with the board's serial line at {@code baud}. */
-  public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, long targetCycles, int baud, IntFunction<float[]> testImages) {
+  /**
+   * As {@link #write(Graph, Path, String, int, int, long, IntFunction)}, with the board's serial
+   * line at {@code baud} and the largest layers' weights in up to {@code spram} single-port RAMs
+   * ({@link WeightPlacement}), loaded at start-up from {@code weights/load.bin}'s bytes.
+   */
+  public static Result write(Graph g, Path dir, String name, int maxPe, int maxSimd, long targetCycles, int baud, int spram, IntFunction<float[]> testImages) {
     int divider = IceBreaker.divider(baud);
-    ChainPlan plan = ChainPlan.of(g, maxPe, maxSimd, targetCycles);
+    ChainPlan plan = ChainPlan.of(g, maxPe, maxSimd, targetCycles, spram);
     int perImage = plan.inputSize();
     float[] images = testImages.apply(perImage);
     if (images.length == 0 || images.length % perImage != 0) {
@@ -72,7 +83,7 @@ public final class RtlCompiler {
       Files.deleteIfExists(dir.resolve(name + "_icebreaker.v"));
       if (Files.isDirectory(dir.resolve("weights"))) {
         try (Stream<Path> old = Files.list(dir.resolve("weights"))) {
-          for (Path f : old.filter(f -> f.getFileName().toString().endsWith(".hex")).toList()) {
+          for (Path f : old.filter(f -> f.getFileName().toString().endsWith(".hex") || f.getFileName().toString().equals(LOAD_FILE)).toList()) {
             Files.delete(f);
           }
         }
@@ -112,20 +123,28 @@ public final class RtlCompiler {
       files.add(writeFloats(vectors.resolve("inputs.f32"), images));
       files.add(writeFloats(vectors.resolve("expected.f32"), expected));
 
+      byte[] load = HwGenerators.loadBytes(hardware);
+      String loadFile = null;
+      if (load.length > 0) {
+        loadFile = "weights/" + LOAD_FILE;
+        Files.createDirectories(dir.resolve("weights"));
+        Files.write(dir.resolve(loadFile), load);
+      }
       List<Manifest.Layer> layers = new ArrayList<>();
       long cycles = 0;
-      for (ChainPlan.Layer l : plan.layers()) {
+      for (int i = 0; i < hardware.length; i++) {
+        ChainPlan.Layer l = plan.layers().get(i);
         long layerCycles = l.cyclesPerImage();
         String output = l.next() == null ? "exact sums" : l.next().name() + " codes, by thresholds";
         ExactLayer e = l.exact();
         String sparsity = l.sparsity() == null ? "dense" : l.sparsity().n() + ":" + l.sparsity().m();
         // The weights as stored: factoring block-scaled weights into beats walks every weight, so once.
         Dataflow.Arithmetic a = l.arithmetic();
-        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), a.weightFormat(), a.beatShiftBits(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output));
+        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), a.weightFormat(), a.beatShiftBits(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output, weightMemory(hardware[i])));
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");
-      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers, board, plan.dataflow()).write(dir);
+      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers, board, plan.dataflow(), spram, loadFile).write(dir);
       files.add(0, json);
       Path tcl = dir.resolve(name + "_vivado.tcl");
       Files.writeString(tcl, vivadoScript(name, "LayerChain"));
@@ -140,10 +159,15 @@ public final class RtlCompiler {
           hex.sorted().forEach(files::add);
         }
       }
-      return new Result(files, plan, cycles, board);
+      return new Result(files, plan, cycles, board, layers.stream().filter(l -> l.weightMemory().equals("spram")).map(Manifest.Layer::node).toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Where a layer's weights are, as the manifest says it. */
+  private static String weightMemory(ChainLayer layer) {
+    return layer.loadedWeights() ? "spram" : layer.weightLines().depth() > 1 ? "bram" : "logic";
   }
 
   /** The graph's input shape for {@code count} images: its own dimensions after the batch, when they hold one image, else [count, perImage]. */

@@ -66,7 +66,7 @@ public record CostModel(String device, String calibration, int trainingLayers, M
     Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Stage {@code s}'s resources by kind, unrounded. */
+  /** Stage {@code s}'s resources by kind, unrounded; its single-port RAMs as placed, not fitted. */
   public Map<String, Double> stage(Dataflow.Stage s) {
     Map<String, Double> features = LayerFeatures.of(s, CostFit.traits(device));
     Map<String, Double> out = new TreeMap<>();
@@ -77,6 +77,9 @@ public record CostModel(String device, String calibration, int trainingLayers, M
       }
       out.put(kind, sum);
     });
+    if (s.spramBlocks() > 0) {
+      out.put("spram", (double) s.spramBlocks());
+    }
     return out;
   }
 

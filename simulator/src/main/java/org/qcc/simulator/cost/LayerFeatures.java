@@ -44,13 +44,15 @@ public final class LayerFeatures {
         && data.significandBits() + weight.significandBits() >= t.dspMinBits();
 
     Memories m = new Memories(t, dsp);
-    int positionBits = a.sparse() ? Math.max(1, 32 - Integer.numberOfLeadingZeros(a.groupM() - 1)) : 0;
-    long depth = (long) (s.rows() / s.pe()) * (s.cols() / s.simd());
-    int lineBits = s.lanes() * (weight.bits() + positionBits) + a.beatShiftBits();
+    long depth = s.weightLines();
+    int lineBits = s.weightLineBits();
     // One or two weight lines are constants or one address bit (and its inverse) per weight bit:
-    // no memory, no register of their own.
+    // no memory, no register of their own. Weights loaded into single-port RAMs take none of the
+    // block RAMs (the model counts those RAMs exactly) and, like a block RAM, register their output.
     boolean weightMemory = depth > 2;
-    if (weightMemory) {
+    if (s.spramBlocks() > 0) {
+      m.weightsInBlocks = true;
+    } else if (weightMemory) {
       m.weightsInBlocks = m.add(s.pe(), depth, lineBits, true);
     }
     m.add(1, 2L * (s.cols() / s.simd()), s.simd() * data.bits(), false);

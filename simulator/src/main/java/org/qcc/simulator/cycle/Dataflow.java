@@ -3,6 +3,7 @@ package org.qcc.simulator.cycle;
 
 import java.util.List;
 import org.qcc.ir.DiagnosticException;
+import org.qcc.ir.formats.ElementFormats;
 
 /**
  * A chain of layer stages, each a matrix-vector unit folded by PE and SIMD, with its sliding
@@ -91,9 +92,15 @@ public record Dataflow(List<Stage> stages) {
    * values first, which may add stage {@code residualFrom}'s values (else -1), {@code fork} to a
    * later stage's add through a queue of {@code forkDepth} beats, and sum over {@code
    * globalPixels} pixels (else 0) before the thresholds. {@code arithmetic} says what it computes
-   * with, which timing does not depend on.
+   * with, which timing does not depend on; {@code spramBlocks}, the single-port RAMs its weights
+   * are loaded into at start-up (0: they are built in).
    */
-  public record Stage(String name, int rows, int cols, int pe, int simd, Window window, Pool pool, boolean last, int thresholdStages, boolean floatPath, int residualFrom, boolean fork, int forkDepth, int globalPixels, Arithmetic arithmetic) {
+  public record Stage(String name, int rows, int cols, int pe, int simd, Window window, Pool pool, boolean last, int thresholdStages, boolean floatPath, int residualFrom, boolean fork, int forkDepth, int globalPixels, Arithmetic arithmetic, int spramBlocks) {
+    /** A stage whose weights are built in. */
+    public Stage(String name, int rows, int cols, int pe, int simd, Window window, Pool pool, boolean last, int thresholdStages, boolean floatPath, int residualFrom, boolean fork, int forkDepth, int globalPixels, Arithmetic arithmetic) {
+      this(name, rows, cols, pe, simd, window, pool, last, thresholdStages, floatPath, residualFrom, fork, forkDepth, globalPixels, arithmetic, 0);
+    }
+
     public Stage {
       if (fork && forkDepth < 1) {
         throw new DiagnosticException(name, "its residual queue needs at least one place, got " + forkDepth);
@@ -139,7 +146,24 @@ public record Dataflow(List<Stage> stages) {
 
     /** This stage with a residual queue of {@code depth} beats. */
     public Stage withForkDepth(int depth) {
-      return new Stage(name, rows, cols, pe, simd, window, pool, last, thresholdStages, floatPath, residualFrom, fork, depth, globalPixels, arithmetic);
+      return new Stage(name, rows, cols, pe, simd, window, pool, last, thresholdStages, floatPath, residualFrom, fork, depth, globalPixels, arithmetic, spramBlocks);
+    }
+
+    /** This stage with its weights loaded into {@code blocks} single-port RAMs. */
+    public Stage withSpramBlocks(int blocks) {
+      return new Stage(name, rows, cols, pe, simd, window, pool, last, thresholdStages, floatPath, residualFrom, fork, forkDepth, globalPixels, arithmetic, blocks);
+    }
+
+    /** Lines in each PE's weight memory: one per (neuron fold, synapse fold). */
+    public long weightLines() {
+      return (long) (rows / pe) * (cols / simd);
+    }
+
+    /** Bits of a weight line: each lane's weight code and (N:M sparse) its position in its group, then the beat's shift. */
+    public int weightLineBits() {
+      Arithmetic a = requireArithmetic();
+      int positionBits = a.sparse() ? Math.max(1, 32 - Integer.numberOfLeadingZeros(a.groupM() - 1)) : 0;
+      return lanes() * (ElementFormats.scalar(a.weightFormat()).bits() + positionBits) + a.beatShiftBits();
     }
 
     /** Beats of input per image: the image's pixels' channels, or the vector's columns. */
