@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qcc.backends.BackendException;
+import org.qcc.backends.rtl.IceBreaker;
 import org.qcc.backends.rtl.RtlCompiler;
+import org.qcc.backends.rtl.WeightPlacement;
 import org.qcc.explore.DatasetCalibration;
 import org.qcc.explore.TopOne;
 import org.qcc.frontend.data.FashionMnist;
@@ -71,10 +73,13 @@ final class DemoCommand implements Callable<Integer> {
   /** The accelerator: 4-bit weights and activations, learned rounding recovering most of int4's loss. */
   private static final String HW_PIPELINE = "canonicalize,quantize{weights=int4,acts=int4},calibrate,learned-round";
 
-  /** Its folding: one multiplier per layer, the smallest design, as the UP5K's LUTs require. */
+  /**
+   * Its folding: one output at a time, as the UP5K's LUTs require, and fc1 four inputs a cycle, so
+   * its weight lines are 16 bits, one single-port RAM's width, where the design loads them.
+   */
   private static final int PE = 1;
 
-  private static final int SIMD = 1;
+  private static final int SIMD = 4;
 
   /** Images Verilator streams through the accelerator. */
   private static final int COSIM_IMAGES = 4;
@@ -204,7 +209,7 @@ final class DemoCommand implements Callable<Integer> {
     o.put("top1", accuracy.top1());
     say("top-1 %.2f%% on %d images", 100 * accuracy.top1(), accuracy.total());
     try {
-      RtlCompiler.Result compiled = RtlCompiler.write(q, hw, hwModel, PE, SIMD, 0, perImage -> data.batch(0, COSIM_IMAGES).data());
+      RtlCompiler.Result compiled = RtlCompiler.write(q, hw, hwModel, PE, SIMD, 0, IceBreaker.DEFAULT_BAUD, WeightPlacement.UP5K_SPRAMS, perImage -> data.batch(0, COSIM_IMAGES).data());
       Dataflow d = compiled.plan().dataflow();
       CycleSimulator.Run run = CycleSimulator.run(d, 100, false);
       EnergyModel.Estimate energy = EnergyModel.perImage(d);
@@ -221,7 +226,9 @@ final class DemoCommand implements Callable<Integer> {
       say("%d layers, %.0f cycles per image: %.0f images/s at 100 MHz, latency %.1f us; %s sets the pace", d.stages().size(), run.cyclesPerImage(), imagesPerSecond, run.latency() / 100.0, run.bottleneck().name());
       say("energy, estimated from operation and memory-access counts at 45 nm: %.0f nJ per image", energy.total() / 1e3);
       Map<String, Long> t = resources.total();
-      say("resources on the UP5K, estimated by the calibrated cost model: %,d LUT4s, %,d flip-flops, %,d 4 Kb block RAMs, %,d DSPs", t.getOrDefault("lut4", 0L), t.getOrDefault("ff", 0L), t.getOrDefault("bram", 0L), t.getOrDefault("dsp", 0L));
+      String loaded = compiled.loadedLayers().isEmpty() ? "" : " (" + String.join(", ", compiled.loadedLayers()) + ": weights loaded at start-up)";
+      say("resources on the UP5K, estimated by the calibrated cost model: %,d LUT4s, %,d flip-flops, %,d 4 Kb block RAMs, %,d DSPs, %,d single-port RAMs%s",
+          t.getOrDefault("lut4", 0L), t.getOrDefault("ff", 0L), t.getOrDefault("bram", 0L), t.getOrDefault("dsp", 0L), t.getOrDefault("spram", 0L), loaded);
     } catch (BackendException e) {
       o.put("skipped", e.getMessage());
       say("skipped: %s", e.getMessage());
@@ -252,7 +259,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     Synthesis.Report r = Synthesis.run(hw, Synthesis.Device.up5k, s -> say("%s...", s));
     Map<String, Long> t = r.total();
-    say("%,d LUT4s, %,d flip-flops, %,d DSPs, %,d block RAMs in %.0f s: %s the UP5K (report: %s)", t.getOrDefault("lut4", 0L), t.getOrDefault("ff", 0L), t.getOrDefault("dsp", 0L), t.getOrDefault("bram", 0L), r.seconds(), r.fits() ? "fits" : "does NOT fit", r.file());
+    say("%,d LUT4s, %,d flip-flops, %,d DSPs, %,d block RAMs, %,d single-port RAMs in %.0f s: %s the UP5K (report: %s)", t.getOrDefault("lut4", 0L), t.getOrDefault("ff", 0L), t.getOrDefault("dsp", 0L), t.getOrDefault("bram", 0L), t.getOrDefault("spram", 0L), r.seconds(), r.fits() ? "fits" : "does NOT fit", r.file());
     say("next: qcc synth %s --device up5k --bitstream (nextpnr-ice40 and icepack) for the board", hw);
     Map<String, Object> o = new LinkedHashMap<>(t);
     o.put("fits", r.fits());

@@ -168,10 +168,11 @@ class CliTest {
     JsonNode llvm = o.get("llvm");
     assertEquals(100, llvm.get("bit_identical_images").asInt(), "the JIT's logits equal the interpreter's: " + llvm);
     assertEquals(o.get("quantized").get(0).get("top1").asDouble(), llvm.get("top1").asDouble());
-    // The tiny MLP folded to one multiplier per layer: its first layer's 784 x 32 cycles per image.
+    // The tiny MLP at PE 1, fc1 at SIMD 4: its 784 / 4 x 32 cycles per image.
     JsonNode hw = o.get("hardware");
     assertEquals(2, hw.get("layers").asInt(), hw.toString());
-    assertEquals(784 * 32, hw.get("cycles_per_image").asDouble(), 1);
+    assertEquals(784 / 4 * 32, hw.get("cycles_per_image").asDouble(), 1);
+    assertEquals(1, hw.get("up5k_resources_estimate").get("spram").asInt(), hw.toString());
     assertEquals("/fc1/Gemm", hw.get("bottleneck").asText());
     assertTrue(hw.get("top1").asDouble() > 0.7 && hw.get("energy_estimate_nj").asDouble() > 0, hw.toString());
     assertTrue(hw.get("up5k_resources_estimate").get("lut4").asLong() > 100, hw.toString());
