@@ -12,7 +12,8 @@ import org.qcc.backends.rtl.Manifest;
  * Co-simulates the iCEBreaker top level of a design folder as the board runs it: the harness drives
  * the 12 MHz clock and the RX line with each test image's input codes, one 8N1 byte each at the
  * design's baud rate, decodes the byte that comes back on TX, and sends the next image only then,
- * as a host would (first the weights the design loads at start-up, if any). Each class is checked against the golden interpreter's outputs.
+ * as a host would (first the weights the design loads at start-up, if any). Each class is checked
+ * against the golden interpreter's outputs.
  */
 public final class SerialCosimulation {
   private SerialCosimulation() {}
