@@ -139,12 +139,17 @@ final class CompileCommand implements Callable<Integer> {
       }
       RtlCompiler.Result r = RtlCompiler.write(g, outDir, symbol, pe, simd, cycles, baud, device.sprams, this::testImages);
       List<String> loaded = r.loadedLayers();
+      String unplaced = WeightPlacement.whyNoneLoaded(r.plan().dataflow(), device.sprams);
       o.put("layers", r.plan().layers().size());
       o.put("loaded_layers", loaded);
+      if (unplaced != null) {
+        o.put("not_loaded", unplaced);
+      }
       o.put("cycles_per_image", r.cyclesPerImage());
       o.put("board", r.board());
       summary = r.plan().layers().size() + " layers, " + r.cyclesPerImage() + " cycles per image"
           + (loaded.isEmpty() ? "" : ", weights of " + String.join(", ", loaded) + " loaded at start-up into single-port RAMs")
+          + (unplaced == null ? "" : "; no weights in single-port RAMs: " + unplaced)
           + (r.board().unavailable() == null ? ", a serial classifier for the iCEBreaker" : "; no serial classifier: " + r.board().unavailable());
       written = r.files();
     } else {

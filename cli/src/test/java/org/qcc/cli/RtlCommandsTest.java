@@ -153,6 +153,9 @@ class RtlCommandsTest {
     JsonNode built = Json.MAPPER.readTree(qcc("synth", generic.toString(), "--device", "up5k", "--estimate", "--json").out());
     assertTrue(built.get("total").path("spram").asInt() == 0 && built.get("total").get("bram").asInt() >= loaded.get("total").get("bram").asInt() + 25, built.toString());
 
+    Run wide = qcc("compile", q.toString(), "--target", "rtl", "-o", tmp.resolve("wide").toString(), "--pe", "2", "--simd", "16", "--device", "up5k", "--vectors", "10");
+    assertTrue(wide.out().contains("no weights in single-port RAMs: the largest weights, /fc1/Gemm's, would take 8 of the 4 at PE 2 and SIMD 16"), wide.out());
+
     Run unknown = qcc("compile", q.toString(), "--target", "rtl", "-o", tmp.resolve("x").toString(), "--device", "up6k");
     assertEquals(Qcc.BAD_INPUT, unknown.code());
     assertTrue(unknown.err().contains("--device"), unknown.err());

@@ -43,6 +43,23 @@ public final class WeightPlacement {
     return new Dataflow(out);
   }
 
+  /**
+   * Why {@code d}, placed with {@code spram} single-port RAMs, loads no weights into them (null
+   * when it does, or has none to use): every layer is too small for them, or the largest is too
+   * wide or too deep at its folding.
+   */
+  public static String whyNoneLoaded(Dataflow d, int spram) {
+    if (spram == 0 || d.stages().stream().anyMatch(s -> s.spramBlocks() > 0)) {
+      return null;
+    }
+    Dataflow.Stage largest = d.stages().stream().filter(s -> s.weightLines() > 1).max(Comparator.comparingLong(WeightPlacement::bits)).orElse(null);
+    if (largest == null || bits(largest) < MIN_BITS) {
+      return "no layer holds " + MIN_BITS / 1024 + " Kb of weights, which block RAM keeps";
+    }
+    return "the largest weights, " + largest.name() + "'s, would take " + spramBlocks(largest) + " of the " + spram + " at PE " + largest.pe() + " and SIMD " + largest.simd()
+        + " (" + largest.pe() + " x " + largest.weightLines() + " lines of " + largest.weightLineBits() + " bits; a RAM is 16K lines of 16 bits): fold narrower with --pe and --simd";
+  }
+
   /** The 16K x 16-bit single-port RAMs a stage's weight memories take: per PE, enough side by side for a line and one after another for its lines. */
   static int spramBlocks(Dataflow.Stage s) {
     return s.pe() * ceilDiv(s.weightLineBits(), SPRAM_WIDTH) * (int) ceilDiv(s.weightLines(), SPRAM_LINES);

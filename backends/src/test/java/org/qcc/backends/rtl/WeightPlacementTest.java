@@ -56,6 +56,16 @@ class WeightPlacementTest {
   }
 
   @Test
+  void aDesignThatLoadsNothingSaysWhy() {
+    Dataflow wide = WeightPlacement.place(new Dataflow(List.of(stage(256, 784, 8, 16))), 4);
+    assertEquals("the largest weights, fc256's, would take 32 of the 4 at PE 8 and SIMD 16 (8 x 1568 lines of 64 bits; a RAM is 16K lines of 16 bits): fold narrower with --pe and --simd",
+        WeightPlacement.whyNoneLoaded(wide, 4));
+    assertEquals("no layer holds 16 Kb of weights, which block RAM keeps", WeightPlacement.whyNoneLoaded(WeightPlacement.place(new Dataflow(List.of(stage(8, 64, 1, 4))), 4), 4));
+    assertEquals(null, WeightPlacement.whyNoneLoaded(WeightPlacement.place(new Dataflow(List.of(stage(32, 784, 1, 4))), 4), 4), "one is loaded");
+    assertEquals(null, WeightPlacement.whyNoneLoaded(wide, 0), "none were asked for");
+  }
+
+  @Test
   void smallLayersAndOneLineRomsStayBuiltIn() {
     // 16 Kb exactly (64 x 64 x 4 bits) earns a RAM; a row less does not.
     assertEquals(List.of(1), placed(4, stage(64, 64, 1, 4)));
