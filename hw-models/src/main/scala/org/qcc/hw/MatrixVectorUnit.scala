@@ -162,40 +162,40 @@ class MatrixVectorUnit(
   // line together, PE 0 in the low bits, least significant byte first), steps in order; the unit
   // folds once the last line is in and the next cycle has read the first step's. The memories
   // have one port, which the loader takes while it writes: a single-port RAM (the UP5K's SPRAM).
-  private val loadWrite = WireDefault(false.B)
-  private val loadWord = WireDefault(0.U((pe * lineBits).W))
-  private val loadLine = RegInit(0.U(log2Ceil(lines.depth + 1).W))
-  for (load <- io.load) {
+  /** A loader's write this cycle: whether it writes, every PE's line, and where. */
+  private case class LoadWrite(enable: Bool, word: UInt, line: UInt)
+  private val loader: Option[LoadWrite] = io.load.map { load =>
+    val line = RegInit(0.U(log2Ceil(lines.depth + 1).W))
     val partial = Reg(Vec(math.max(1, lines.wordBytes - 1), UInt(8.W)))
     val (byte, lastByte) = WrapCounter(lines.wordBytes, load.fire)
-    load.ready := loadLine =/= lines.depth.U
-    loadWrite := load.fire && lastByte
-    // The last byte's bits above the lines are padding.
-    loadWord := (if (lines.wordBytes == 1) load.bits else Cat(load.bits, partial.asUInt))(pe * lineBits - 1, 0)
+    load.ready := line =/= lines.depth.U
     when(load.fire && !lastByte) {
       pick(partial, byte) := load.bits
     }
-    when(loadWrite) {
-      loadLine := loadLine + 1.U
+    val write = load.fire && lastByte
+    when(write) {
+      line := line + 1.U
     }
     loaded := RegNext(!load.ready, false.B)
+    // The last byte's bits above the lines are padding.
+    LoadWrite(write, (if (lines.wordBytes == 1) load.bits else Cat(load.bits, partial.asUInt))(pe * lineBits - 1, 0), line)
   }
   io.loaded.foreach(_ := loaded)
 
   private val units = (0 until pe).map { p =>
     val unit = Module(new DotProductUnit(a, b, lanes, accBits, lines.shiftBits))
-    val stepLines = for (nf <- 0 until neuronFolds; sf <- 0 until synapseFolds) yield lines.line(p, nf, sf)
+    def stepLines = for (nf <- 0 until neuronFolds; sf <- 0 until synapseFolds) yield lines.line(p, nf, sf)
     unit.io.in.valid := fire
     unit.io.in.bits.last := closing
     // A one-line memory has a zero-width address, which firtool 1.155 crashes on: that stays a ROM.
-    val word = (memories.filter(_ => lines.depth > 1), loadable) match {
-      case (_, true) =>
+    val word = (loader, memories.filter(_ => lines.depth > 1)) match {
+      case (Some(w), _) =>
         // The name marks the memory for synthesis: yosys maps it to SPRAM only when told to.
         val mem = SyncReadMem(lines.depth, UInt(lineBits.W)).suggestName("loadedWeights")
-        val address = Mux(loadWrite, loadLine, upcoming)(log2Ceil(lines.depth) - 1, 0)
-        mem.readWrite(address, loadWord(p * lineBits + lineBits - 1, p * lineBits), true.B, loadWrite)
-      case (None, false) => pick(VecInit(stepLines.map(_.U(lineBits.W))), step)
-      case (Some((dir, prefix)), false) =>
+        val address = Mux(w.enable, w.line, upcoming)(log2Ceil(lines.depth) - 1, 0)
+        mem.readWrite(address, w.word(p * lineBits + lineBits - 1, p * lineBits), true.B, w.enable)
+      case (None, None) => pick(VecInit(stepLines.map(_.U(lineBits.W))), step)
+      case (None, Some((dir, prefix))) =>
         val name = s"weights/${prefix}_pe$p.hex"
         val file = dir.resolve(name)
         Files.createDirectories(file.getParent)

@@ -180,13 +180,13 @@ public final class Synthesis {
     if (blocks == null) {
       return;
     }
-    boolean hasSpram = device.capacity().getOrDefault("spram", 0L) > 0;
+    long sprams = device.capacity().getOrDefault("spram", 0L);
     String remedy = m.spram() > 0 ? "a folding whose PE x SIMD weight lines fit its single-port RAMs (up to 64 bits wide, 16K lines deep)"
-        : hasSpram ? "compile with --device " + device + " for its single-port RAMs" : "a smaller model";
+        : sprams > 0 ? "compile with --device " + device + " for its single-port RAMs" : "a smaller model";
     long need = 0;
     for (Manifest.Layer l : m.layers()) {
       if ("spram".equals(l.weightMemory())) {
-        if (m.spram() > device.capacity().getOrDefault("spram", 0L)) {
+        if (m.spram() > sprams) {
           throw new DiagnosticException(dir.toString(), "the design keeps layer " + l.node() + "'s weights in single-port RAMs (up to " + m.spram() + "), which the " + device + " does not have");
         }
         continue;

@@ -83,7 +83,7 @@ public final class RtlCompiler {
       Files.deleteIfExists(dir.resolve(name + "_icebreaker.v"));
       if (Files.isDirectory(dir.resolve("weights"))) {
         try (Stream<Path> old = Files.list(dir.resolve("weights"))) {
-          for (Path f : old.filter(f -> f.getFileName().toString().endsWith(".hex") || f.getFileName().toString().equals(LOAD_FILE)).toList()) {
+          for (Path f : old.filter(f -> f.toString().endsWith(".hex") || f.getFileName().toString().equals(LOAD_FILE)).toList()) {
             Files.delete(f);
           }
         }
@@ -130,21 +130,24 @@ public final class RtlCompiler {
         Files.createDirectories(dir.resolve("weights"));
         Files.write(dir.resolve(loadFile), load);
       }
+      // The schedule holds each layer's weights as stored and where they are placed: factoring
+      // block-scaled weights into beats walks every weight, so once.
+      Dataflow dataflow = plan.dataflow();
       List<Manifest.Layer> layers = new ArrayList<>();
       long cycles = 0;
       for (int i = 0; i < hardware.length; i++) {
         ChainPlan.Layer l = plan.layers().get(i);
+        Dataflow.Stage stage = dataflow.stages().get(i);
         long layerCycles = l.cyclesPerImage();
         String output = l.next() == null ? "exact sums" : l.next().name() + " codes, by thresholds";
         ExactLayer e = l.exact();
         String sparsity = l.sparsity() == null ? "dense" : l.sparsity().n() + ":" + l.sparsity().m();
-        // The weights as stored: factoring block-scaled weights into beats walks every weight, so once.
-        Dataflow.Arithmetic a = l.arithmetic();
-        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), a.weightFormat(), a.beatShiftBits(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output, weightMemory(hardware[i])));
+        Dataflow.Arithmetic a = stage.arithmetic();
+        layers.add(new Manifest.Layer(l.node().name(), l.rows(), l.cols(), l.window(), l.pool(), e.dataFormat().name(), a.weightFormat(), a.beatShiftBits(), sparsity, e.accumulator().bits(), l.pe(), l.simd(), layerCycles, output, weightMemory(stage)));
         cycles = Math.max(cycles, layerCycles);
       }
       Manifest.Vectors tests = new Manifest.Vectors(count, perImage, expected.length / count, "vectors/inputs.f32", "vectors/expected.f32");
-      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers, board, plan.dataflow(), spram, loadFile).write(dir);
+      Path json = new Manifest(name, "LayerChain", List.of(name + ".sv"), List.of("ENABLE_INITIAL_MEM_"), name + ".qir", maxPe, maxSimd, targetCycles, cycles, tests, layers, board, dataflow, spram, loadFile).write(dir);
       files.add(0, json);
       Path tcl = dir.resolve(name + "_vivado.tcl");
       Files.writeString(tcl, vivadoScript(name, "LayerChain"));
@@ -166,8 +169,8 @@ public final class RtlCompiler {
   }
 
   /** Where a layer's weights are, as the manifest says it. */
-  private static String weightMemory(ChainLayer layer) {
-    return layer.loadedWeights() ? "spram" : layer.weightLines().depth() > 1 ? "bram" : "logic";
+  private static String weightMemory(Dataflow.Stage stage) {
+    return stage.spramBlocks() > 0 ? "spram" : stage.weightLines() > 1 ? "bram" : "logic";
   }
 
   /** The graph's input shape for {@code count} images: its own dimensions after the batch, when they hold one image, else [count, perImage]. */

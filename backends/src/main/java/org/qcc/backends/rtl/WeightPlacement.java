@@ -62,15 +62,11 @@ public final class WeightPlacement {
 
   /** The 16K x 16-bit single-port RAMs a stage's weight memories take: per PE, enough side by side for a line and one after another for its lines. */
   static int spramBlocks(Dataflow.Stage s) {
-    return s.pe() * ceilDiv(s.weightLineBits(), SPRAM_WIDTH) * (int) ceilDiv(s.weightLines(), SPRAM_LINES);
+    return (int) (s.pe() * ceilDiv(s.weightLineBits(), SPRAM_WIDTH) * ceilDiv(s.weightLines(), SPRAM_LINES));
   }
 
   private static long bits(Dataflow.Stage s) {
     return s.weightLines() * s.weightLineBits() * s.pe();
-  }
-
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
   }
 
   private static long ceilDiv(long a, long b) {
